@@ -1,0 +1,501 @@
+// Package features turns a comment, together with the article it answers, into a sparse vector.
+//
+// Data enters as two strings (comment text and article text, the article possibly empty or a
+// short target topic) and leaves as a sparse.Vector over Dim() indices:
+//
+//   - word n-grams and character n-grams (inside word boundaries) of the comment, hashed,
+//     weighted by sublinear TF times IDF and L2-normalised per block, as scikit-learn's
+//     TfidfVectorizer(sublinear_tf=True) over word and char_wb analyzers;
+//   - optionally a copy of each of those features conjoined with the article, so that the same
+//     words can weigh differently toward different targets (Daumé III 2007, "Frustratingly Easy
+//     Domain Adaptation": shared plus target-specific copies);
+//   - optionally the article's own words (word 1-grams, TF-IDF, L2-normalised);
+//   - optionally features of the comment–article relation: TF-IDF cosine, token overlap, overlap
+//     weighted by IDF (shared rare words) and overlap with the article's lead, each raw and binned
+//     (the hand features of the FNC-1 baseline, Pomerleau and Rao 2017, in linear form).
+//
+// An Extractor is configured by Config, learns IDF with Fit, and is read-only afterwards; each
+// goroutine extracts through a Worker of its own, which holds the reusable buffers.
+package features
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/commentstance/stance/sparse"
+)
+
+// Config says which features to extract. The zero value is not usable; start from
+// DefaultConfig. Field tags name the keys of config.yaml's features section.
+type Config struct {
+	// Bits sets the hashed space to 2^Bits indices (default 20; 16 to 26).
+	Bits int `json:"bits" mapstructure:"bits"`
+	// WordMin and WordMax bound the word n-gram orders (default 1 to 3; 0 and 0 turn words off).
+	WordMin int `json:"word_min" mapstructure:"word_min"`
+	WordMax int `json:"word_max" mapstructure:"word_max"`
+	// CharMin and CharMax bound the character n-gram orders, counted in characters of a word
+	// padded with a space at each end (default 2 to 5; 0 and 0 turn them off).
+	CharMin int `json:"char_min" mapstructure:"char_min"`
+	CharMax int `json:"char_max" mapstructure:"char_max"`
+	// MinDF drops features seen in fewer training documents (default 2, as the peers' min_df).
+	MinDF int `json:"min_df" mapstructure:"min_df"`
+	// Conjoin adds article-specific copies of the comment's features (default true).
+	Conjoin bool `json:"conjoin" mapstructure:"conjoin"`
+	// ArticleWords adds the article's word 1-grams as features (default true).
+	ArticleWords bool `json:"article_words" mapstructure:"article_words"`
+	// Relation adds the comment–article relation features (default true).
+	Relation bool `json:"relation" mapstructure:"relation"`
+	// ArticleTokens caps how many of an article's tokens are read (default 1000; 0 = all).
+	ArticleTokens int `json:"article_tokens" mapstructure:"article_tokens"`
+	// LeadTokens is how many first tokens of the article count as its lead (default 50).
+	LeadTokens int `json:"lead_tokens" mapstructure:"lead_tokens"`
+}
+
+// DefaultConfig is the configuration used when config.yaml says nothing.
+func DefaultConfig() Config {
+	return Config{Bits: 20, WordMin: 1, WordMax: 3, CharMin: 2, CharMax: 5, MinDF: 2,
+		Conjoin: true, ArticleWords: true, Relation: true, ArticleTokens: 1000, LeadTokens: 50}
+}
+
+// Validate reports the first field that is out of range, naming it as config.yaml does.
+func (c Config) Validate() error {
+	bad := func(key string, v any, want string) error {
+		return fmt.Errorf("features.%s = %v: want %s", key, v, want)
+	}
+	switch {
+	case c.Bits < 16 || c.Bits > 26:
+		return bad("bits", c.Bits, "16 to 26")
+	case c.WordMin < 0 || c.WordMax < c.WordMin || c.WordMax > 5 || (c.WordMin == 0) != (c.WordMax == 0):
+		return bad("word_min/word_max", fmt.Sprintf("%d/%d", c.WordMin, c.WordMax), "1 <= word_min <= word_max <= 5, or both 0")
+	case c.CharMin < 0 || c.CharMax < c.CharMin || c.CharMax > 8 || (c.CharMin == 0) != (c.CharMax == 0):
+		return bad("char_min/char_max", fmt.Sprintf("%d/%d", c.CharMin, c.CharMax), "1 <= char_min <= char_max <= 8, or both 0")
+	case c.WordMax == 0 && c.CharMax == 0:
+		return errors.New("features: word and character n-grams are both off; turn one on")
+	case c.MinDF < 1:
+		return bad("min_df", c.MinDF, "at least 1")
+	case c.ArticleTokens < 0:
+		return bad("article_tokens", c.ArticleTokens, "0 (all) or more")
+	case c.LeadTokens < 1:
+		return bad("lead_tokens", c.LeadTokens, "at least 1")
+	}
+	return nil
+}
+
+// Relation feature indices, above the hashed space.
+const (
+	relCosine = iota
+	relOverlap
+	relRareOverlap
+	relLeadOverlap
+	relCosineBin // relCosineBin + bin, len(cosineBins)+1 bins
+)
+
+var (
+	cosineBins    = []float64{0, 0.05, 0.1, 0.2, 0.35, 0.5} // upper bounds; last bin is >= 0.5
+	overlapBins   = []float64{0, 0.2, 0.4, 0.6, 0.8}
+	relOverlapBin = relCosineBin + len(cosineBins) + 1
+	relationDims  = 32 // reserved; relOverlapBin+len(overlapBins)+1 are used
+)
+
+// Pair is one comment with the article it answers.
+type Pair struct{ Text, Article string }
+
+// Extractor turns pairs into vectors. Build it with New, then Fit it (or load it with Load).
+type Extractor struct {
+	cfg  Config
+	mask uint64
+	idf  []float32 // 1<<Bits; 0 marks a feature that is dropped
+	docs int
+}
+
+// New returns an unfitted Extractor.
+func New(cfg Config) (*Extractor, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return &Extractor{cfg: cfg, mask: 1<<cfg.Bits - 1}, nil
+}
+
+// Config returns the extractor's configuration.
+func (e *Extractor) Config() Config { return e.cfg }
+
+// Dim is the size of the vectors Extract produces.
+func (e *Extractor) Dim() int { return 1<<e.cfg.Bits + relationDims }
+
+// Fitted reports whether IDF has been learned.
+func (e *Extractor) Fitted() bool { return e.idf != nil }
+
+// Fit learns IDF from the training pairs: each comment is a document, and so is each distinct
+// article. idf = ln((1+n)/(1+df)) + 1, scikit-learn's smooth_idf formula. The comment's
+// n-grams are dropped when seen in fewer than MinDF comments; the article words (counted over
+// the articles and the comments, so that the relation features share one space) are all kept,
+// since a few articles, or a handful of targets, are the normal case.
+func (e *Extractor) Fit(pairs []Pair) {
+	df := make([]uint32, 1<<e.cfg.Bits)  // comment n-grams
+	dfA := make([]uint32, 1<<e.cfg.Bits) // article-space words
+	w := e.worker()
+	var seen []uint32
+	count := func(df []uint32, idx []uint32) {
+		seen = append(seen[:0], idx...)
+		slices.Sort(seen)
+		seen = slices.Compact(seen)
+		for _, i := range seen {
+			df[i]++
+		}
+	}
+	articleSpace := func(hashes []uint64) []uint32 {
+		w.raw = w.raw[:0]
+		for _, h := range hashes {
+			w.raw = append(w.raw, uint32(mix64(combine(nsArticle, h))&e.mask))
+		}
+		return w.raw
+	}
+	articles := map[string]bool{}
+	n := 0
+	for _, p := range pairs {
+		w.comment(p.Text)
+		count(df, w.raw)
+		count(dfA, articleSpace(w.hash))
+		n++
+		if p.Article != "" && !articles[p.Article] {
+			articles[p.Article] = true
+			w.articleTokens(p.Article)
+			count(dfA, articleSpace(w.artHash))
+			n++
+		}
+	}
+	e.docs = n
+	e.idf = make([]float32, len(df))
+	idf := func(d uint32) float32 { return float32(math.Log(float64(1+n)/float64(1+d)) + 1) }
+	for i, d := range df {
+		switch {
+		case int(d) >= e.cfg.MinDF:
+			e.idf[i] = idf(d)
+		case dfA[i] > 0:
+			// Where an article word and a dropped comment n-gram collide, the word wins.
+			e.idf[i] = idf(dfA[i])
+		}
+	}
+}
+
+// Worker extracts vectors with buffers of its own; use one per goroutine.
+type Worker struct {
+	e       *Extractor
+	norm    []byte
+	toks    []string
+	hash    []uint64
+	raw     []uint32 // hashed indices of the comment's n-grams, in block order
+	split   int      // raw[:split] are word n-grams, raw[split:] character n-grams
+	block   sparse.Vector
+	offs    []int
+	pad     []byte
+	artToks []string
+	artHash []uint64
+	cache   map[string]*articleInfo
+	names   map[uint32]string // set only while Names runs
+}
+
+type articleInfo struct {
+	key  uint64
+	vec  sparse.Vector // article words in nsArticle, TF-IDF, L2-normalised
+	all  []uint32      // every article word's index, sorted, unique
+	lead []uint32      // the lead's word indices, sorted, unique
+}
+
+const articleCacheSize = 4096
+
+// NewWorker returns a Worker for a fitted extractor.
+func (e *Extractor) NewWorker() (*Worker, error) {
+	if !e.Fitted() {
+		return nil, errors.New("features: extractor is not fitted")
+	}
+	return e.worker(), nil
+}
+
+func (e *Extractor) worker() *Worker {
+	return &Worker{e: e, cache: map[string]*articleInfo{}}
+}
+
+// Extract sets dst to the vector of text answering article (which may be empty).
+func (w *Worker) Extract(dst *sparse.Vector, text, article string) {
+	dst.Reset()
+	cfg := &w.e.cfg
+	w.comment(text)
+	var art *articleInfo
+	if article != "" {
+		art = w.article(article)
+	}
+	w.weighBlock(dst, w.raw[:w.split], 0)
+	w.weighBlock(dst, w.raw[w.split:], 1)
+	if art != nil && cfg.Conjoin {
+		n := len(dst.Idx)
+		for i := 0; i < n; i++ {
+			idx := uint32(mix64(combine(art.key, uint64(dst.Idx[i]))) & w.e.mask)
+			if w.names != nil {
+				w.name(idx, w.names[dst.Idx[i]]+" @article")
+			}
+			dst.Add(idx, dst.Val[i])
+		}
+	}
+	if art != nil && cfg.ArticleWords {
+		for i, idx := range art.vec.Idx {
+			dst.Add(idx, art.vec.Val[i])
+		}
+	}
+	if art != nil && cfg.Relation {
+		w.relation(dst, art)
+	}
+	dst.Canon()
+}
+
+// weighBlock appends the TF-IDF, L2-normalised vector of one block's raw indices to dst.
+func (w *Worker) weighBlock(dst *sparse.Vector, raw []uint32, _ int) {
+	b := &w.block
+	b.Reset()
+	for _, idx := range raw {
+		if w.e.idf[idx] != 0 {
+			b.Add(idx, 1)
+		}
+	}
+	b.Canon()
+	var norm float64
+	for i, idx := range b.Idx {
+		v := (1 + float32(math.Log(float64(b.Val[i])))) * w.e.idf[idx]
+		b.Val[i] = v
+		norm += float64(v) * float64(v)
+	}
+	if norm == 0 {
+		return
+	}
+	inv := float32(1 / math.Sqrt(norm))
+	for i, idx := range b.Idx {
+		dst.Add(idx, b.Val[i]*inv)
+	}
+}
+
+// comment normalises and tokenizes text and fills w.raw with its hashed n-grams.
+func (w *Worker) comment(text string) {
+	cfg := &w.e.cfg
+	w.norm = Normalize(w.norm[:0], text)
+	w.toks = tokenize(w.toks[:0], string(w.norm))
+	w.hash = w.hash[:0]
+	for _, t := range w.toks {
+		w.hash = append(w.hash, hashString(0, t))
+	}
+	w.raw = w.raw[:0]
+	for n := cfg.WordMin; n >= 1 && n <= cfg.WordMax; n++ {
+		seed := nsWord + uint64(n)
+		for i := 0; i+n <= len(w.hash); i++ {
+			h := seed
+			for _, x := range w.hash[i : i+n] {
+				h = combine(h, x)
+			}
+			idx := uint32(mix64(h) & w.e.mask)
+			w.raw = append(w.raw, idx)
+			if w.names != nil {
+				w.name(idx, joinTokens(w.toks[i:i+n]))
+			}
+		}
+	}
+	w.split = len(w.raw)
+	if cfg.CharMax == 0 {
+		return
+	}
+	for _, t := range w.toks {
+		w.pad = append(append(append(w.pad[:0], ' '), t...), ' ')
+		w.offs = w.offs[:0]
+		for i := range string(w.pad) {
+			w.offs = append(w.offs, i)
+		}
+		w.offs = append(w.offs, len(w.pad))
+		runes := len(w.offs) - 1
+		for n := cfg.CharMin; n <= cfg.CharMax && n <= runes; n++ {
+			for s := 0; s+n <= runes; s++ {
+				gram := w.pad[w.offs[s]:w.offs[s+n]]
+				idx := uint32(mix64(hashBytes(nsChar, gram)) & w.e.mask)
+				w.raw = append(w.raw, idx)
+				if w.names != nil {
+					w.name(idx, "'"+string(gram)+"'")
+				}
+			}
+		}
+	}
+}
+
+func joinTokens(toks []string) string {
+	n := 0
+	for _, t := range toks {
+		n += len(t) + 1
+	}
+	b := make([]byte, 0, n)
+	for i, t := range toks {
+		if i > 0 {
+			b = append(b, ' ')
+		}
+		b = append(b, t...)
+	}
+	return string(b)
+}
+
+// articleTokens normalises and tokenizes an article into w.artToks and w.artHash.
+func (w *Worker) articleTokens(article string) {
+	w.norm = Normalize(w.norm[:0], article)
+	w.artToks = tokenize(w.artToks[:0], string(w.norm))
+	if max := w.e.cfg.ArticleTokens; max > 0 && len(w.artToks) > max {
+		w.artToks = w.artToks[:max]
+	}
+	w.artHash = w.artHash[:0]
+	for _, t := range w.artToks {
+		w.artHash = append(w.artHash, hashString(0, t))
+	}
+}
+
+// article returns what Extract needs of an article, from the worker's cache when it can.
+func (w *Worker) article(article string) *articleInfo {
+	if a, ok := w.cache[article]; ok && w.names == nil {
+		return a
+	}
+	w.articleTokens(article)
+	a := &articleInfo{key: hashString(nsConjoin, string(w.norm))}
+	b := &a.vec
+	for i, h := range w.artHash {
+		idx := uint32(mix64(combine(nsArticle, h)) & w.e.mask)
+		a.all = append(a.all, idx)
+		if i < w.e.cfg.LeadTokens {
+			a.lead = append(a.lead, idx)
+		}
+		if w.e.idf[idx] != 0 {
+			b.Add(idx, 1)
+			if w.names != nil {
+				w.name(idx, "article:"+w.artToks[i])
+			}
+		}
+	}
+	slices.Sort(a.all)
+	a.all = slices.Compact(a.all)
+	slices.Sort(a.lead)
+	a.lead = slices.Compact(a.lead)
+	b.Canon()
+	var norm float64
+	for i, idx := range b.Idx {
+		v := (1 + float32(math.Log(float64(b.Val[i])))) * w.e.idf[idx]
+		b.Val[i] = v
+		norm += float64(v) * float64(v)
+	}
+	if norm > 0 {
+		inv := float32(1 / math.Sqrt(norm))
+		for i := range b.Val {
+			b.Val[i] *= inv
+		}
+	}
+	if len(w.cache) >= articleCacheSize {
+		clear(w.cache)
+	}
+	w.cache[article] = a
+	return a
+}
+
+// relation appends the comment–article relation features. The comment's words are hashed into
+// the article's namespace so that the two sides share one TF-IDF space.
+func (w *Worker) relation(dst *sparse.Vector, a *articleInfo) {
+	b := &w.block
+	b.Reset()
+	for _, h := range w.hash {
+		b.Add(uint32(mix64(combine(nsArticle, h))&w.e.mask), 1)
+	}
+	b.Canon()
+	var dot, norm, shared, rare, rareShared, lead float64
+	j := 0
+	for i, idx := range b.Idx {
+		idf := float64(w.e.idf[idx])
+		if idf == 0 {
+			idf = math.Log(float64(1+w.e.docs)) + 1 // a word too rare to keep is as rare as can be
+		}
+		v := (1 + math.Log(float64(b.Val[i]))) * float64(w.e.idf[idx])
+		norm += v * v
+		for j < len(a.vec.Idx) && a.vec.Idx[j] < idx {
+			j++
+		}
+		if j < len(a.vec.Idx) && a.vec.Idx[j] == idx {
+			dot += v * float64(a.vec.Val[j])
+		}
+		rare += idf
+		if _, ok := slices.BinarySearch(a.all, idx); ok {
+			shared++
+			rareShared += idf
+		}
+		if _, ok := slices.BinarySearch(a.lead, idx); ok {
+			lead++
+		}
+	}
+	n := float64(len(b.Idx))
+	if n == 0 {
+		return
+	}
+	cos := 0.0
+	if norm > 0 {
+		cos = dot / math.Sqrt(norm)
+	}
+	base := uint32(1) << w.e.cfg.Bits
+	overlap := shared / n
+	dst.Add(base+relCosine, float32(cos))
+	dst.Add(base+relOverlap, float32(overlap))
+	dst.Add(base+relRareOverlap, float32(rareShared/rare))
+	dst.Add(base+relLeadOverlap, float32(lead/n))
+	dst.Add(base+uint32(relCosineBin+bin(cos, cosineBins)), 1)
+	dst.Add(base+uint32(relOverlapBin+bin(overlap, overlapBins)), 1)
+}
+
+// bin is the index of the first upper bound that x does not exceed, or len(bounds).
+func bin(x float64, bounds []float64) int {
+	for i, b := range bounds {
+		if x <= b {
+			return i
+		}
+	}
+	return len(bounds)
+}
+
+// RelationName names a relation feature index (relative to 1<<Bits), for explanations.
+func RelationName(i int) string {
+	switch {
+	case i == relCosine:
+		return "relation:tfidf-cosine"
+	case i == relOverlap:
+		return "relation:word-overlap"
+	case i == relRareOverlap:
+		return "relation:rare-word-overlap"
+	case i == relLeadOverlap:
+		return "relation:lead-overlap"
+	case i >= relCosineBin && i < relOverlapBin:
+		return fmt.Sprintf("relation:cosine-bin%d", i-relCosineBin)
+	case i >= relOverlapBin && i < relationDims:
+		return fmt.Sprintf("relation:overlap-bin%d", i-relOverlapBin)
+	}
+	return fmt.Sprintf("relation:%d", i)
+}
+
+// Names extracts text answering article as Extract does and returns a readable name for each
+// index of the result: the n-gram or article word that hashed there (the first one, where two
+// collide), "... @article" for a conjoined copy, or a relation feature's name. It is slow and
+// meant for explanations.
+func (w *Worker) Names(dst *sparse.Vector, text, article string) map[uint32]string {
+	w.names = map[uint32]string{}
+	defer func() { w.names = nil }()
+	w.Extract(dst, text, article)
+	base := uint32(1) << w.e.cfg.Bits
+	for _, idx := range dst.Idx {
+		if idx >= base {
+			w.names[idx] = RelationName(int(idx - base))
+		}
+	}
+	return w.names
+}
+
+func (w *Worker) name(idx uint32, name string) {
+	if _, ok := w.names[idx]; !ok {
+		w.names[idx] = name
+	}
+}
