@@ -1,0 +1,120 @@
+package data
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// Sentinel errors, for errors.Is. A *ParseError wraps one of them together with the details
+// (which line, which field, what was found and what is accepted).
+var (
+	// ErrEmptyFile: a CSV or TSV file without even a header line.
+	ErrEmptyFile = errors.New("empty file, expected a header")
+	// ErrMissingColumn: a required column (the text, a join key) is not in the header.
+	ErrMissingColumn = errors.New("missing column")
+	// ErrDuplicateColumn: two header columns (or two keys of a JSON object) share a name.
+	ErrDuplicateColumn = errors.New("duplicate column")
+	// ErrLineEnd: a header holds a carriage return, i.e. the file ends its lines with a bare CR.
+	ErrLineEnd = errors.New("carriage return inside the header")
+	// ErrFormat: the format is not one of csv, tsv, jsonl, or cannot be told from the file name.
+	ErrFormat = errors.New("unknown format")
+	// ErrSyntax: the CSV quoting or the JSON of a line is malformed.
+	ErrSyntax = errors.New("syntax error")
+	// ErrFieldCount: a CSV or TSV record has a different number of fields than the header.
+	ErrFieldCount = errors.New("wrong number of fields")
+	// ErrFieldType: a JSONL field has a JSON type other than string (or number, for ids).
+	ErrFieldType = errors.New("wrong JSON type")
+	// ErrInvalidUTF8: a field is not valid UTF-8.
+	ErrInvalidUTF8 = errors.New("invalid UTF-8")
+	// ErrNUL: a field holds a NUL byte, which no text format here allows and which usually means
+	// the file is UTF-16 or binary.
+	ErrNUL = errors.New("NUL byte")
+	// ErrEmptyText: the text is empty after Schema.Strip and trimming spaces.
+	ErrEmptyText = errors.New("empty text")
+	// ErrEmptyLabel: a label column is present but the value is empty, and Schema.RequireLabels is set.
+	ErrEmptyLabel = errors.New("empty label")
+	// ErrNoArticle: a comment's article id is not in the article file of Schema.Articles.
+	ErrNoArticle = errors.New("no article with this id")
+	// ErrDuplicateArticle: the article file has one key twice with different texts.
+	ErrDuplicateArticle = errors.New("duplicate article id with a different text")
+)
+
+// ParseError is an error at a place in an input file. Line and Column are 1-based; 0 means
+// unknown (Column is a byte offset within the line, as in encoding/csv).
+type ParseError struct {
+	File   string // the name given to Open or NewReader
+	Line   int    // physical line of the field, or of the record when Field is empty
+	Column int
+	Field  string // column name in the file, "" when the error is about the whole record
+	Value  string // the offending value, shortened to about 40 bytes; "" when there is none
+	Err    error  // wraps one of the Err* sentinels
+}
+
+func (e *ParseError) Error() string {
+	var b strings.Builder
+	b.WriteString(e.File)
+	if e.Line > 0 {
+		b.WriteByte(':')
+		b.WriteString(strconv.Itoa(e.Line))
+		// A named field already says where; a column only helps for record-level errors
+		// such as CSV quoting.
+		if e.Column > 0 && e.Field == "" {
+			b.WriteByte(':')
+			b.WriteString(strconv.Itoa(e.Column))
+		}
+	}
+	b.WriteString(": ")
+	if e.Field != "" {
+		b.WriteString("field ")
+		b.WriteString(strconv.Quote(e.Field))
+		b.WriteString(": ")
+	}
+	b.WriteString(e.Err.Error())
+	if e.Value != "" {
+		b.WriteString("; got ")
+		b.WriteString(e.Value)
+	}
+	return b.String()
+}
+
+func (e *ParseError) Unwrap() error { return e.Err }
+
+// Skip is a record that Read passed over because it was bad and Schema.Strict was not set.
+type Skip struct {
+	File   string
+	Line   int   // where the record starts
+	Reason error // the *ParseError that Read would have returned under Schema.Strict
+}
+
+func (s Skip) String() string { return s.Reason.Error() }
+
+// maxShown bounds how much of a bad value goes into an error message: enough to find the
+// record by eye, short enough that a many-KB article body does not flood the terminal.
+const maxShown = 40
+
+// shorten quotes about maxShown bytes of v around byte at (the place of the problem), marking
+// cut ends with "...". The cut never splits a valid UTF-8 sequence.
+func shorten(v string, at int) string {
+	if len(v) <= maxShown {
+		return strconv.Quote(v)
+	}
+	lo := max(0, at-maxShown/2)
+	hi := min(len(v), lo+maxShown)
+	lo = max(0, hi-maxShown)
+	for lo > 0 && lo < len(v) && !utf8.RuneStart(v[lo]) && lo > at-maxShown {
+		lo--
+	}
+	for hi < len(v) && !utf8.RuneStart(v[hi]) && hi < lo+maxShown+utf8.UTFMax {
+		hi++
+	}
+	s := strconv.Quote(v[lo:hi])
+	if lo > 0 {
+		s = "..." + s
+	}
+	if hi < len(v) {
+		s += "..."
+	}
+	return s
+}

@@ -1,0 +1,334 @@
+// Package data reads reader comments, labelled or not, from CSV, TSV and JSONL files.
+//
+// Data enters as a file (Open) or an io.Reader (NewReader) together with a Schema that names
+// the columns; it leaves one Comment at a time from Reader.Read, so a file of any size is
+// scored in constant memory. The only input read whole is the optional article file of
+// Schema.Articles, which comments are joined to by id (FNC-1 keeps its article bodies apart
+// from the headlines).
+//
+// Every value that the Schema maps onto a Comment is checked to be UTF-8 without NUL bytes
+// (other columns are not looked at). A bad record is skipped and recorded
+// (Reader.Skipped), or with Schema.Strict returned as a *ParseError that names the file, line,
+// field and value, and wraps a sentinel error such as ErrInvalidUTF8.
+package data
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+)
+
+// Comment is one record of a comments file.
+type Comment struct {
+	File string // the name given to Open or NewReader
+	Line int    // 1-based physical line where the record starts
+
+	ID        string
+	ArticleID string
+	Article   string // the article, post, claim or target the stance is toward
+	Text      string // after Schema.Strip and trimming spaces; never empty
+	Group     string // e.g. a thread or claim id, for grouped cross-validation
+
+	// Labels maps each head in Reader.Heads to its label; the value is "" when the file leaves
+	// it empty (and RequireLabels is off). nil when the file has no label columns.
+	Labels map[string]string
+}
+
+// Reader reads Comments from one file. It is not safe for concurrent use.
+type Reader struct {
+	name   string
+	src    source
+	closer io.Closer
+
+	strip                            []string
+	requireLabels, strict            bool
+	id, text, articleID, article, gr int // column indexes, -1 when absent
+	heads                            []string
+	labelCols                        []int
+	labelNames                       []string
+
+	articles     map[string]articleEntry // nil without Schema.Articles
+	articlesPath string
+	joinArticle  bool // Article comes from the article file
+
+	skips []Skip
+	err   error // sticky: once Read failed it keeps failing the same way
+}
+
+// Open opens the file at path ("-" is standard input) and reads its header.
+// Close closes the file.
+func Open(path string, s Schema) (*Reader, error) {
+	if path == "-" {
+		return NewReader(os.Stdin, "-", s)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	r, err := NewReader(f, path, s)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	r.closer = f
+	return r, nil
+}
+
+// NewReader reads comments from in; name is used for errors and Comment.File, and for the
+// format when s.Format is "". It reads the header, and the article file if s.Articles is set.
+func NewReader(in io.Reader, name string, s Schema) (*Reader, error) {
+	format, err := checkFormat(name, s.Format)
+	if err != nil {
+		return nil, err
+	}
+	for i, x := range s.Strip {
+		if x == "" {
+			return nil, fmt.Errorf("%s: Schema.Strip[%d] is empty; want the literal text to remove, such as \"#SemST\"", name, i)
+		}
+	}
+	src, pre, err := newSource(format, in, name)
+	if err != nil {
+		return nil, err
+	}
+	r := &Reader{name: name, src: src, strip: slices.Clone(s.Strip), requireLabels: s.RequireLabels, strict: s.Strict}
+	for _, bad := range pre {
+		if err := r.bad(bad, bad.Line); err != nil {
+			return nil, err
+		}
+	}
+	cols := src.columns()
+	if err := checkHeader(name, src.headerLine(), cols); err != nil {
+		return nil, err
+	}
+	// A JSONL input without any object has no columns to check: it is an empty stream.
+	empty := format == JSONL && src.headerLine() == 0
+	index := make(map[string]int, len(cols))
+	for i, c := range cols {
+		index[c] = i
+	}
+	find := func(c string) int {
+		if i, ok := index[c]; ok {
+			return i
+		}
+		return -1
+	}
+	missing := func(what, col, field string) error {
+		return &ParseError{File: name, Line: src.headerLine(),
+			Err: fmt.Errorf("%w %q for the %s: the columns are %s; want a column named %q, or set Schema.%s to one of them",
+				ErrMissingColumn, col, what, quotedList(cols), col, field)}
+	}
+
+	textCol := orDefault(s.Text, "text")
+	r.text = find(textCol)
+	if r.text < 0 && !empty {
+		return nil, missing("comment text", textCol, "Text")
+	}
+	r.id = find(orDefault(s.ID, "id"))
+	r.article = find(orDefault(s.Article, "article"))
+	r.gr = find(orDefault(s.Group, "group"))
+	aidCol := orDefault(s.ArticleID, "article_id")
+	r.articleID = find(aidCol)
+	if s.Articles != nil && s.ArticleID == "" && r.articleID < 0 {
+		aidCol = orDefault(s.Articles.Key, "id")
+		r.articleID = find(aidCol)
+	}
+
+	labels := s.labelColumns()
+	for _, h := range sortedKeys(labels) {
+		if i := find(labels[h]); i >= 0 {
+			r.heads = append(r.heads, h)
+			r.labelCols = append(r.labelCols, i)
+			r.labelNames = append(r.labelNames, labels[h])
+		}
+	}
+	if s.RequireLabels && len(r.heads) == 0 && !empty {
+		want := make([]string, 0, len(labels))
+		for _, h := range sortedKeys(labels) {
+			want = append(want, labels[h])
+		}
+		return nil, &ParseError{File: name, Line: src.headerLine(),
+			Err: fmt.Errorf("%w: labels are required but the columns are %s; want at least one of %s, or set Schema.Labels",
+				ErrMissingColumn, quotedList(cols), quotedList(want))}
+	}
+
+	if s.Articles != nil {
+		if r.articleID < 0 && !empty {
+			return nil, missing("article id to join on", aidCol, "ArticleID")
+		}
+		r.articles, err = loadArticles(*s.Articles)
+		if err != nil {
+			return nil, err
+		}
+		r.joinArticle = r.article < 0
+		r.articlesPath = s.Articles.Path
+	}
+	return r, nil
+}
+
+// Heads lists the label heads the file has a column for, sorted.
+func (r *Reader) Heads() []string { return slices.Clone(r.heads) }
+
+// Skipped lists the records skipped so far as bad (only without Schema.Strict). The slice is
+// the Reader's own and grows as Read goes on.
+func (r *Reader) Skipped() []Skip { return r.skips }
+
+// Close closes the file opened by Open. It does not close standard input or the io.Reader
+// given to NewReader.
+func (r *Reader) Close() error {
+	if r.closer == nil {
+		return nil
+	}
+	c := r.closer
+	r.closer = nil
+	return c.Close()
+}
+
+// bad records a skippable error, or returns it under Strict.
+func (r *Reader) bad(e *ParseError, line int) error {
+	if r.strict {
+		return e
+	}
+	r.skips = append(r.skips, Skip{File: e.File, Line: line, Reason: e})
+	return nil
+}
+
+// Read returns the next good comment, skipping (or, with Strict, failing on) bad ones. It
+// returns io.EOF after the last. After an error other than io.EOF it keeps returning that error.
+func (r *Reader) Read() (Comment, error) {
+	if r.err != nil {
+		return Comment{}, r.err
+	}
+	for {
+		bad, err := r.src.next()
+		if err != nil {
+			r.err = err
+			return Comment{}, err
+		}
+		var c Comment
+		if bad == nil {
+			c, bad, err = r.build()
+			if err != nil {
+				r.err = err
+				return Comment{}, err
+			}
+		}
+		if bad != nil {
+			if err := r.bad(bad, r.src.line()); err != nil {
+				r.err = err
+				return Comment{}, err
+			}
+			continue
+		}
+		return c, nil
+	}
+}
+
+// field returns column i of the current record, checked; "" when the column is absent.
+func (r *Reader) field(i int, numeric bool) (string, *ParseError) {
+	if i < 0 {
+		return "", nil
+	}
+	v, line, col, bad := r.src.value(i, numeric)
+	if bad != nil {
+		return "", bad
+	}
+	if err := checkText(v); err != nil {
+		return "", &ParseError{File: r.name, Line: line, Column: col, Field: r.src.columns()[i],
+			Value: shorten(v, badByte(v)), Err: err}
+	}
+	return v, nil
+}
+
+// build turns the current record into a Comment. bad is a skippable problem with the record;
+// err (a missing article) is not.
+func (r *Reader) build() (c Comment, bad *ParseError, err error) {
+	c.File, c.Line = r.name, r.src.line()
+	var raw string
+	if raw, bad = r.field(r.text, false); bad != nil {
+		return c, bad, nil
+	}
+	if c.ID, bad = r.field(r.id, true); bad != nil {
+		return c, bad, nil
+	}
+	if c.ArticleID, bad = r.field(r.articleID, true); bad != nil {
+		return c, bad, nil
+	}
+	if c.Article, bad = r.field(r.article, false); bad != nil {
+		return c, bad, nil
+	}
+	if c.Group, bad = r.field(r.gr, true); bad != nil {
+		return c, bad, nil
+	}
+	c.ID = strings.TrimSpace(c.ID)
+	c.ArticleID = strings.TrimSpace(c.ArticleID)
+	c.Group = strings.TrimSpace(c.Group)
+
+	text := raw
+	for _, s := range r.strip {
+		text = strings.ReplaceAll(text, s, "")
+	}
+	c.Text = strings.TrimSpace(text)
+	if c.Text == "" {
+		_, line, col, _ := r.src.value(r.text, false)
+		return c, &ParseError{File: r.name, Line: line, Column: col, Field: r.src.columns()[r.text],
+			Value: shorten(raw, 0), Err: fmt.Errorf("%w; want some text after removing %s and spaces", ErrEmptyText, quotedList(r.strip))}, nil
+	}
+
+	if len(r.heads) > 0 {
+		c.Labels = make(map[string]string, len(r.heads))
+		for k, h := range r.heads {
+			v, bad := r.field(r.labelCols[k], false)
+			if bad != nil {
+				return c, bad, nil
+			}
+			v = strings.TrimSpace(v)
+			if v == "" && r.requireLabels {
+				_, line, col, _ := r.src.value(r.labelCols[k], false)
+				return c, &ParseError{File: r.name, Line: line, Column: col, Field: r.labelNames[k],
+					Err: fmt.Errorf("%w for head %q; want a label (training needs every label)", ErrEmptyLabel, h)}, nil
+			}
+			c.Labels[h] = v
+		}
+	}
+
+	if r.articles != nil {
+		a, ok := r.articles[c.ArticleID]
+		if !ok {
+			return c, nil, &ParseError{File: r.name, Line: c.Line, Field: r.src.columns()[r.articleID],
+				Value: shorten(c.ArticleID, 0), Err: fmt.Errorf("%w in %s; want an id of that file (is it the article file of the same split?)",
+					ErrNoArticle, r.articlesPath)}
+		}
+		if r.joinArticle {
+			c.Article = a.text
+		}
+	}
+	return c, nil, nil
+}
+
+// ReadAll reads every comment of the file at path, for training. It returns the comments, the
+// records skipped as bad, and the first error that stopped reading.
+func ReadAll(path string, s Schema) ([]Comment, []Skip, error) {
+	r, err := Open(path, s)
+	if err != nil {
+		return nil, nil, err
+	}
+	var cs []Comment
+	for {
+		c, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			r.Close()
+			return cs, r.Skipped(), err
+		}
+		cs = append(cs, c)
+	}
+	return cs, r.Skipped(), r.Close()
+}
+
+// HasID reports whether the file has the Schema's id column, so that a writer can tell a file
+// without ids (FNC-1's, whose rows are known by their order) from one whose ids are empty.
+func (r *Reader) HasID() bool { return r.id >= 0 }

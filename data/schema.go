@@ -1,0 +1,132 @@
+package data
+
+import (
+	"fmt"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// Formats understood by the readers.
+const (
+	CSV   = "csv"   // RFC 4180 as read by encoding/csv: header row, quoted fields may span lines
+	TSV   = "tsv"   // one record per line, fields split on tabs, no quoting at all
+	JSONL = "jsonl" // one JSON object per line
+)
+
+// Schema says how a file's columns map onto a Comment. The zero Schema reads a file with columns
+// text, id, article_id, article, group, and labels from the columns stance and sentiment if the
+// file has them.
+type Schema struct {
+	// Format is CSV, TSV or JSONL. "" means from the file name's extension: .csv; .tsv and .txt
+	// (the SemEval-2016 files are tab-separated .txt); .jsonl and .json. The name "-" (stdin)
+	// means CSV.
+	Format string
+
+	// Column names. Defaults: "id", "text", "article_id", "article", "group". A column that the
+	// file lacks is read as empty, except Text, which is required. When Articles is set and
+	// ArticleID is "", the join column is "article_id" if the file has it and Articles.Key
+	// otherwise (FNC-1 names it "Body ID" in both files).
+	ID, Text, ArticleID, Article, Group string
+
+	// Labels maps a classification head to its column, e.g. {"stance": "Stance"}; a column name
+	// "" means the head's own name. Heads whose column the file lacks are left out (a file to be
+	// scored has no labels). nil means {"stance": "stance", "sentiment": "sentiment"}.
+	Labels map[string]string
+
+	// Strip lists literal substrings removed from the text before it is trimmed of spaces,
+	// e.g. "#SemST", the hashtag SemEval-2016 Task 6 appended to every tweet.
+	Strip []string
+
+	// Articles, if set, names a second file holding the articles; a comment's article id is
+	// looked up in it. It is read whole when the Reader is made.
+	Articles *ArticleSource
+
+	// RequireLabels makes an empty value in a present label column a bad row (for training).
+	// It also makes a file with none of the label columns an error.
+	RequireLabels bool
+
+	// Strict makes Read return an error for a bad row instead of skipping it and recording it in
+	// Skipped. Errors that leave the rest of the file unreadable (CSV quoting, I/O) and missing
+	// articles are returned either way.
+	Strict bool
+}
+
+// ArticleSource is a file of articles that comments are joined to, e.g. FNC-1's bodies:
+// {Path: "train_bodies.csv", Key: "Body ID", Text: "articleBody"}.
+type ArticleSource struct {
+	Path   string
+	Format string // as Schema.Format
+	Key    string // column holding the article id; default "id"
+	Text   string // column holding the article text; default "text"
+}
+
+// DetectFormat tells the format of a file from its name, as Schema.Format "" does.
+func DetectFormat(name string) (string, error) {
+	if name == "-" {
+		return CSV, nil
+	}
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".csv":
+		return CSV, nil
+	case ".tsv", ".txt":
+		return TSV, nil
+	case ".jsonl", ".json":
+		return JSONL, nil
+	}
+	return "", fmt.Errorf("%s: %w: cannot tell it from the extension %q; name the file .csv, .tsv, .txt, .jsonl or .json, or set the format to csv, tsv or jsonl",
+		name, ErrFormat, filepath.Ext(name))
+}
+
+func checkFormat(name, format string) (string, error) {
+	switch format {
+	case "":
+		return DetectFormat(name)
+	case CSV, TSV, JSONL:
+		return format, nil
+	}
+	return "", fmt.Errorf("%s: %w %q; want csv, tsv or jsonl", name, ErrFormat, format)
+}
+
+// labelColumns resolves s.Labels into head -> column, applying the defaults.
+func (s *Schema) labelColumns() map[string]string {
+	if s.Labels == nil {
+		return map[string]string{"stance": "stance", "sentiment": "sentiment"}
+	}
+	m := make(map[string]string, len(s.Labels))
+	for h, c := range s.Labels {
+		if c == "" {
+			c = h
+		}
+		m[h] = c
+	}
+	return m
+}
+
+func orDefault(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+// quotedList formats names for an error message: "a", "b", "c".
+func quotedList(names []string) string {
+	if len(names) == 0 {
+		return "(none)"
+	}
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = fmt.Sprintf("%q", n)
+	}
+	return strings.Join(q, ", ")
+}
+
+func sortedKeys(m map[string]string) []string {
+	k := make([]string, 0, len(m))
+	for h := range m {
+		k = append(k, h)
+	}
+	sort.Strings(k)
+	return k
+}
