@@ -1,0 +1,202 @@
+package models
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"gonum.org/v1/gonum/diff/fd"
+
+	"github.com/commentstance/stance/sparse"
+)
+
+// smallProblem is a random problem small enough to differentiate numerically: signed feature
+// values, some duplicate indices within a row (rows need not be canonical), some explicit zeros.
+func smallProblem(seed uint64, rows, dim, classes, nnz int) ([]sparse.Vector, []int) {
+	rng := rand.New(rand.NewPCG(seed, 1))
+	x := make([]sparse.Vector, rows)
+	y := make([]int, rows)
+	for i := range x {
+		for range 1 + rng.IntN(nnz) {
+			v := float32(rng.NormFloat64())
+			if rng.IntN(10) == 0 {
+				v = 0
+			}
+			x[i].Add(uint32(rng.IntN(dim)), v)
+		}
+		y[i] = i % classes // every class present
+	}
+	return x, y
+}
+
+// TestObjectiveGradient checks the analytic gradient of the blocked, compacted objective against
+// central finite differences (gonum diff/fd) at a random point away from zero, with class
+// weights and C != 1, and checks its value against the naive denseObjective.
+func TestObjectiveGradient(t *testing.T) {
+	for _, k := range []int{2, 3, 4, 5} { // 2..4 take the specialised loops, 5 the general one
+		const rows, dim = 40, 15
+		x, y := smallProblem(uint64(k), rows, dim, k, 6)
+		cw := make([]float64, k)
+		for j := range cw {
+			cw[j] = 0.5 + 0.37*float64(j)
+		}
+		cw[k-1] = 0 // a zero weight must drop the class's rows from loss and gradient alike
+		const c = 0.7
+		s := make([]float64, rows)
+		for i, l := range y {
+			s[i] = cw[l]
+		}
+		cols, rowPtr, rowCol, rowVal, err := compact(x, dim)
+		if err != nil {
+			t.Fatal(err)
+		}
+		o := newObjective(k, len(cols), c, y, s, rowPtr, rowCol, rowVal, 3)
+
+		rng := rand.New(rand.NewPCG(99, uint64(k)))
+		theta := make([]float64, o.params())
+		for i := range theta {
+			theta[i] = 0.8 * rng.NormFloat64()
+		}
+		grad := make([]float64, len(theta))
+		f := o.eval(grad, theta)
+
+		scratch := make([]float64, len(theta))
+		num := fd.Gradient(nil, func(th []float64) float64 { return o.eval(scratch, th) }, theta,
+			&fd.Settings{Formula: fd.Central})
+		for i := range grad {
+			// Central differences with gonum's step 6e-6 on F of order 10 leave an error of order
+			// eps*F/h ~ 1e-9; a wrong term in the gradient would be off by O(1).
+			if d := math.Abs(grad[i] - num[i]); d > 1e-7*max(1, math.Abs(num[i])) {
+				t.Errorf("k=%d: dF/dtheta[%d] = %.12g, finite difference %.12g", k, i, grad[i], num[i])
+			}
+		}
+
+		// The dense reference works over all dim features; map theta there and compare.
+		fr := &fitResult{cols: cols, theta: theta}
+		dTheta := denseTheta(fr, k, dim)
+		dGrad := make([]float64, len(dTheta))
+		df := denseObjective(x, y, k, dim, c, cw, dTheta, dGrad)
+		if math.Abs(f-df) > 1e-12*math.Abs(df) {
+			t.Errorf("k=%d: F = %.17g, dense reference %.17g", k, f, df)
+		}
+		want := make([]float64, len(theta))
+		for col, feat := range cols {
+			copy(want[col*k:col*k+k], dGrad[int(feat)*k:int(feat)*k+k])
+		}
+		copy(want[len(cols)*k:], dGrad[dim*k:])
+		for i := range grad {
+			if d := math.Abs(grad[i] - want[i]); d > 1e-12*max(1, math.Abs(want[i])) {
+				t.Errorf("k=%d: dF/dtheta[%d] = %.17g, dense reference %.17g", k, i, grad[i], want[i])
+			}
+		}
+	}
+}
+
+// TestObjectiveWorkers checks that the objective is bit-identical for any number of goroutines.
+func TestObjectiveWorkers(t *testing.T) {
+	s := makeSynth(synthSpec{rows: 3000, dim: 1 << 12, nnz: 30, classes: 4, noise: 1, seed: 3})
+	cols, rowPtr, rowCol, rowVal, err := compact(s.x, 1<<12)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ones := make([]float64, len(s.y))
+	for i := range ones {
+		ones[i] = 1
+	}
+	var refF float64
+	var refG []float64
+	for _, workers := range []int{1, 2, 3, 7, 64, 100} {
+		o := newObjective(4, len(cols), 1.3, s.y, ones, rowPtr, rowCol, rowVal, workers)
+		rng := rand.New(rand.NewPCG(5, 5))
+		theta := make([]float64, o.params())
+		for i := range theta {
+			theta[i] = rng.NormFloat64()
+		}
+		g := make([]float64, len(theta))
+		f := o.eval(g, theta)
+		if refG == nil {
+			refF, refG = f, g
+			continue
+		}
+		if math.Float64bits(f) != math.Float64bits(refF) {
+			t.Errorf("workers=%d: F = %.17g, workers=1 gave %.17g", workers, f, refF)
+		}
+		for i := range g {
+			if math.Float64bits(g[i]) != math.Float64bits(refG[i]) {
+				t.Fatalf("workers=%d: grad[%d] = %.17g, workers=1 gave %.17g", workers, i, g[i], refG[i])
+			}
+		}
+	}
+}
+
+// TestCachedObjective checks that the cache answers for the point asked, not the last one.
+func TestCachedObjective(t *testing.T) {
+	x, y := smallProblem(1, 20, 8, 3, 4)
+	cols, rowPtr, rowCol, rowVal, err := compact(x, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := make([]float64, len(y))
+	for i := range s {
+		s[i] = 1
+	}
+	o := newObjective(3, len(cols), 1, y, s, rowPtr, rowCol, rowVal, 1)
+	c := &cachedObjective{o: o, x: make([]float64, o.params()), grad: make([]float64, o.params())}
+	a := make([]float64, o.params())
+	b := make([]float64, o.params())
+	b[0] = 1
+	ga, gb := make([]float64, len(a)), make([]float64, len(a))
+	fa, fb := o.eval(ga, a), o.eval(gb, b)
+
+	got := make([]float64, len(a))
+	for _, step := range []struct {
+		x     []float64
+		wantF float64
+		wantG []float64
+	}{{a, fa, ga}, {a, fa, ga}, {b, fb, gb}, {a, fa, ga}} {
+		if f := c.Func(step.x); f != step.wantF {
+			t.Errorf("Func = %v, want %v", f, step.wantF)
+		}
+		c.Grad(got, step.x)
+		if infNorm(sub(got, step.wantG)) != 0 {
+			t.Errorf("Grad = %v, want %v", got, step.wantG)
+		}
+	}
+}
+
+func sub(a, b []float64) []float64 {
+	d := make([]float64, len(a))
+	for i := range a {
+		d[i] = a[i] - b[i]
+	}
+	return d
+}
+
+func TestBlockBounds(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		ptr  []int
+		nb   int
+		want []int
+	}{
+		{"empty", []int{0}, 4, []int{0}},
+		{"one item", []int{0, 5}, 4, []int{0, 1}},
+		{"fewer items than blocks", []int{0, 1, 2}, 64, []int{0, 1, 2}},
+		// Costs (entries+1) 2,2,2,2: total 8, targets 2, 4, 6.
+		{"even", []int{0, 1, 2, 3, 4}, 4, []int{0, 1, 2, 3, 4}},
+		// Costs 9,1,1,1: total 12; the heavy first item fills the first block alone.
+		{"skewed", []int{0, 8, 8, 8, 8}, 3, []int{0, 1, 4}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got := blockBounds(tt.ptr, tt.nb)
+			if len(got) != len(tt.want) {
+				t.Fatalf("blockBounds(%v, %d) = %v, want %v", tt.ptr, tt.nb, got, tt.want)
+			}
+			for i := range got {
+				if got[i] != tt.want[i] {
+					t.Fatalf("blockBounds(%v, %d) = %v, want %v", tt.ptr, tt.nb, got, tt.want)
+				}
+			}
+		})
+	}
+}
