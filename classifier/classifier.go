@@ -1,0 +1,290 @@
+// Package classifier joins the feature extractor and the logistic models into the two things
+// users do: train a model from labelled comments, and score comments with it.
+//
+// Data enters as Examples (a comment's text, the article it answers, and its labels per head)
+// and leaves as a Model, which scores each comment into one probability distribution per head.
+// A Model is written to and read from a single file (see file.go).
+package classifier
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/commentstance/stance/features"
+	"github.com/commentstance/stance/models"
+	"github.com/commentstance/stance/sparse"
+)
+
+// Example is one labelled comment. Labels maps a head (stance, sentiment, ...) to its class; a
+// head missing from Labels, or with an empty class, leaves the comment out of that head.
+type Example struct {
+	Text, Article string
+	Labels        map[string]string
+}
+
+// Config says how to train. Start from DefaultConfig; the zero value is not usable.
+type Config struct {
+	Features features.Config `json:"features"`
+	// C is the inverse L2 regularisation strength (default 1, scikit-learn's default).
+	C float64 `json:"c"`
+	// ClassWeight is "balanced" (default: n / (classes * count), as scikit-learn) or "none".
+	ClassWeight string `json:"class_weight"`
+	// ClassWeights sets explicit weights per head and class; they override ClassWeight for that head.
+	ClassWeights map[string]map[string]float64 `json:"class_weights,omitempty"`
+	// MaxIter caps L-BFGS iterations per head (default 300).
+	MaxIter int `json:"max_iter"`
+	// Workers is how many goroutines extract features and compute gradients (default: all
+	// cores). The model does not depend on it.
+	Workers int `json:"-"`
+}
+
+// DefaultConfig is the configuration used when config.yaml says nothing.
+func DefaultConfig() Config {
+	return Config{Features: features.DefaultConfig(), C: 1, ClassWeight: "balanced", MaxIter: 300}
+}
+
+// Validate reports the first setting out of range.
+func (c Config) Validate() error {
+	if err := c.Features.Validate(); err != nil {
+		return err
+	}
+	if !(c.C > 0) {
+		return fmt.Errorf("model.c = %v: want a number above 0", c.C)
+	}
+	if c.ClassWeight != "balanced" && c.ClassWeight != "none" {
+		return fmt.Errorf("model.class_weight = %q: want balanced or none", c.ClassWeight)
+	}
+	if c.MaxIter < 1 {
+		return fmt.Errorf("model.max_iter = %d: want at least 1", c.MaxIter)
+	}
+	return nil
+}
+
+func (c Config) workers() int {
+	if c.Workers > 0 {
+		return c.Workers
+	}
+	return runtime.GOMAXPROCS(0)
+}
+
+// Head is one classification head of a trained model.
+type Head struct {
+	Name    string
+	Classes []string // sorted; the model's class index k names Classes[k]
+	Model   *models.Softmax
+	Info    models.TrainInfo
+}
+
+// Model is everything scoring needs.
+type Model struct {
+	Config    Config
+	Extractor *features.Extractor
+	Heads     []Head
+}
+
+// ErrNoExamples is returned when a head has no labelled example to learn from.
+var ErrNoExamples = errors.New("no labelled examples")
+
+// Train learns one head per name in heads from examples. Each head's classes are the distinct
+// non-empty labels the examples give it, sorted.
+func Train(examples []Example, heads []string, cfg Config) (*Model, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if len(heads) == 0 {
+		return nil, errors.New("train: no heads to learn; name at least one label column")
+	}
+	if len(examples) == 0 {
+		return nil, fmt.Errorf("train: %w", ErrNoExamples)
+	}
+	ex, err := features.New(cfg.Features)
+	if err != nil {
+		return nil, err
+	}
+	pairs := make([]features.Pair, len(examples))
+	for i, e := range examples {
+		pairs[i] = features.Pair{Text: e.Text, Article: e.Article}
+	}
+	ex.Fit(pairs)
+	x, err := extractAll(ex, pairs, cfg.workers())
+	if err != nil {
+		return nil, err
+	}
+	m := &Model{Config: cfg, Extractor: ex}
+	for _, name := range heads {
+		h, err := trainHead(name, examples, x, ex.Dim(), cfg)
+		if err != nil {
+			return nil, err
+		}
+		m.Heads = append(m.Heads, h)
+	}
+	return m, nil
+}
+
+func trainHead(name string, examples []Example, x []sparse.Vector, dim int, cfg Config) (Head, error) {
+	set := map[string]bool{}
+	for _, e := range examples {
+		if l := e.Labels[name]; l != "" {
+			set[l] = true
+		}
+	}
+	classes := slices.Sorted(maps.Keys(set))
+	if len(classes) == 0 {
+		return Head{}, fmt.Errorf("train: head %q: %w", name, ErrNoExamples)
+	}
+	if len(classes) == 1 {
+		return Head{}, fmt.Errorf("train: head %q has a single class, %q, in the training data: a classifier needs at least two", name, classes[0])
+	}
+	index := map[string]int{}
+	for k, c := range classes {
+		index[c] = k
+	}
+	var xs []sparse.Vector
+	var y []int
+	for i, e := range examples {
+		if l := e.Labels[name]; l != "" {
+			xs = append(xs, x[i])
+			y = append(y, index[l])
+		}
+	}
+	tc := models.TrainConfig{C: cfg.C, MaxIter: cfg.MaxIter, Workers: cfg.Workers}
+	switch explicit, ok := cfg.ClassWeights[name]; {
+	case ok:
+		tc.ClassWeight = make([]float64, len(classes))
+		for k, c := range classes {
+			w, ok := explicit[c]
+			if !ok {
+				return Head{}, fmt.Errorf("model.class_weights.%s: no weight for class %q (the data has %s)", name, c, strings.Join(classes, ", "))
+			}
+			tc.ClassWeight[k] = w
+		}
+		for c := range explicit {
+			if _, ok := index[c]; !ok {
+				return Head{}, fmt.Errorf("model.class_weights.%s.%s: the data has no class %q (it has %s)", name, c, c, strings.Join(classes, ", "))
+			}
+		}
+	case cfg.ClassWeight == "balanced":
+		tc.ClassWeight = models.BalancedWeights(y, len(classes))
+	}
+	sm, info, err := models.Train(xs, y, len(classes), dim, tc)
+	if err != nil {
+		return Head{}, fmt.Errorf("train: head %q: %w", name, err)
+	}
+	return Head{Name: name, Classes: classes, Model: sm, Info: info}, nil
+}
+
+// extractAll extracts every pair's vector, spreading the work over workers goroutines. The
+// result is in input order and does not depend on workers.
+func extractAll(ex *features.Extractor, pairs []features.Pair, workers int) ([]sparse.Vector, error) {
+	x := make([]sparse.Vector, len(pairs))
+	var wg sync.WaitGroup
+	var next sync.Mutex
+	i := 0
+	const chunk = 64
+	var firstErr error
+	for range workers {
+		w, err := ex.NewWorker()
+		if err != nil {
+			return nil, err
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var v sparse.Vector
+			for {
+				next.Lock()
+				start := i
+				i += chunk
+				next.Unlock()
+				if start >= len(pairs) {
+					return
+				}
+				for j := start; j < min(start+chunk, len(pairs)); j++ {
+					w.Extract(&v, pairs[j].Text, pairs[j].Article)
+					x[j] = v.Clone()
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return x, firstErr
+}
+
+// HeadNames lists the model's heads in order.
+func (m *Model) HeadNames() []string {
+	names := make([]string, len(m.Heads))
+	for i, h := range m.Heads {
+		names[i] = h.Name
+	}
+	return names
+}
+
+// Scores is one comment's result: per head, the probability of each class and the best class.
+type Scores struct {
+	Probs [][]float64 // per head, in Head.Classes order
+	Best  []int       // per head, the index of the most probable class
+}
+
+// Scorer scores comments with a model; use one per goroutine.
+type Scorer struct {
+	m *Model
+	w *features.Worker
+	v sparse.Vector
+}
+
+// NewScorer returns a Scorer for m.
+func (m *Model) NewScorer() (*Scorer, error) {
+	w, err := m.Extractor.NewWorker()
+	if err != nil {
+		return nil, err
+	}
+	return &Scorer{m: m, w: w}, nil
+}
+
+// Score scores one comment answering article into dst, reusing its storage.
+func (s *Scorer) Score(dst *Scores, text, article string) {
+	s.w.Extract(&s.v, text, article)
+	if len(dst.Probs) != len(s.m.Heads) {
+		dst.Probs = make([][]float64, len(s.m.Heads))
+		dst.Best = make([]int, len(s.m.Heads))
+	}
+	for i, h := range s.m.Heads {
+		dst.Probs[i] = h.Model.Probs(dst.Probs[i], s.v)
+		best := 0
+		for k, p := range dst.Probs[i] {
+			if p > dst.Probs[i][best] {
+				best = k
+			}
+		}
+		dst.Best[i] = best
+	}
+}
+
+// Vector returns the feature vector of the last scored comment (valid until the next Score).
+func (s *Scorer) Vector() sparse.Vector { return s.v }
+
+// signedPairs are the (positive, negative) class names whose probabilities make a signed score,
+// compared without case. The first pair a head has both of is used.
+var signedPairs = [][2]string{
+	{"favor", "against"}, {"support", "deny"}, {"agree", "disagree"},
+	{"positive", "negative"}, {"pro", "con"},
+}
+
+// Signed returns the indices of a head's positive and negative classes, and whether it has them:
+// its signed score is P(positive) - P(negative).
+func (h Head) Signed() (pos, neg int, ok bool) {
+	find := func(name string) int {
+		return slices.IndexFunc(h.Classes, func(c string) bool { return strings.EqualFold(c, name) })
+	}
+	for _, p := range signedPairs {
+		if pos, neg := find(p[0]), find(p[1]); pos >= 0 && neg >= 0 {
+			return pos, neg, true
+		}
+	}
+	return 0, 0, false
+}

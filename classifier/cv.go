@@ -1,0 +1,59 @@
+package classifier
+
+import (
+	"fmt"
+	"slices"
+)
+
+// CrossValidate trains on all folds but one and predicts the held-out fold, for each fold, so
+// that every example gets one out-of-fold prediction. folds[i] is example i's fold in [0, k).
+// The result holds, per example, the Scores of the model that did not see it, and the model of
+// each fold (example i was scored by models[folds[i]], whose heads' Classes name the scores: a
+// fold's training part may lack a rare class). progress, if not nil, is called after each fold.
+func CrossValidate(examples []Example, heads []string, cfg Config, folds []int, progress func(done, total int)) ([]Scores, []*Model, error) {
+	if len(folds) != len(examples) {
+		return nil, nil, fmt.Errorf("cross-validation: %d fold assignments for %d examples", len(folds), len(examples))
+	}
+	k := slices.Max(folds) + 1
+	out := make([]Scores, len(examples))
+	fitted := make([]*Model, k)
+	for f := range k {
+		var train []Example
+		var test []int
+		for i, e := range examples {
+			if folds[i] == f {
+				test = append(test, i)
+			} else {
+				train = append(train, e)
+			}
+		}
+		if len(test) == 0 {
+			continue
+		}
+		m, err := Train(train, heads, cfg)
+		if err != nil {
+			return nil, nil, fmt.Errorf("fold %d of %d: %w", f+1, k, err)
+		}
+		s, err := m.NewScorer()
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, i := range test {
+			s.Score(&out[i], examples[i].Text, examples[i].Article)
+			out[i] = Scores{Probs: cloneProbs(out[i].Probs), Best: slices.Clone(out[i].Best)}
+		}
+		fitted[f] = m
+		if progress != nil {
+			progress(f+1, k)
+		}
+	}
+	return out, fitted, nil
+}
+
+func cloneProbs(p [][]float64) [][]float64 {
+	out := make([][]float64, len(p))
+	for i := range p {
+		out[i] = slices.Clone(p[i])
+	}
+	return out
+}

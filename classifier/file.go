@@ -1,0 +1,171 @@
+package classifier
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/commentstance/stance/features"
+	"github.com/commentstance/stance/internal/atomicfile"
+	"github.com/commentstance/stance/models"
+)
+
+// The model file, version 1, little-endian:
+//
+//	magic      8 bytes  "STANCE\x00M"
+//	version    uint32   FormatVersion
+//	header     uint32 length, then JSON: the training Config and each head's name and classes
+//	idf        features.Extractor.WriteTo
+//	heads      models.Softmax.WriteTo, one per head in header order
+//	checksum   32 bytes SHA-256 of everything before it
+//
+// The whole file is checked against its checksum before anything in it is trusted.
+const FormatVersion = 1
+
+var magic = [8]byte{'S', 'T', 'A', 'N', 'C', 'E', 0, 'M'}
+
+// Errors a loader acts on; each is wrapped with the file's name and what was found.
+var (
+	ErrNotModel    = errors.New("not a stance model file")
+	ErrNewerFormat = errors.New("model file is of a newer format")
+	ErrChecksum    = errors.New("model file is corrupted (checksum mismatch)")
+	ErrTruncated   = errors.New("model file is truncated")
+)
+
+type fileHeader struct {
+	Config Config       `json:"config"`
+	Heads  []headHeader `json:"heads"`
+}
+
+type headHeader struct {
+	Name    string           `json:"name"`
+	Classes []string         `json:"classes"`
+	Info    models.TrainInfo `json:"train"`
+}
+
+// WriteTo writes the model in the format above.
+func (m *Model) WriteTo(w io.Writer) (int64, error) {
+	var body bytes.Buffer
+	body.Write(magic[:])
+	binary.Write(&body, binary.LittleEndian, uint32(FormatVersion))
+	h := fileHeader{Config: m.Config}
+	for _, hd := range m.Heads {
+		h.Heads = append(h.Heads, headHeader{Name: hd.Name, Classes: hd.Classes, Info: hd.Info})
+	}
+	js, err := json.Marshal(h)
+	if err != nil {
+		return 0, err
+	}
+	binary.Write(&body, binary.LittleEndian, uint32(len(js)))
+	body.Write(js)
+	if _, err := m.Extractor.WriteTo(&body); err != nil {
+		return 0, err
+	}
+	for _, hd := range m.Heads {
+		if _, err := hd.Model.WriteTo(&body); err != nil {
+			return 0, err
+		}
+	}
+	sum := sha256.Sum256(body.Bytes())
+	body.Write(sum[:])
+	return body.WriteTo(w)
+}
+
+// Save writes the model to path through a temporary file renamed into place, so that path holds
+// either its previous content or the whole new model, never part of one.
+func (m *Model) Save(path string) error {
+	f, err := atomicfile.Create(path)
+	if err != nil {
+		return err
+	}
+	defer f.Abort()
+	if _, err := m.WriteTo(f); err != nil {
+		return fmt.Errorf("writing model %s: %w", path, err)
+	}
+	if err := f.Commit(); err != nil {
+		return fmt.Errorf("writing model %s: %w", path, err)
+	}
+	return nil
+}
+
+// Load reads a model file written by Save.
+func Load(path string) (*Model, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	m, err := Read(bufio.NewReader(f))
+	if err != nil {
+		return nil, fmt.Errorf("model %s: %w", path, err)
+	}
+	return m, nil
+}
+
+// Read reads a model from r (the whole of it).
+func Read(r io.Reader) (*Model, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, err
+	}
+	if len(data) < len(magic) || !bytes.Equal(data[:len(magic)], magic[:]) {
+		return nil, fmt.Errorf("%w: it does not start with the model file signature", ErrNotModel)
+	}
+	if len(data) < len(magic)+4+4+sha256.Size {
+		return nil, fmt.Errorf("%w: %d bytes", ErrTruncated, len(data))
+	}
+	version := binary.LittleEndian.Uint32(data[8:12])
+	if version > FormatVersion {
+		return nil, fmt.Errorf("%w: format %d, and this program reads format %d; use a newer stance", ErrNewerFormat, version, FormatVersion)
+	}
+	if version < 1 {
+		return nil, fmt.Errorf("%w: format version %d", ErrNotModel, version)
+	}
+	body, sum := data[:len(data)-sha256.Size], data[len(data)-sha256.Size:]
+	if got := sha256.Sum256(body); !bytes.Equal(got[:], sum) {
+		return nil, fmt.Errorf("%w, or truncated: %d bytes", ErrChecksum, len(data))
+	}
+	rest := bytes.NewReader(body[12:])
+	var n uint32
+	if err := binary.Read(rest, binary.LittleEndian, &n); err != nil || int(n) > rest.Len() {
+		return nil, fmt.Errorf("%w: header length %d", ErrTruncated, n)
+	}
+	js := make([]byte, n)
+	io.ReadFull(rest, js)
+	var h fileHeader
+	if err := json.Unmarshal(js, &h); err != nil {
+		return nil, fmt.Errorf("%w: header: %v", ErrNotModel, err)
+	}
+	if err := h.Config.Validate(); err != nil {
+		return nil, fmt.Errorf("model configuration: %w", err)
+	}
+	ex, err := features.Read(h.Config.Features, rest)
+	if err != nil {
+		return nil, err
+	}
+	m := &Model{Config: h.Config, Extractor: ex}
+	for _, hh := range h.Heads {
+		sm, err := models.ReadSoftmax(rest)
+		if err != nil {
+			return nil, fmt.Errorf("head %q: %w", hh.Name, err)
+		}
+		if sm.Classes != len(hh.Classes) || sm.Dim != ex.Dim() {
+			return nil, fmt.Errorf("head %q: weights for %d classes over %d features, header says %d classes over %d",
+				hh.Name, sm.Classes, sm.Dim, len(hh.Classes), ex.Dim())
+		}
+		m.Heads = append(m.Heads, Head{Name: hh.Name, Classes: hh.Classes, Model: sm, Info: hh.Info})
+	}
+	if rest.Len() != 0 {
+		return nil, fmt.Errorf("%w: %d unexpected bytes after the last head", ErrNotModel, rest.Len())
+	}
+	if len(m.Heads) == 0 {
+		return nil, fmt.Errorf("%w: it has no heads", ErrNotModel)
+	}
+	return m, nil
+}

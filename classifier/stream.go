@@ -1,0 +1,122 @@
+package classifier
+
+import (
+	"context"
+	"errors"
+	"sync"
+)
+
+// Item is one comment to score, with whatever the caller needs to write it out.
+type Item struct {
+	Text, Article string
+	Ref           any // the caller's record, handed back untouched
+}
+
+// ScoreStream scores the items that next yields (io.EOF-style: next returns ok=false at the end)
+// on workers goroutines and hands each item with its scores to emit, in input order. At most a
+// few batches are in flight, so memory does not grow with the input. The output is the same for
+// any number of workers. It stops at the first error from next or emit, or when ctx is done.
+func (m *Model) ScoreStream(ctx context.Context, workers int, next func() (Item, bool, error), emit func(Item, *Scores) error) error {
+	if workers < 1 {
+		workers = 1
+	}
+	const batchSize = 256
+	type batch struct {
+		seq    int
+		items  []Item
+		scores []Scores
+		done   chan struct{}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	jobs := make(chan *batch, workers)
+	ordered := make(chan *batch, 2*workers)
+	var readErr error
+	// Reader: cut the input into batches, queue each for a worker and, in order, for the writer.
+	go func() {
+		defer close(jobs)
+		defer close(ordered)
+		for seq := 0; ; seq++ {
+			b := &batch{seq: seq, done: make(chan struct{})}
+			for len(b.items) < batchSize {
+				it, ok, err := next()
+				if err != nil {
+					readErr = err
+					break
+				}
+				if !ok {
+					break
+				}
+				b.items = append(b.items, it)
+			}
+			if len(b.items) > 0 {
+				select {
+				case ordered <- b:
+				case <-ctx.Done():
+					return
+				}
+				select {
+				case jobs <- b:
+				case <-ctx.Done():
+					return
+				}
+			}
+			if readErr != nil || len(b.items) < batchSize {
+				return
+			}
+		}
+	}()
+	var wg sync.WaitGroup
+	var scorerErr error
+	var once sync.Once
+	for range workers {
+		s, err := m.NewScorer()
+		if err != nil {
+			return err
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for b := range jobs {
+				b.scores = make([]Scores, len(b.items))
+				for i, it := range b.items {
+					s.Score(&b.scores[i], it.Text, it.Article)
+				}
+				close(b.done)
+			}
+		}()
+	}
+	var err error
+	for b := range ordered {
+		select {
+		case <-b.done:
+		case <-ctx.Done():
+		}
+		if err == nil {
+			if ctx.Err() != nil {
+				err = ctx.Err()
+			}
+			for i := range b.items {
+				if err != nil {
+					break
+				}
+				err = emit(b.items[i], &b.scores[i])
+			}
+		}
+		if err != nil {
+			once.Do(cancel)
+		}
+	}
+	cancel()
+	wg.Wait()
+	if err == nil {
+		err = readErr
+	}
+	if err == nil {
+		err = scorerErr
+	}
+	if errors.Is(err, context.Canceled) && ctx.Err() != nil && readErr != nil {
+		err = readErr
+	}
+	return err
+}

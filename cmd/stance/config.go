@@ -1,0 +1,249 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/spf13/pflag"
+	"github.com/spf13/viper"
+
+	"github.com/commentstance/stance/classifier"
+	"github.com/commentstance/stance/data"
+	"github.com/commentstance/stance/features"
+)
+
+// settings is the whole configuration: built-in defaults, overridden by config.yaml, by
+// STANCE_* environment variables, and by flags, in that order (viper's precedence).
+type settings struct {
+	Format   string            `mapstructure:"format"`
+	Columns  columns           `mapstructure:"columns"`
+	Labels   map[string]string `mapstructure:"labels"`
+	Strip    []string          `mapstructure:"strip"`
+	Articles articles          `mapstructure:"articles"`
+	Features features.Config   `mapstructure:"features"`
+	Model    modelSettings     `mapstructure:"model"`
+	Metrics  map[string]string `mapstructure:"metrics"`
+	Workers  int               `mapstructure:"workers"`
+	Seed     int64             `mapstructure:"seed"`
+}
+
+type columns struct {
+	ID        string `mapstructure:"id"`
+	Text      string `mapstructure:"text"`
+	ArticleID string `mapstructure:"article_id"`
+	Article   string `mapstructure:"article"`
+	Group     string `mapstructure:"group"`
+}
+
+type articles struct {
+	File   string `mapstructure:"file"`
+	Format string `mapstructure:"format"`
+	Key    string `mapstructure:"key"`
+	Text   string `mapstructure:"text"`
+}
+
+type modelSettings struct {
+	C            float64                       `mapstructure:"c"`
+	ClassWeight  string                        `mapstructure:"class_weight"`
+	ClassWeights map[string]map[string]float64 `mapstructure:"class_weights"`
+	MaxIter      int                           `mapstructure:"max_iter"`
+}
+
+// defaults are every key's built-in value. Every key is set here, so that environment variables
+// reach Unmarshal for all of them (viper #761) and unknown keys in config.yaml can be told apart.
+func defaults() map[string]any {
+	f := features.DefaultConfig()
+	c := classifier.DefaultConfig()
+	return map[string]any{
+		"format":                  "",
+		"columns.id":              "id",
+		"columns.text":            "text",
+		"columns.article_id":      "article_id",
+		"columns.article":         "article",
+		"columns.group":           "group",
+		"labels":                  map[string]string{"stance": "stance", "sentiment": "sentiment"},
+		"strip":                   []string{},
+		"articles.file":           "",
+		"articles.format":         "",
+		"articles.key":            "article_id",
+		"articles.text":           "article",
+		"features.bits":           f.Bits,
+		"features.word_min":       f.WordMin,
+		"features.word_max":       f.WordMax,
+		"features.char_min":       f.CharMin,
+		"features.char_max":       f.CharMax,
+		"features.min_df":         f.MinDF,
+		"features.conjoin":        f.Conjoin,
+		"features.article_words":  f.ArticleWords,
+		"features.relation":       f.Relation,
+		"features.article_tokens": f.ArticleTokens,
+		"features.lead_tokens":    f.LeadTokens,
+		"model.c":                 c.C,
+		"model.class_weight":      c.ClassWeight,
+		"model.class_weights":     map[string]map[string]float64{},
+		"model.max_iter":          c.MaxIter,
+		"metrics":                 map[string]string{"stance": "f_avg(FAVOR,AGAINST)", "sentiment": "macro_f1"},
+		"workers":                 0,
+		"seed":                    0,
+	}
+}
+
+// mapKeys are keys whose values are maps with keys of the user's choosing.
+var mapKeys = []string{"labels", "model.class_weights", "metrics"}
+
+// loadSettings reads the configuration. path is the --config flag: "" means ./config.yaml if it
+// exists. flags are the command's flags; those bound to keys override everything else.
+func loadSettings(path string, explicit bool, flags *pflag.FlagSet, bind map[string]string) (*settings, *viper.Viper, error) {
+	v := viper.New()
+	for k, val := range defaults() {
+		v.SetDefault(k, val)
+	}
+	v.SetEnvPrefix("STANCE")
+	v.SetEnvKeyReplacer(strings.NewReplacer(".", "_"))
+	v.AutomaticEnv()
+	if path != "" {
+		v.SetConfigFile(path)
+		v.SetConfigType("yaml")
+		f, err := os.Open(path)
+		switch {
+		case err == nil:
+			defer f.Close()
+			if err := readConfig(v, path, f); err != nil {
+				return nil, nil, err
+			}
+		case explicit || !os.IsNotExist(err):
+			return nil, nil, usageErr("config: %v", err)
+		}
+	}
+	for key, flag := range bind {
+		if fl := flags.Lookup(flag); fl != nil {
+			if err := v.BindPFlag(key, fl); err != nil {
+				return nil, nil, err
+			}
+		}
+	}
+	var s settings
+	if err := v.Unmarshal(&s); err != nil {
+		return nil, nil, usageErr("config %s: %v", path, err)
+	}
+	return &s, v, nil
+}
+
+// readConfig reads config.yaml into v and refuses keys that mean nothing, naming the nearest
+// key that does: a typo must not silently fall back to a default.
+func readConfig(v *viper.Viper, path string, r io.Reader) error {
+	if err := v.ReadConfig(r); err != nil {
+		return usageErr("config %s: %v", path, err)
+	}
+	known := slices.Collect(func(yield func(string) bool) {
+		for k := range defaults() {
+			if !yield(k) {
+				return
+			}
+		}
+	})
+	sort.Strings(known)
+	file := viper.New()
+	file.SetConfigType("yaml")
+	if f, err := os.Open(path); err == nil {
+		file.ReadConfig(f)
+		f.Close()
+	}
+	for _, k := range file.AllKeys() {
+		if slices.Contains(known, k) || underMap(k) {
+			continue
+		}
+		return usageErr("config %s: unknown key %q; did you mean %q?", path, k, nearest(k, known))
+	}
+	return nil
+}
+
+func underMap(k string) bool {
+	for _, m := range mapKeys {
+		if strings.HasPrefix(k, m+".") {
+			return true
+		}
+	}
+	return false
+}
+
+// nearest returns the candidate with the smallest edit distance to s.
+func nearest(s string, candidates []string) string {
+	best, bestD := "", 1<<30
+	for _, c := range candidates {
+		if d := editDistance(s, c); d < bestD {
+			best, bestD = c, d
+		}
+	}
+	return best
+}
+
+// editDistance is Levenshtein's distance, by the two-row dynamic programme.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// schema turns the settings into the readers' schema for a comments file.
+func (s *settings) schema(articlesFile string) data.Schema {
+	sc := data.Schema{
+		Format:    s.Format,
+		ID:        s.Columns.ID,
+		Text:      s.Columns.Text,
+		ArticleID: s.Columns.ArticleID,
+		Article:   s.Columns.Article,
+		Group:     s.Columns.Group,
+		Labels:    s.Labels,
+		Strip:     s.Strip,
+	}
+	if articlesFile == "" {
+		articlesFile = s.Articles.File
+	}
+	if articlesFile != "" {
+		sc.Articles = &data.ArticleSource{Path: articlesFile, Format: s.Articles.Format, Key: s.Articles.Key, Text: s.Articles.Text}
+	}
+	return sc
+}
+
+// trainConfig turns the settings into the classifier's training configuration.
+func (s *settings) trainConfig() classifier.Config {
+	return classifier.Config{
+		Features:     s.Features,
+		C:            s.Model.C,
+		ClassWeight:  s.Model.ClassWeight,
+		ClassWeights: s.Model.ClassWeights,
+		MaxIter:      s.Model.MaxIter,
+		Workers:      s.Workers,
+	}
+}
+
+// heads returns the label heads in a stable order.
+func (s *settings) heads() []string {
+	h := make([]string, 0, len(s.Labels))
+	for k := range s.Labels {
+		h = append(h, k)
+	}
+	sort.Strings(h)
+	return h
+}
+
+func describe(v *viper.Viper) string { return fmt.Sprint(v.AllSettings()) }

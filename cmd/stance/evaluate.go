@@ -1,0 +1,329 @@
+package main
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"maps"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/commentstance/stance/classifier"
+	"github.com/commentstance/stance/internal/atomicfile"
+	"github.com/commentstance/stance/metrics"
+)
+
+func newEvaluate(e *env) *cobra.Command {
+	var dataFiles []string
+	var articlesFile, modelPath, groupBy, format, predictions string
+	var cv int
+	var strict bool
+	cmd := &cobra.Command{
+		Use:   "evaluate (--model FILE | --cv K) --data FILE",
+		Short: "Measure a model on labelled comments, or cross-validate training on one file",
+		Long: `evaluate reports, per head: accuracy, macro-F1, the head's official metric (config key
+metrics.HEAD: f_avg(FAVOR,AGAINST), macro_f1, accuracy or fnc_score), per-class precision, recall
+and F1, and the confusion matrix.
+
+With --model it scores the labelled comments of --data with that model. With --cv K it trains K
+models on one file instead, each tested on the fold it did not see; --group-by article keeps all
+comments of an article in one fold, so the figure is that of articles the model has never seen.`,
+		Example: `  stance evaluate --model out/sample.stance --data data/sample/comments.csv --articles data/sample/articles.csv
+  stance evaluate --cv 5 --group-by article --data data/sample/comments.csv --articles data/sample/articles.csv --format json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			bind := map[string]string{"seed": "seed"}
+			maps.Copy(bind, trainFlags)
+			s, _, err := loadSettings(e.configPath, e.configSet, cmd.Flags(), bind)
+			if err != nil {
+				return err
+			}
+			if (modelPath == "") == (cv == 0) {
+				return usageErr("evaluate: give either --model FILE or --cv K")
+			}
+			if format != "table" && format != "json" {
+				return usageErr("--format %q: want table or json", format)
+			}
+			schema := s.schema(articlesFile)
+			schema.Strict = strict
+			l, err := e.readLabelled(dataFiles, schema)
+			if err != nil {
+				return err
+			}
+			if err := requireHeads(l, nil, "evaluate"); err != nil {
+				return err
+			}
+			var res *evaluation
+			if cv > 0 {
+				res, err = e.crossValidate(s, l, cv, groupBy)
+			} else {
+				res, err = e.testModel(modelPath, l)
+			}
+			if err != nil {
+				return err
+			}
+			reports, err := res.reports(s.Metrics)
+			if err != nil {
+				return err
+			}
+			if predictions != "" {
+				if err := res.writePredictions(predictions); err != nil {
+					return err
+				}
+				e.notef("predictions written to %s", predictions)
+			}
+			return writeReports(e.stdout, format, res.title, reports)
+		},
+	}
+	f := cmd.Flags()
+	f.StringSliceVar(&dataFiles, "data", nil, "labelled comments (CSV, TSV or JSONL); repeat to concatenate files")
+	f.StringVar(&articlesFile, "articles", "", "file of articles joined on the comments' article id")
+	f.StringVar(&modelPath, "model", "", "the model to evaluate")
+	f.IntVar(&cv, "cv", 0, "cross-validate with K folds instead of testing a model")
+	f.StringVar(&groupBy, "group-by", "article", "with --cv: keep rows with the same article, group (the group column) or none together")
+	f.StringVar(&format, "format", "table", "table or json")
+	f.StringVar(&predictions, "predictions", "", "also write each row's predicted class per head to this CSV (id column first when the data has ids)")
+	f.BoolVar(&strict, "strict", false, "make any bad row an error instead of a reported skip")
+	f.Int64("seed", 0, "seed of the fold assignment (seed)")
+	addModelFlags(cmd)
+	return cmd
+}
+
+// evaluation holds gold and predicted class names per head, one entry per row.
+type evaluation struct {
+	title string
+	heads []string
+	gold  map[string][]string
+	pred  map[string][]string
+	ids   []string
+	hasID bool
+}
+
+func newEvaluation(title string, l *labelled, heads []string) *evaluation {
+	ev := &evaluation{title: title, heads: heads, gold: map[string][]string{}, pred: map[string][]string{}}
+	for _, c := range l.comments {
+		ev.ids = append(ev.ids, c.ID)
+		if c.ID != "" {
+			ev.hasID = true
+		}
+		for _, h := range heads {
+			ev.gold[h] = append(ev.gold[h], c.Labels[h])
+		}
+	}
+	return ev
+}
+
+func (e *env) testModel(path string, l *labelled) (*evaluation, error) {
+	m, err := loadModel(path)
+	if err != nil {
+		return nil, err
+	}
+	var heads []string
+	for _, h := range m.HeadNames() {
+		if slices.Contains(l.heads, h) {
+			heads = append(heads, h)
+		}
+	}
+	if len(heads) == 0 {
+		return nil, usageErr("evaluate: the data has none of the model's heads %v (it has %v)", m.HeadNames(), l.heads)
+	}
+	ev := newEvaluation(fmt.Sprintf("%s on %d comments", path, len(l.comments)), l, heads)
+	sc, err := m.NewScorer()
+	if err != nil {
+		return nil, err
+	}
+	var s classifier.Scores
+	for _, c := range l.comments {
+		sc.Score(&s, c.Text, c.Article)
+		for hi, h := range m.Heads {
+			if slices.Contains(heads, h.Name) {
+				ev.pred[h.Name] = append(ev.pred[h.Name], h.Classes[s.Best[hi]])
+			}
+		}
+	}
+	return ev, nil
+}
+
+func (e *env) crossValidate(s *settings, l *labelled, k int, groupBy string) (*evaluation, error) {
+	var groups []string
+	switch groupBy {
+	case "article":
+		for _, c := range l.comments {
+			g := c.ArticleID
+			if g == "" {
+				g = c.Article
+			}
+			groups = append(groups, g)
+		}
+	case "group":
+		for _, c := range l.comments {
+			groups = append(groups, c.Group)
+		}
+	case "none":
+	default:
+		return nil, usageErr("--group-by %q: want article, group or none", groupBy)
+	}
+	// Stratify on the first head's classes.
+	first := l.heads[0]
+	index := map[string]int{}
+	y := make([]int, len(l.comments))
+	for i, c := range l.comments {
+		lab := c.Labels[first]
+		if _, ok := index[lab]; !ok {
+			index[lab] = len(index)
+		}
+		y[i] = index[lab]
+	}
+	folds, err := metrics.Folds(y, groups, k, s.Seed)
+	if err != nil {
+		return nil, asUsage(fmt.Errorf("--cv %d --group-by %s: %w", k, groupBy, err))
+	}
+	cfg := s.trainConfig()
+	if err := cfg.Validate(); err != nil {
+		return nil, asUsage(err)
+	}
+	scores, fitted, err := classifier.CrossValidate(l.examples, l.heads, cfg, folds, func(done, total int) {
+		e.notef("fold %d of %d trained", done, total)
+	})
+	if err != nil {
+		return nil, asUsage(err)
+	}
+	ev := newEvaluation(fmt.Sprintf("%d-fold cross-validation grouped by %s on %d comments", k, groupBy, len(l.comments)), l, l.heads)
+	for i := range l.comments {
+		m := fitted[folds[i]]
+		for hi, h := range m.Heads {
+			ev.pred[h.Name] = append(ev.pred[h.Name], h.Classes[scores[i].Best[hi]])
+		}
+	}
+	return ev, nil
+}
+
+// reports computes each head's report. A head's classes are those of gold and predictions;
+// rows without a gold label are left out. The metric comes from metrics.HEAD, its class names
+// matched without case; a head with no metric, or one naming classes it lacks, gets macro_f1.
+func (ev *evaluation) reports(metricFor map[string]string) ([]namedReport, error) {
+	var out []namedReport
+	for _, h := range ev.heads {
+		set := map[string]bool{}
+		for i, g := range ev.gold[h] {
+			if g != "" {
+				set[g] = true
+				set[ev.pred[h][i]] = true
+			}
+		}
+		classes := make([]string, 0, len(set))
+		for c := range set {
+			classes = append(classes, c)
+		}
+		sort.Strings(classes)
+		idx := map[string]int{}
+		for i, c := range classes {
+			idx[c] = i
+		}
+		var gold, pred []int
+		for i, g := range ev.gold[h] {
+			if g != "" {
+				gold = append(gold, idx[g])
+				pred = append(pred, idx[ev.pred[h][i]])
+			}
+		}
+		metric, note := resolveMetric(metricFor[h], classes)
+		r, err := metrics.Evaluate(classes, gold, pred, metric)
+		if err != nil {
+			return nil, fmt.Errorf("head %s: %w", h, err)
+		}
+		out = append(out, namedReport{Head: h, Note: note, Report: r})
+	}
+	return out, nil
+}
+
+var fAvgRE = regexp.MustCompile(`^f_avg\((.+)\)$`)
+
+// resolveMetric matches a configured metric's class names to the head's classes without case.
+func resolveMetric(spec string, classes []string) (string, string) {
+	if spec == "" {
+		return "macro_f1", ""
+	}
+	m := fAvgRE.FindStringSubmatch(spec)
+	if m == nil {
+		if _, err := metrics.ParseMetric(spec, classes); err != nil {
+			return "macro_f1", fmt.Sprintf("metric %s does not apply (%v); macro_f1 reported", spec, err)
+		}
+		return spec, ""
+	}
+	var named []string
+	for _, n := range strings.Split(m[1], ",") {
+		n = strings.TrimSpace(n)
+		i := slices.IndexFunc(classes, func(c string) bool { return strings.EqualFold(c, n) })
+		if i < 0 {
+			return "macro_f1", fmt.Sprintf("metric %s names class %s, which this head lacks; macro_f1 reported", spec, n)
+		}
+		named = append(named, classes[i])
+	}
+	return "f_avg(" + strings.Join(named, ",") + ")", ""
+}
+
+type namedReport struct {
+	Head   string         `json:"head"`
+	Note   string         `json:"note,omitempty"`
+	Report metrics.Report `json:"report"`
+}
+
+func writeReports(w io.Writer, format, title string, reports []namedReport) error {
+	if format == "json" {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(struct {
+			Title string        `json:"title"`
+			Heads []namedReport `json:"heads"`
+		}{title, reports})
+	}
+	fmt.Fprintf(w, "%s\n", title)
+	for _, r := range reports {
+		fmt.Fprintf(w, "\n== %s ==\n", r.Head)
+		if r.Note != "" {
+			fmt.Fprintf(w, "note: %s\n", r.Note)
+		}
+		if err := r.Report.Format(w); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writePredictions writes one row per comment, in input order: id (when the data has ids), then
+// the predicted class of each head, in the referee's format (../shared/peers/score.py).
+func (ev *evaluation) writePredictions(path string) error {
+	f, err := atomicfile.Create(path)
+	if err != nil {
+		return err
+	}
+	defer f.Abort()
+	w := csv.NewWriter(f)
+	header := slices.Clone(ev.heads)
+	if ev.hasID {
+		header = append([]string{"id"}, header...)
+	}
+	w.Write(header)
+	row := make([]string, 0, len(header))
+	for i := range ev.ids {
+		row = row[:0]
+		if ev.hasID {
+			row = append(row, ev.ids[i])
+		}
+		for _, h := range ev.heads {
+			row = append(row, ev.pred[h][i])
+		}
+		w.Write(row)
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return f.Commit()
+}

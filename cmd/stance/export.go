@@ -1,0 +1,162 @@
+package main
+
+import (
+	"encoding/csv"
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/commentstance/stance/classifier"
+	"github.com/commentstance/stance/data"
+	"github.com/commentstance/stance/internal/atomicfile"
+)
+
+func newExport(e *env) *cobra.Command {
+	var dataFile, articlesFile, modelPath, out string
+	var strict bool
+	var workers int
+	cmd := &cobra.Command{
+		Use:   "export --model FILE --data FILE --out FILE",
+		Short: "Score a file of comments and write one CSV row of scores per comment",
+		Long: `export scores every comment of --data (CSV, TSV or JSONL; label columns are allowed and ignored)
+and writes one row per comment, in input order: id (when the input has an id column), article_id,
+then per head the predicted label in a column named after the head, one probability column per
+class (stance_FAVOR, ...), and a signed score where the head's classes allow one:
+P(favor) - P(against), P(support) - P(deny), P(agree) - P(disagree), P(positive) - P(negative).
+
+The output is written to a temporary file and renamed into place when complete: an interrupted or
+failed export leaves any previous file as it was. --out - writes to standard output.`,
+		Example: `  stance export --model out/sample.stance --data data/sample/new_comments.csv --articles data/sample/articles.csv --out out/scores.csv
+  stance export --model fnc1.stance --data competition_test_stances.csv --articles competition_test_bodies.csv --out - | head`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			s, _, err := loadSettings(e.configPath, e.configSet, cmd.Flags(), map[string]string{"workers": "workers"})
+			if err != nil {
+				return err
+			}
+			if dataFile == "" || out == "" {
+				return usageErr("export needs --data FILE and --out FILE")
+			}
+			m, err := loadModel(modelPath)
+			if err != nil {
+				return err
+			}
+			schema := s.schema(articlesFile)
+			schema.Labels = map[string]string{} // labels in the input are ignored
+			schema.Strict = strict
+			r, err := data.Open(dataFile, schema)
+			if err != nil {
+				return asUsage(err)
+			}
+			defer r.Close()
+			f, err := atomicfile.Create(out)
+			if err != nil {
+				return err
+			}
+			defer f.Abort()
+			start := time.Now()
+			n, err := exportScores(cmd, m, r, f, r.HasID(), s.Workers)
+			if err != nil {
+				return err
+			}
+			e.reportSkips(r.Skipped())
+			if err := f.Commit(); err != nil {
+				return fmt.Errorf("writing %s: %w", out, err)
+			}
+			secs := time.Since(start).Seconds()
+			e.notef("scored %d comments in %.1fs (%.0f/s); scores written to %s", n, secs, float64(n)/secs, out)
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&dataFile, "data", "", "comments to score (CSV, TSV or JSONL); - for standard input (CSV)")
+	f.StringVar(&articlesFile, "articles", "", "file of articles joined on the comments' article id")
+	f.StringVar(&modelPath, "model", "", "the model")
+	f.StringVarP(&out, "out", "o", "", "the CSV to write; - for standard output")
+	f.BoolVar(&strict, "strict", false, "make any bad row an error instead of a reported skip")
+	f.IntVar(&workers, "workers", 0, "scoring goroutines; 0 = all cores (workers)")
+	return cmd
+}
+
+// scoreHeader is the export's header: [id], article_id, then per head its label, class
+// probabilities and signed score.
+func scoreHeader(m *classifier.Model, withID bool) []string {
+	var h []string
+	if withID {
+		h = append(h, "id")
+	}
+	h = append(h, "article_id")
+	for _, hd := range m.Heads {
+		h = append(h, hd.Name)
+		for _, c := range hd.Classes {
+			h = append(h, hd.Name+"_"+c)
+		}
+		if _, _, ok := hd.Signed(); ok {
+			h = append(h, hd.Name+"_score")
+		}
+	}
+	return h
+}
+
+// appendScores appends one comment's score columns (everything after article_id) to row.
+func appendScores(row []string, m *classifier.Model, s *classifier.Scores) []string {
+	for hi, hd := range m.Heads {
+		p := s.Probs[hi]
+		row = append(row, hd.Classes[s.Best[hi]])
+		for k := range hd.Classes {
+			row = append(row, strconv.FormatFloat(p[k], 'f', 4, 64))
+		}
+		if pos, neg, ok := hd.Signed(); ok {
+			row = append(row, strconv.FormatFloat(p[pos]-p[neg], 'f', 4, 64))
+		}
+	}
+	return row
+}
+
+func exportScores(cmd *cobra.Command, m *classifier.Model, r *data.Reader, out io.Writer, withID bool, workers int) (int, error) {
+	if workers <= 0 {
+		workers = defaultWorkers()
+	}
+	w := csv.NewWriter(out)
+	if err := w.Write(scoreHeader(m, withID)); err != nil {
+		return 0, err
+	}
+	n := 0
+	var row []string
+	next := func() (classifier.Item, bool, error) {
+		c, err := r.Read()
+		if err == io.EOF {
+			return classifier.Item{}, false, nil
+		}
+		if err != nil {
+			return classifier.Item{}, false, asUsage(err)
+		}
+		return classifier.Item{Text: c.Text, Article: c.Article, Ref: [2]string{c.ID, c.ArticleID}}, true, nil
+	}
+	emit := func(it classifier.Item, s *classifier.Scores) error {
+		ref := it.Ref.([2]string)
+		row = row[:0]
+		if withID {
+			row = append(row, ref[0])
+		}
+		row = append(row, ref[1])
+		row = appendScores(row, m, s)
+		n++
+		if err := w.Write(row); err != nil {
+			return err
+		}
+		if n%4096 == 0 {
+			w.Flush()
+			return w.Error()
+		}
+		return nil
+	}
+	if err := m.ScoreStream(cmd.Context(), workers, next, emit); err != nil {
+		return n, err
+	}
+	w.Flush()
+	return n, w.Error()
+}

@@ -1,0 +1,97 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+
+	"github.com/commentstance/stance/classifier"
+	"github.com/commentstance/stance/data"
+)
+
+// labelled is a whole labelled data set, as training and evaluation need it.
+type labelled struct {
+	comments []data.Comment
+	examples []classifier.Example
+	heads    []string // label heads present in every file
+}
+
+// readLabelled reads every file of paths (in order) with schema. Bad rows are skipped and
+// reported, or are errors with --strict.
+func (e *env) readLabelled(paths []string, schema data.Schema) (*labelled, error) {
+	if len(paths) == 0 {
+		return nil, usageErr("no data: give --data FILE")
+	}
+	out := &labelled{}
+	for i, p := range paths {
+		r, err := data.Open(p, schema)
+		if err != nil {
+			return nil, asUsage(err)
+		}
+		heads := r.Heads()
+		if i == 0 {
+			out.heads = heads
+		} else {
+			out.heads = slices.DeleteFunc(out.heads, func(h string) bool { return !slices.Contains(heads, h) })
+		}
+		for {
+			c, err := r.Read()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				r.Close()
+				return nil, asUsage(err)
+			}
+			out.comments = append(out.comments, c)
+			out.examples = append(out.examples, classifier.Example{Text: c.Text, Article: c.Article, Labels: c.Labels})
+		}
+		e.reportSkips(r.Skipped())
+		if err := r.Close(); err != nil {
+			return nil, err
+		}
+	}
+	if len(out.comments) == 0 {
+		return nil, usageErr("%v: no usable rows in %v", classifier.ErrNoExamples, paths)
+	}
+	return out, nil
+}
+
+// reportSkips tells the user which rows were left out and why: the first few, and a count.
+func (e *env) reportSkips(skips []data.Skip) {
+	const show = 5
+	for i, s := range skips {
+		if i == show {
+			e.notef("... and %d more rows skipped", len(skips)-show)
+			break
+		}
+		e.notef("skipped %s", s)
+	}
+}
+
+// requireHeads checks that the data has the label columns that training or evaluation needs.
+func requireHeads(l *labelled, want []string, where string) error {
+	if len(l.heads) == 0 {
+		return usageErr("%s: the data has none of the label columns; map them with labels.HEAD: COLUMN in config.yaml", where)
+	}
+	for _, h := range want {
+		if !slices.Contains(l.heads, h) {
+			return usageErr("%s: the data has no %q labels (it has %v)", where, h, l.heads)
+		}
+	}
+	return nil
+}
+
+var errNoModel = errors.New("no model: give --model FILE")
+
+func loadModel(path string) (*classifier.Model, error) {
+	if path == "" {
+		return nil, usageErr("%v", errNoModel)
+	}
+	m, err := classifier.Load(path)
+	if err != nil {
+		return nil, asUsage(fmt.Errorf("%w", err))
+	}
+	return m, nil
+}

@@ -1,0 +1,95 @@
+package main
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/commentstance/stance/classifier"
+)
+
+func newTrain(e *env) *cobra.Command {
+	var dataFiles []string
+	var articlesFile, modelPath string
+	var strict bool
+	cmd := &cobra.Command{
+		Use:   "train --data FILE [--articles FILE] --model FILE",
+		Short: "Learn a model from labelled comments: one head per label column",
+		Long: `train learns one classification head per label column (stance, sentiment, and any other the
+config names under labels) from labelled comments, and writes everything scoring needs into one
+model file. The classes of each head are the labels found in the data.`,
+		Example: `  stance train --data data/sample/comments.csv --articles data/sample/articles.csv --model out/sample.stance
+  stance train --config semeval.yaml --data trial.txt --data train.txt --model semeval.stance`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			s, _, err := loadSettings(e.configPath, e.configSet, cmd.Flags(), trainFlags)
+			if err != nil {
+				return err
+			}
+			if modelPath == "" {
+				return usageErr("%v", errNoModel)
+			}
+			schema := s.schema(articlesFile)
+			schema.RequireLabels, schema.Strict = true, strict
+			l, err := e.readLabelled(dataFiles, schema)
+			if err != nil {
+				return err
+			}
+			if err := requireHeads(l, nil, "train"); err != nil {
+				return err
+			}
+			cfg := s.trainConfig()
+			if err := cfg.Validate(); err != nil {
+				return asUsage(err)
+			}
+			start := time.Now()
+			m, err := classifier.Train(l.examples, l.heads, cfg)
+			if err != nil {
+				return asUsage(err)
+			}
+			if err := m.Save(modelPath); err != nil {
+				return err
+			}
+			e.notef("trained on %d comments in %.1fs: %s", len(l.examples), time.Since(start).Seconds(), headSummary(m))
+			e.notef("model written to %s", modelPath)
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringSliceVar(&dataFiles, "data", nil, "labelled comments (CSV, TSV or JSONL); repeat to concatenate files")
+	f.StringVar(&articlesFile, "articles", "", "file of articles joined on the comments' article id (overrides articles.file)")
+	f.StringVar(&modelPath, "model", "", "where to write the model")
+	f.BoolVar(&strict, "strict", false, "make any bad row an error instead of a reported skip")
+	addModelFlags(cmd)
+	return cmd
+}
+
+// trainFlags binds configuration keys to the flags that override them.
+var trainFlags = map[string]string{
+	"model.c":            "c",
+	"model.class_weight": "class-weight",
+	"model.max_iter":     "max-iter",
+	"features.bits":      "bits",
+	"workers":            "workers",
+}
+
+func addModelFlags(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.Float64("c", 1, "inverse regularisation strength (model.c)")
+	f.String("class-weight", "balanced", "balanced or none (model.class_weight)")
+	f.Int("max-iter", 300, "L-BFGS iterations per head at most (model.max_iter)")
+	f.Int("bits", 20, "hash space of 2^bits features (features.bits)")
+	f.Int("workers", 0, "goroutines for features and gradients; 0 = all cores (workers)")
+}
+
+func headSummary(m *classifier.Model) string {
+	s := ""
+	for i, h := range m.Heads {
+		if i > 0 {
+			s += "; "
+		}
+		s += fmt.Sprintf("%s %v (%d iterations, %s)", h.Name, h.Classes, h.Info.Iterations, h.Info.Status)
+	}
+	return s
+}

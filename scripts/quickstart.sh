@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The main job on the project's own sample data: build, train, cross-validate by article, score a
+# few comments and export a CSV. Everything it writes goes to out/ (or $OUT).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=${OUT:-out}
+mkdir -p "$out" bin
+go build -o bin/stance ./cmd/stance
+stance=bin/stance
+sample=data/sample
+
+echo "== 1. Train on $sample/comments.csv (heads: stance, sentiment)"
+$stance train --data $sample/comments.csv --articles $sample/articles.csv --model "$out/sample.stance"
+
+echo
+echo "== 2. 5-fold cross-validation, grouped by article (every test article is unseen in training)"
+$stance evaluate --cv 5 --group-by article --data $sample/comments.csv --articles $sample/articles.csv
+
+echo
+echo "== 3. Score comments: the founding example's, then the sample's unlabelled ones"
+$stance score --model "$out/sample.stance" \
+  --article "سوريا والعراق تتفقان على تنسيق الجهود الامنية ضد الارهاب على الحدود المشتركة" \
+  "الله يبارك كل جهود ضد الارهاب" "كلامه صحيح" "كلام فاضي ما في شي رح يتغير"
+$stance score --model "$out/sample.stance" --data $sample/new_comments.csv --articles $sample/articles.csv
+
+echo
+echo "== 4. Export scores for $sample/new_comments.csv"
+$stance export --model "$out/sample.stance" --data $sample/new_comments.csv --articles $sample/articles.csv --out "$out/scores.csv"
+
+echo
+echo "Files written:"
+echo "  model:  $out/sample.stance ($(wc -c < "$out/sample.stance") bytes)"
+echo "  scores: $out/scores.csv ($(($(wc -l < "$out/scores.csv") - 1)) rows)"
+echo "  binary: bin/stance (try: bin/stance --help)"
