@@ -36,11 +36,36 @@ type Config struct {
 	ClassWeight string `json:"class_weight"`
 	// ClassWeights sets explicit weights per head and class; they override ClassWeight for that head.
 	ClassWeights map[string]map[string]float64 `json:"class_weights,omitempty"`
+	// Heads holds settings of single heads that override the ones above.
+	Heads map[string]HeadConfig `json:"heads,omitempty"`
 	// MaxIter caps L-BFGS iterations per head (default 300).
 	MaxIter int `json:"max_iter"`
 	// Workers is how many goroutines extract features and compute gradients (default: all
 	// cores). The model does not depend on it.
 	Workers int `json:"-"`
+}
+
+// HeadConfig overrides settings for one head. Zero values mean "as the model's Config".
+type HeadConfig struct {
+	// C is the head's inverse L2 strength; 0 means Config.C.
+	C float64 `json:"c,omitempty" mapstructure:"c"`
+	// Conjoin, if set, says whether the head uses the article-conjoined copies of features
+	// (extracted when Features.Conjoin is on). Stance toward a target needs them; sarcasm or
+	// sentiment, which read the same whatever the target, may do better without.
+	Conjoin *bool `json:"conjoin,omitempty" mapstructure:"conjoin"`
+}
+
+func (c Config) head(name string) (cval float64, conjoin bool) {
+	cval, conjoin = c.C, c.Features.Conjoin
+	if h, ok := c.Heads[name]; ok {
+		if h.C > 0 {
+			cval = h.C
+		}
+		if h.Conjoin != nil {
+			conjoin = conjoin && *h.Conjoin
+		}
+	}
+	return cval, conjoin
 }
 
 // DefaultConfig is the configuration used when config.yaml says nothing.
@@ -58,6 +83,11 @@ func (c Config) Validate() error {
 	}
 	if c.ClassWeight != "balanced" && c.ClassWeight != "none" {
 		return fmt.Errorf("model.class_weight = %q: want balanced or none", c.ClassWeight)
+	}
+	for name, h := range c.Heads {
+		if h.C < 0 {
+			return fmt.Errorf("model.heads.%s.c = %v: want a number above 0 (or 0 for model.c)", name, h.C)
+		}
 	}
 	if c.MaxIter < 1 {
 		return fmt.Errorf("model.max_iter = %d: want at least 1", c.MaxIter)
@@ -117,7 +147,7 @@ func Train(examples []Example, heads []string, cfg Config) (*Model, error) {
 	}
 	m := &Model{Config: cfg, Extractor: ex}
 	for _, name := range heads {
-		h, err := trainHead(name, examples, x, ex.Dim(), cfg)
+		h, err := trainHead(name, examples, x, ex, cfg)
 		if err != nil {
 			return nil, err
 		}
@@ -126,56 +156,104 @@ func Train(examples []Example, heads []string, cfg Config) (*Model, error) {
 	return m, nil
 }
 
-func trainHead(name string, examples []Example, x []sparse.Vector, dim int, cfg Config) (Head, error) {
+func trainHead(name string, examples []Example, x []sparse.Vector, ex *features.Extractor, cfg Config) (Head, error) {
+	classes, y, rows, err := headLabels(name, examples)
+	if err != nil {
+		return Head{}, err
+	}
+	c, conjoin := cfg.head(name)
+	xs := make([]sparse.Vector, len(rows))
+	for i, r := range rows {
+		xs[i] = x[r]
+	}
+	if !conjoin {
+		xs = withoutRange(xs, ex)
+	}
+	tc, err := trainConfig(name, classes, y, c, cfg)
+	if err != nil {
+		return Head{}, err
+	}
+	sm, info, err := models.Train(xs, y, len(classes), ex.Dim(), tc)
+	if err != nil {
+		return Head{}, fmt.Errorf("train: head %q: %w", name, err)
+	}
+	return Head{Name: name, Classes: classes, Model: sm, Info: info}, nil
+}
+
+// withoutRange returns copies of xs without the article-conjoined copies of features. A head
+// trained on them has zero weight there, so it ignores the copies at scoring time too.
+func withoutRange(xs []sparse.Vector, ex *features.Extractor) []sparse.Vector {
+	lo, hi := ex.ConjoinRange()
+	out := make([]sparse.Vector, len(xs))
+	for i, v := range xs {
+		var w sparse.Vector
+		for j, idx := range v.Idx {
+			if idx < lo || idx >= hi {
+				w.Add(idx, v.Val[j])
+			}
+		}
+		out[i] = w
+	}
+	return out
+}
+
+// headLabels returns a head's classes (its distinct non-empty labels, sorted), the class index
+// of each labelled example, and which examples those are.
+func headLabels(name string, examples []Example) (classes []string, y, rows []int, err error) {
 	set := map[string]bool{}
 	for _, e := range examples {
 		if l := e.Labels[name]; l != "" {
 			set[l] = true
 		}
 	}
-	classes := slices.Sorted(maps.Keys(set))
+	classes = slices.Sorted(maps.Keys(set))
 	if len(classes) == 0 {
-		return Head{}, fmt.Errorf("train: head %q: %w", name, ErrNoExamples)
+		return nil, nil, nil, fmt.Errorf("train: head %q: %w", name, ErrNoExamples)
 	}
 	if len(classes) == 1 {
-		return Head{}, fmt.Errorf("train: head %q has a single class, %q, in the training data: a classifier needs at least two", name, classes[0])
+		return nil, nil, nil, fmt.Errorf("train: head %q has a single class, %q, in the training data: a classifier needs at least two", name, classes[0])
 	}
 	index := map[string]int{}
 	for k, c := range classes {
 		index[c] = k
 	}
-	var xs []sparse.Vector
-	var y []int
 	for i, e := range examples {
 		if l := e.Labels[name]; l != "" {
-			xs = append(xs, x[i])
+			rows = append(rows, i)
 			y = append(y, index[l])
 		}
 	}
-	tc := models.TrainConfig{C: cfg.C, MaxIter: cfg.MaxIter, Workers: cfg.Workers}
+	return classes, y, rows, nil
+}
+
+// trainConfig is the optimiser's configuration for one head.
+func trainConfig(name string, classes []string, y []int, c float64, cfg Config) (models.TrainConfig, error) {
+	tc := models.TrainConfig{C: c, MaxIter: cfg.MaxIter, Workers: cfg.Workers}
 	switch explicit, ok := cfg.ClassWeights[name]; {
 	case ok:
+		// Class names are matched without case: configuration keys arrive lower-cased.
 		tc.ClassWeight = make([]float64, len(classes))
 		for k, c := range classes {
-			w, ok := explicit[c]
-			if !ok {
-				return Head{}, fmt.Errorf("model.class_weights.%s: no weight for class %q (the data has %s)", name, c, strings.Join(classes, ", "))
+			w, found := 0.0, false
+			for ec, ew := range explicit {
+				if strings.EqualFold(ec, c) {
+					w, found = ew, true
+				}
+			}
+			if !found {
+				return tc, fmt.Errorf("model.class_weights.%s: no weight for class %q (the data has %s)", name, c, strings.Join(classes, ", "))
 			}
 			tc.ClassWeight[k] = w
 		}
-		for c := range explicit {
-			if _, ok := index[c]; !ok {
-				return Head{}, fmt.Errorf("model.class_weights.%s.%s: the data has no class %q (it has %s)", name, c, c, strings.Join(classes, ", "))
+		for ec := range explicit {
+			if !slices.ContainsFunc(classes, func(c string) bool { return strings.EqualFold(c, ec) }) {
+				return tc, fmt.Errorf("model.class_weights.%s.%s: the data has no such class (it has %s)", name, ec, strings.Join(classes, ", "))
 			}
 		}
 	case cfg.ClassWeight == "balanced":
 		tc.ClassWeight = models.BalancedWeights(y, len(classes))
 	}
-	sm, info, err := models.Train(xs, y, len(classes), dim, tc)
-	if err != nil {
-		return Head{}, fmt.Errorf("train: head %q: %w", name, err)
-	}
-	return Head{Name: name, Classes: classes, Model: sm, Info: info}, nil
+	return tc, nil
 }
 
 // extractAll extracts every pair's vector, spreading the work over workers goroutines. The

@@ -138,7 +138,8 @@ func Read(r io.Reader) (*Model, error) {
 	}
 	js := make([]byte, n)
 	io.ReadFull(rest, js)
-	var h fileHeader
+	// Settings added after a file was written take their defaults.
+	h := fileHeader{Config: DefaultConfig()}
 	if err := json.Unmarshal(js, &h); err != nil {
 		return nil, fmt.Errorf("%w: header: %v", ErrNotModel, err)
 	}

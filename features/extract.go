@@ -43,12 +43,18 @@ type Config struct {
 	MinDF int `json:"min_df" mapstructure:"min_df"`
 	// Conjoin adds article-specific copies of the comment's features (default true).
 	Conjoin bool `json:"conjoin" mapstructure:"conjoin"`
+	// ConjoinWeight scales the conjoined copies (default 1). Above 1, a target-specific weight
+	// costs less L2 penalty than a shared one, moving the model toward one model per target.
+	ConjoinWeight float64 `json:"conjoin_weight" mapstructure:"conjoin_weight"`
 	// ArticleWords adds the article's word 1-grams as features (default true).
 	ArticleWords bool `json:"article_words" mapstructure:"article_words"`
 	// Relation adds the comment–article relation features (default true).
 	Relation bool `json:"relation" mapstructure:"relation"`
 	// ArticleTokens caps how many of an article's tokens are read (default 1000; 0 = all).
 	ArticleTokens int `json:"article_tokens" mapstructure:"article_tokens"`
+	// TextTokens caps how many of a comment's tokens are read (default 0 = all): for tasks whose
+	// "comment" is itself a long document (Baly et al. 2018 classify whole news articles).
+	TextTokens int `json:"text_tokens" mapstructure:"text_tokens"`
 	// LeadTokens is how many first tokens of the article count as its lead (default 50).
 	LeadTokens int `json:"lead_tokens" mapstructure:"lead_tokens"`
 }
@@ -56,7 +62,7 @@ type Config struct {
 // DefaultConfig is the configuration used when config.yaml says nothing.
 func DefaultConfig() Config {
 	return Config{Bits: 20, WordMin: 1, WordMax: 3, CharMin: 2, CharMax: 5, MinDF: 2,
-		Conjoin: true, ArticleWords: true, Relation: true, ArticleTokens: 1000, LeadTokens: 50}
+		Conjoin: true, ConjoinWeight: 1, ArticleWords: true, Relation: true, ArticleTokens: 1000, LeadTokens: 50}
 }
 
 // Validate reports the first field that is out of range, naming it as config.yaml does.
@@ -73,10 +79,14 @@ func (c Config) Validate() error {
 		return bad("char_min/char_max", fmt.Sprintf("%d/%d", c.CharMin, c.CharMax), "1 <= char_min <= char_max <= 8, or both 0")
 	case c.WordMax == 0 && c.CharMax == 0:
 		return errors.New("features: word and character n-grams are both off; turn one on")
+	case c.Conjoin && !(c.ConjoinWeight > 0):
+		return bad("conjoin_weight", c.ConjoinWeight, "a number above 0")
 	case c.MinDF < 1:
 		return bad("min_df", c.MinDF, "at least 1")
 	case c.ArticleTokens < 0:
 		return bad("article_tokens", c.ArticleTokens, "0 (all) or more")
+	case c.TextTokens < 0:
+		return bad("text_tokens", c.TextTokens, "0 (all) or more")
 	case c.LeadTokens < 1:
 		return bad("lead_tokens", c.LeadTokens, "at least 1")
 	}
@@ -121,8 +131,17 @@ func New(cfg Config) (*Extractor, error) {
 // Config returns the extractor's configuration.
 func (e *Extractor) Config() Config { return e.cfg }
 
+// The index space has three ranges: [0, 2^Bits) the hashed comment n-grams and article words,
+// [2^Bits, 2^(Bits+1)) their article-conjoined copies, then the relation features. Keeping the
+// copies in a range of their own lets a head leave them out (see ConjoinRange).
+
 // Dim is the size of the vectors Extract produces.
-func (e *Extractor) Dim() int { return 1<<e.cfg.Bits + relationDims }
+func (e *Extractor) Dim() int { return 2<<e.cfg.Bits + relationDims }
+
+// ConjoinRange is the half-open range of indices that hold article-conjoined copies.
+func (e *Extractor) ConjoinRange() (lo, hi uint32) { return 1 << e.cfg.Bits, 2 << e.cfg.Bits }
+
+func (e *Extractor) relationBase() uint32 { return 2 << e.cfg.Bits }
 
 // Fitted reports whether IDF has been learned.
 func (e *Extractor) Fitted() bool { return e.idf != nil }
@@ -231,12 +250,13 @@ func (w *Worker) Extract(dst *sparse.Vector, text, article string) {
 	w.weighBlock(dst, w.raw[w.split:], 1)
 	if art != nil && cfg.Conjoin {
 		n := len(dst.Idx)
+		cw := float32(cfg.ConjoinWeight)
 		for i := 0; i < n; i++ {
-			idx := uint32(mix64(combine(art.key, uint64(dst.Idx[i]))) & w.e.mask)
+			idx := 1<<cfg.Bits | uint32(mix64(combine(art.key, uint64(dst.Idx[i])))&w.e.mask)
 			if w.names != nil {
 				w.name(idx, w.names[dst.Idx[i]]+" @article")
 			}
-			dst.Add(idx, dst.Val[i])
+			dst.Add(idx, dst.Val[i]*cw)
 		}
 	}
 	if art != nil && cfg.ArticleWords {
@@ -280,6 +300,9 @@ func (w *Worker) comment(text string) {
 	cfg := &w.e.cfg
 	w.norm = Normalize(w.norm[:0], text)
 	w.toks = tokenize(w.toks[:0], string(w.norm))
+	if max := cfg.TextTokens; max > 0 && len(w.toks) > max {
+		w.toks = w.toks[:max]
+	}
 	w.hash = w.hash[:0]
 	for _, t := range w.toks {
 		w.hash = append(w.hash, hashString(0, t))
@@ -438,7 +461,7 @@ func (w *Worker) relation(dst *sparse.Vector, a *articleInfo) {
 	if norm > 0 {
 		cos = dot / math.Sqrt(norm)
 	}
-	base := uint32(1) << w.e.cfg.Bits
+	base := w.e.relationBase()
 	overlap := shared / n
 	dst.Add(base+relCosine, float32(cos))
 	dst.Add(base+relOverlap, float32(overlap))
@@ -458,7 +481,7 @@ func bin(x float64, bounds []float64) int {
 	return len(bounds)
 }
 
-// RelationName names a relation feature index (relative to 1<<Bits), for explanations.
+// RelationName names a relation feature index (relative to the relation range), for explanations.
 func RelationName(i int) string {
 	switch {
 	case i == relCosine:
@@ -485,7 +508,7 @@ func (w *Worker) Names(dst *sparse.Vector, text, article string) map[uint32]stri
 	w.names = map[uint32]string{}
 	defer func() { w.names = nil }()
 	w.Extract(dst, text, article)
-	base := uint32(1) << w.e.cfg.Bits
+	base := w.e.relationBase()
 	for _, idx := range dst.Idx {
 		if idx >= base {
 			w.names[idx] = RelationName(int(idx - base))

@@ -107,7 +107,7 @@ func TestArticleMatters(t *testing.T) {
 
 func TestRelationFeatures(t *testing.T) {
 	e := fitted(t, DefaultConfig())
-	base := uint32(1) << e.cfg.Bits
+	base := e.relationBase()
 	value := func(v sparse.Vector, i int) float32 {
 		if k, ok := slices.BinarySearch(v.Idx, base+uint32(i)); ok {
 			return v.Val[k]

@@ -51,11 +51,19 @@ type env struct {
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// finished is closed before stop cancels ctx on return, so that a run that was not
+	// interrupted does not call AbortAll after it: that would abort the files of a later run in
+	// the same process (tests call run many times).
+	finished := make(chan struct{})
+	defer close(finished)
 	go func() {
-		<-ctx.Done()
-		// An interrupt leaves every output file as it was: remove temporary files at once,
-		// before the commands notice the cancelled context.
-		atomicfile.AbortAll()
+		select {
+		case <-ctx.Done():
+			// An interrupt leaves every output file as it was: remove temporary files at once,
+			// before the commands notice the cancelled context.
+			atomicfile.AbortAll()
+		case <-finished:
+		}
 	}()
 	e := &env{stdin: stdin, stdout: stdout, stderr: stderr}
 	root := newRoot(e)
@@ -67,15 +75,20 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err == nil {
 		return exitOK
 	}
-	fmt.Fprintf(stderr, "stance: %v\n", err)
 	var ue usageError
 	switch {
 	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "stance: %v\n", err)
 		return exitUsage
 	case ctx.Err() != nil:
+		// "context canceled" or an aborted temporary file only repeat what the next line says.
+		if !errors.Is(err, context.Canceled) && !errors.Is(err, atomicfile.ErrAborted) {
+			fmt.Fprintf(stderr, "stance: %v\n", err)
+		}
 		fmt.Fprintln(stderr, "stance: interrupted; output files were left as they were")
 		return exitFailure
 	}
+	fmt.Fprintf(stderr, "stance: %v\n", err)
 	return exitFailure
 }
 
@@ -93,6 +106,19 @@ environment variables (STANCE_MODEL_C=3), and by flags, in that order.`,
   stance evaluate --cv 5 --group-by article --data data/sample/comments.csv --articles data/sample/articles.csv
   stance score --model out/sample.stance --article "Parliament votes on a congestion charge" "About time!"
   stance export --model out/sample.stance --data comments.csv --out scores.csv`,
+		// Args and RunE make the root runnable, so that an unknown command reaches Args and is a
+		// usage error (exit 2); cobra's own check returns a plain error (exit 1).
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return nil
+			}
+			hint := ""
+			if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+				hint = fmt.Sprintf("; did you mean %q?", s[0])
+			}
+			return usageErr("unknown command %q%s (see 'stance --help')", args[0], hint)
+		},
+		RunE:          func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRun: func(cmd *cobra.Command, args []string) {
@@ -101,11 +127,46 @@ environment variables (STANCE_MODEL_C=3), and by flags, in that order.`,
 	}
 	root.PersistentFlags().StringVar(&e.configPath, "config", "config.yaml", "configuration file (YAML); a missing default config.yaml is not an error")
 	root.PersistentFlags().BoolVarP(&e.quiet, "quiet", "q", false, "print no progress or notes on stderr")
+	root.SuggestionsMinimumDistance = 2 // cobra's default; SuggestionsFor sees 0 until it is set
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return usageErr("%v (see 'stance %s --help')", err, cmd.Name())
 	})
 	root.AddCommand(newTrain(e), newEvaluate(e), newScore(e), newExport(e), newVersion(e))
 	return root
+}
+
+// noArgs is cobra.NoArgs as a usage error (exit 2).
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return usageErr("%s takes no arguments, got %q (see 'stance %s --help')", cmd.CommandPath(), args[0], cmd.Name())
+	}
+	return nil
+}
+
+// interruptible runs f in a goroutine and returns its result, or the context's error as soon as
+// ctx is done, even if f is still running: training and reading standard input do not watch
+// ctx, and an interrupt must neither wait for them nor let them write their output afterwards
+// (the process exits, and f with it).
+func interruptible[T any](ctx context.Context, f func() (T, error)) (T, error) {
+	type result struct {
+		v   T
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		v, err := f()
+		done <- result{v, err}
+	}()
+	var zero T
+	select {
+	case r := <-done:
+		if err := ctx.Err(); err != nil {
+			return zero, err
+		}
+		return r.v, r.err
+	case <-ctx.Done():
+		return zero, ctx.Err()
+	}
 }
 
 // notef prints a diagnostic line on stderr unless --quiet.

@@ -27,6 +27,7 @@ type settings struct {
 	Features features.Config   `mapstructure:"features"`
 	Model    modelSettings     `mapstructure:"model"`
 	Metrics  map[string]string `mapstructure:"metrics"`
+	Tune     tuneSettings      `mapstructure:"tune"`
 	Workers  int               `mapstructure:"workers"`
 	Seed     int64             `mapstructure:"seed"`
 }
@@ -46,11 +47,19 @@ type articles struct {
 	Text   string `mapstructure:"text"`
 }
 
+type tuneSettings struct {
+	Folds   int       `mapstructure:"folds"`
+	GroupBy string    `mapstructure:"group_by"`
+	C       []float64 `mapstructure:"c"`
+	Conjoin []bool    `mapstructure:"conjoin"`
+}
+
 type modelSettings struct {
-	C            float64                       `mapstructure:"c"`
-	ClassWeight  string                        `mapstructure:"class_weight"`
-	ClassWeights map[string]map[string]float64 `mapstructure:"class_weights"`
-	MaxIter      int                           `mapstructure:"max_iter"`
+	C            float64                          `mapstructure:"c"`
+	ClassWeight  string                           `mapstructure:"class_weight"`
+	ClassWeights map[string]map[string]float64    `mapstructure:"class_weights"`
+	Heads        map[string]classifier.HeadConfig `mapstructure:"heads"`
+	MaxIter      int                              `mapstructure:"max_iter"`
 }
 
 // defaults are every key's built-in value. Every key is set here, so that environment variables
@@ -78,14 +87,21 @@ func defaults() map[string]any {
 		"features.char_max":       f.CharMax,
 		"features.min_df":         f.MinDF,
 		"features.conjoin":        f.Conjoin,
+		"features.conjoin_weight": f.ConjoinWeight,
 		"features.article_words":  f.ArticleWords,
 		"features.relation":       f.Relation,
 		"features.article_tokens": f.ArticleTokens,
 		"features.lead_tokens":    f.LeadTokens,
+		"features.text_tokens":    f.TextTokens,
 		"model.c":                 c.C,
 		"model.class_weight":      c.ClassWeight,
 		"model.class_weights":     map[string]map[string]float64{},
 		"model.max_iter":          c.MaxIter,
+		"model.heads":             map[string]any{},
+		"tune.folds":              5,
+		"tune.group_by":           "article",
+		"tune.c":                  classifier.DefaultGrid().C,
+		"tune.conjoin":            classifier.DefaultGrid().Conjoin,
 		"metrics":                 map[string]string{"stance": "f_avg(FAVOR,AGAINST)", "sentiment": "macro_f1"},
 		"workers":                 0,
 		"seed":                    0,
@@ -93,12 +109,13 @@ func defaults() map[string]any {
 }
 
 // mapKeys are keys whose values are maps with keys of the user's choosing.
-var mapKeys = []string{"labels", "model.class_weights", "metrics"}
+var mapKeys = []string{"labels", "model.class_weights", "model.heads", "metrics"}
 
 // loadSettings reads the configuration. path is the --config flag: "" means ./config.yaml if it
 // exists. flags are the command's flags; those bound to keys override everything else.
 func loadSettings(path string, explicit bool, flags *pflag.FlagSet, bind map[string]string) (*settings, *viper.Viper, error) {
 	v := viper.New()
+	fileRead := false
 	for k, val := range defaults() {
 		v.SetDefault(k, val)
 	}
@@ -115,6 +132,7 @@ func loadSettings(path string, explicit bool, flags *pflag.FlagSet, bind map[str
 			if err := readConfig(v, path, f); err != nil {
 				return nil, nil, err
 			}
+			fileRead = true
 		case explicit || !os.IsNotExist(err):
 			return nil, nil, usageErr("config: %v", err)
 		}
@@ -128,7 +146,13 @@ func loadSettings(path string, explicit bool, flags *pflag.FlagSet, bind map[str
 	}
 	var s settings
 	if err := v.Unmarshal(&s); err != nil {
-		return nil, nil, usageErr("config %s: %v", path, err)
+		// The bad value may come from the file, a STANCE_* variable or a flag; name the file
+		// only if one was read.
+		from := "settings (STANCE_* environment or flags)"
+		if fileRead {
+			from = fmt.Sprintf("settings (config %s, STANCE_* environment or flags)", path)
+		}
+		return nil, nil, usageErr("%s: %v", from, err)
 	}
 	return &s, v, nil
 }
@@ -156,6 +180,10 @@ func readConfig(v *viper.Viper, path string, r io.Reader) error {
 	for _, k := range file.AllKeys() {
 		if slices.Contains(known, k) || underMap(k) {
 			continue
+		}
+		if i := slices.IndexFunc(known, func(c string) bool { return strings.HasPrefix(c, k+".") }); i >= 0 {
+			// A section such as "features: 3" given a value instead of keys.
+			return usageErr("config %s: %q is a section, not a value; set its keys, such as %q", path, k, known[i])
 		}
 		return usageErr("config %s: unknown key %q; did you mean %q?", path, k, nearest(k, known))
 	}
@@ -231,6 +259,7 @@ func (s *settings) trainConfig() classifier.Config {
 		C:            s.Model.C,
 		ClassWeight:  s.Model.ClassWeight,
 		ClassWeights: s.Model.ClassWeights,
+		Heads:        s.Model.Heads,
 		MaxIter:      s.Model.MaxIter,
 		Workers:      s.Workers,
 	}

@@ -5,11 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"maps"
-	"regexp"
 	"slices"
 	"sort"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -35,11 +32,9 @@ models on one file instead, each tested on the fold it did not see; --group-by a
 comments of an article in one fold, so the figure is that of articles the model has never seen.`,
 		Example: `  stance evaluate --model out/sample.stance --data data/sample/comments.csv --articles data/sample/articles.csv
   stance evaluate --cv 5 --group-by article --data data/sample/comments.csv --articles data/sample/articles.csv --format json`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			bind := map[string]string{"seed": "seed"}
-			maps.Copy(bind, trainFlags)
-			s, _, err := loadSettings(e.configPath, e.configSet, cmd.Flags(), bind)
+			s, _, err := loadSettings(e.configPath, e.configSet, cmd.Flags(), trainFlags)
 			if err != nil {
 				return err
 			}
@@ -60,7 +55,9 @@ comments of an article in one fold, so the figure is that of articles the model 
 			}
 			var res *evaluation
 			if cv > 0 {
-				res, err = e.crossValidate(s, l, cv, groupBy)
+				res, err = interruptible(cmd.Context(), func() (*evaluation, error) {
+					return e.crossValidate(s, l, cv, groupBy)
+				})
 			} else {
 				res, err = e.testModel(modelPath, l)
 			}
@@ -89,7 +86,6 @@ comments of an article in one fold, so the figure is that of articles the model 
 	f.StringVar(&format, "format", "table", "table or json")
 	f.StringVar(&predictions, "predictions", "", "also write each row's predicted class per head to this CSV (id column first when the data has ids)")
 	f.BoolVar(&strict, "strict", false, "make any bad row an error instead of a reported skip")
-	f.Int64("seed", 0, "seed of the fold assignment (seed)")
 	addModelFlags(cmd)
 	return cmd
 }
@@ -150,38 +146,9 @@ func (e *env) testModel(path string, l *labelled) (*evaluation, error) {
 }
 
 func (e *env) crossValidate(s *settings, l *labelled, k int, groupBy string) (*evaluation, error) {
-	var groups []string
-	switch groupBy {
-	case "article":
-		for _, c := range l.comments {
-			g := c.ArticleID
-			if g == "" {
-				g = c.Article
-			}
-			groups = append(groups, g)
-		}
-	case "group":
-		for _, c := range l.comments {
-			groups = append(groups, c.Group)
-		}
-	case "none":
-	default:
-		return nil, usageErr("--group-by %q: want article, group or none", groupBy)
-	}
-	// Stratify on the first head's classes.
-	first := l.heads[0]
-	index := map[string]int{}
-	y := make([]int, len(l.comments))
-	for i, c := range l.comments {
-		lab := c.Labels[first]
-		if _, ok := index[lab]; !ok {
-			index[lab] = len(index)
-		}
-		y[i] = index[lab]
-	}
-	folds, err := metrics.Folds(y, groups, k, s.Seed)
+	folds, err := foldsFor(l, k, groupBy, s.Seed)
 	if err != nil {
-		return nil, asUsage(fmt.Errorf("--cv %d --group-by %s: %w", k, groupBy, err))
+		return nil, err
 	}
 	cfg := s.trainConfig()
 	if err := cfg.Validate(); err != nil {
@@ -201,6 +168,45 @@ func (e *env) crossValidate(s *settings, l *labelled, k int, groupBy string) (*e
 		}
 	}
 	return ev, nil
+}
+
+// foldsFor assigns the rows of l to k folds, stratified by the first head's labels, keeping
+// together the rows of one article (groupBy "article": the article id, or else its text), of
+// one group column value ("group"), or none ("none").
+func foldsFor(l *labelled, k int, groupBy string, seed int64) ([]int, error) {
+	var groups []string
+	switch groupBy {
+	case "article":
+		for _, c := range l.comments {
+			g := c.ArticleID
+			if g == "" {
+				g = c.Article
+			}
+			groups = append(groups, g)
+		}
+	case "group":
+		for _, c := range l.comments {
+			groups = append(groups, c.Group)
+		}
+	case "none":
+	default:
+		return nil, usageErr("--group-by %q: want article, group or none", groupBy)
+	}
+	first := l.heads[0]
+	index := map[string]int{}
+	y := make([]int, len(l.comments))
+	for i, c := range l.comments {
+		lab := c.Labels[first]
+		if _, ok := index[lab]; !ok {
+			index[lab] = len(index)
+		}
+		y[i] = index[lab]
+	}
+	folds, err := metrics.Folds(y, groups, k, seed)
+	if err != nil {
+		return nil, asUsage(fmt.Errorf("%d folds grouped by %s: %w", k, groupBy, err))
+	}
+	return folds, nil
 }
 
 // reports computes each head's report. A head's classes are those of gold and predictions;
@@ -232,7 +238,7 @@ func (ev *evaluation) reports(metricFor map[string]string) ([]namedReport, error
 				pred = append(pred, idx[ev.pred[h][i]])
 			}
 		}
-		metric, note := resolveMetric(metricFor[h], classes)
+		metric, note := metrics.Resolve(metricFor[h], classes)
 		r, err := metrics.Evaluate(classes, gold, pred, metric)
 		if err != nil {
 			return nil, fmt.Errorf("head %s: %w", h, err)
@@ -240,32 +246,6 @@ func (ev *evaluation) reports(metricFor map[string]string) ([]namedReport, error
 		out = append(out, namedReport{Head: h, Note: note, Report: r})
 	}
 	return out, nil
-}
-
-var fAvgRE = regexp.MustCompile(`^f_avg\((.+)\)$`)
-
-// resolveMetric matches a configured metric's class names to the head's classes without case.
-func resolveMetric(spec string, classes []string) (string, string) {
-	if spec == "" {
-		return "macro_f1", ""
-	}
-	m := fAvgRE.FindStringSubmatch(spec)
-	if m == nil {
-		if _, err := metrics.ParseMetric(spec, classes); err != nil {
-			return "macro_f1", fmt.Sprintf("metric %s does not apply (%v); macro_f1 reported", spec, err)
-		}
-		return spec, ""
-	}
-	var named []string
-	for _, n := range strings.Split(m[1], ",") {
-		n = strings.TrimSpace(n)
-		i := slices.IndexFunc(classes, func(c string) bool { return strings.EqualFold(c, n) })
-		if i < 0 {
-			return "macro_f1", fmt.Sprintf("metric %s names class %s, which this head lacks; macro_f1 reported", spec, n)
-		}
-		named = append(named, classes[i])
-	}
-	return "f_avg(" + strings.Join(named, ",") + ")", ""
 }
 
 type namedReport struct {

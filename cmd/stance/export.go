@@ -31,7 +31,7 @@ The output is written to a temporary file and renamed into place when complete: 
 failed export leaves any previous file as it was. --out - writes to standard output.`,
 		Example: `  stance export --model out/sample.stance --data data/sample/new_comments.csv --articles data/sample/articles.csv --out out/scores.csv
   stance export --model fnc1.stance --data competition_test_stances.csv --articles competition_test_bodies.csv --out - | head`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			s, _, err := loadSettings(e.configPath, e.configSet, cmd.Flags(), map[string]string{"workers": "workers"})
 			if err != nil {
@@ -47,23 +47,30 @@ failed export leaves any previous file as it was. --out - writes to standard out
 			schema := s.schema(articlesFile)
 			schema.Labels = map[string]string{} // labels in the input are ignored
 			schema.Strict = strict
-			r, err := data.Open(dataFile, schema)
+			r, err := e.openData(dataFile, schema)
 			if err != nil {
 				return asUsage(err)
 			}
 			defer r.Close()
-			f, err := atomicfile.Create(out)
-			if err != nil {
-				return err
+			// "-" is the command's standard output: atomicfile.Create("-") would write to
+			// os.Stdout, past e.stdout.
+			var dst io.Writer = e.stdout
+			commit := func() error { return nil }
+			if out != "-" {
+				f, err := atomicfile.Create(out)
+				if err != nil {
+					return err
+				}
+				defer f.Abort()
+				dst, commit = f, f.Commit
 			}
-			defer f.Abort()
 			start := time.Now()
-			n, err := exportScores(cmd, m, r, f, r.HasID(), s.Workers)
+			n, err := exportScores(cmd, m, r, dst, r.HasID(), s.Workers)
 			if err != nil {
 				return err
 			}
 			e.reportSkips(r.Skipped())
-			if err := f.Commit(); err != nil {
+			if err := commit(); err != nil {
 				return fmt.Errorf("writing %s: %w", out, err)
 			}
 			secs := time.Since(start).Seconds()

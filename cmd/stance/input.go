@@ -2,8 +2,8 @@ package main
 
 import (
 	"errors"
-	"fmt"
 	"io"
+	"io/fs"
 	"slices"
 
 	"github.com/commentstance/stance/classifier"
@@ -25,7 +25,7 @@ func (e *env) readLabelled(paths []string, schema data.Schema) (*labelled, error
 	}
 	out := &labelled{}
 	for i, p := range paths {
-		r, err := data.Open(p, schema)
+		r, err := e.openData(p, schema)
 		if err != nil {
 			return nil, asUsage(err)
 		}
@@ -83,6 +83,15 @@ func requireHeads(l *labelled, want []string, where string) error {
 	return nil
 }
 
+// openData opens a comments file. "-" is the command's standard input rather than os.Stdin,
+// which data.Open would read, so that run's caller (a test) can supply it.
+func (e *env) openData(path string, s data.Schema) (*data.Reader, error) {
+	if path == "-" {
+		return data.NewReader(e.stdin, "-", s)
+	}
+	return data.Open(path, s)
+}
+
 var errNoModel = errors.New("no model: give --model FILE")
 
 func loadModel(path string) (*classifier.Model, error) {
@@ -91,7 +100,10 @@ func loadModel(path string) (*classifier.Model, error) {
 	}
 	m, err := classifier.Load(path)
 	if err != nil {
-		return nil, asUsage(fmt.Errorf("%w", err))
+		if errors.Is(err, fs.ErrNotExist) { // Load's other errors already say "model PATH: ..."
+			return nil, usageErr("model: %w", err)
+		}
+		return nil, asUsage(err)
 	}
 	return m, nil
 }

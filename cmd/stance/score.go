@@ -14,7 +14,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/commentstance/stance/classifier"
-	"github.com/commentstance/stance/data"
 )
 
 func newScore(e *env) *cobra.Command {
@@ -57,7 +56,11 @@ or joined from --articles), or else from standard input, one comment per line. -
 			if err != nil {
 				return err
 			}
-			items, err := e.scoreInputs(s, args, dataFile, articlesFile, article)
+			// Reading standard input does not watch the context: without this, Ctrl-C would be
+			// swallowed by run's signal handler while score waits for input.
+			items, err := interruptible(cmd.Context(), func() ([]scoreItem, error) {
+				return e.scoreInputs(s, args, dataFile, articlesFile, article)
+			})
 			if err != nil {
 				return err
 			}
@@ -106,7 +109,7 @@ func (e *env) scoreInputs(s *settings, args []string, dataFile, articlesFile, ar
 	case dataFile != "":
 		schema := s.schema(articlesFile)
 		schema.Labels = map[string]string{}
-		r, err := data.Open(dataFile, schema)
+		r, err := e.openData(dataFile, schema)
 		if err != nil {
 			return nil, asUsage(err)
 		}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -12,16 +13,20 @@ import (
 func newTrain(e *env) *cobra.Command {
 	var dataFiles []string
 	var articlesFile, modelPath string
-	var strict bool
+	var strict, tune bool
 	cmd := &cobra.Command{
 		Use:   "train --data FILE [--articles FILE] --model FILE",
 		Short: "Learn a model from labelled comments: one head per label column",
 		Long: `train learns one classification head per label column (stance, sentiment, and any other the
 config names under labels) from labelled comments, and writes everything scoring needs into one
-model file. The classes of each head are the labels found in the data.`,
+model file. The classes of each head are the labels found in the data.
+
+With --tune, each head's regularisation strength (tune.c) and its use of the article-conjoined
+features (tune.conjoin) are first chosen by cross-validation on the training data (tune.folds
+folds, grouped by tune.group_by), scored by the head's official metric (metrics.HEAD).`,
 		Example: `  stance train --data data/sample/comments.csv --articles data/sample/articles.csv --model out/sample.stance
   stance train --config semeval.yaml --data trial.txt --data train.txt --model semeval.stance`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			s, _, err := loadSettings(e.configPath, e.configSet, cmd.Flags(), trainFlags)
 			if err != nil {
@@ -44,9 +49,38 @@ model file. The classes of each head are the labels found in the data.`,
 				return asUsage(err)
 			}
 			start := time.Now()
-			m, err := classifier.Train(l.examples, l.heads, cfg)
+			if tune {
+				folds, err := foldsFor(l, s.Tune.Folds, s.Tune.GroupBy, s.Seed)
+				if err != nil {
+					return err
+				}
+				grid := classifier.Grid{C: s.Tune.C, Conjoin: s.Tune.Conjoin}
+				type tuning struct {
+					cfg    classifier.Config
+					trials []classifier.Trial
+				}
+				res, err := interruptible(cmd.Context(), func() (tuning, error) {
+					tuned, trials, err := classifier.Tune(l.examples, l.heads, cfg, grid, folds,
+						func(h string) string { return s.Metrics[h] },
+						func(done, total int) { e.notef("tuning: fold %d of %d", done, total) })
+					return tuning{tuned, trials}, asUsage(err)
+				})
+				if err != nil {
+					return err
+				}
+				tuned, trials := res.cfg, res.trials
+				for _, t := range trials {
+					e.notef("tuning %s", t)
+				}
+				e.notef("chosen by %d-fold cross-validation grouped by %s:\n%s", s.Tune.Folds, s.Tune.GroupBy, strings.TrimSpace(tuned.Describe(l.heads)))
+				cfg = tuned
+			}
+			m, err := interruptible(cmd.Context(), func() (*classifier.Model, error) {
+				m, err := classifier.Train(l.examples, l.heads, cfg)
+				return m, asUsage(err)
+			})
 			if err != nil {
-				return asUsage(err)
+				return err
 			}
 			if err := m.Save(modelPath); err != nil {
 				return err
@@ -61,12 +95,14 @@ model file. The classes of each head are the labels found in the data.`,
 	f.StringVar(&articlesFile, "articles", "", "file of articles joined on the comments' article id (overrides articles.file)")
 	f.StringVar(&modelPath, "model", "", "where to write the model")
 	f.BoolVar(&strict, "strict", false, "make any bad row an error instead of a reported skip")
+	f.BoolVar(&tune, "tune", false, "choose each head's c and conjoin by grouped cross-validation first (see tune in config.yaml)")
 	addModelFlags(cmd)
 	return cmd
 }
 
 // trainFlags binds configuration keys to the flags that override them.
 var trainFlags = map[string]string{
+	"seed":               "seed",
 	"model.c":            "c",
 	"model.class_weight": "class-weight",
 	"model.max_iter":     "max-iter",
@@ -81,6 +117,7 @@ func addModelFlags(cmd *cobra.Command) {
 	f.Int("max-iter", 300, "L-BFGS iterations per head at most (model.max_iter)")
 	f.Int("bits", 20, "hash space of 2^bits features (features.bits)")
 	f.Int("workers", 0, "goroutines for features and gradients; 0 = all cores (workers)")
+	f.Int64("seed", 0, "seed of the cross-validation folds (seed)")
 }
 
 func headSummary(m *classifier.Model) string {

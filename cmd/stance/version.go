@@ -19,7 +19,7 @@ func newVersion(e *env) *cobra.Command {
 		Use:     "version",
 		Short:   "Print the program's version and the model file format it reads and writes",
 		Example: "  stance version",
-		Args:    cobra.NoArgs,
+		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			fmt.Fprintf(e.stdout, "stance %s (%s)\nmodel format %d\n", versionString(), runtime.Version(), classifier.FormatVersion)
 			return nil

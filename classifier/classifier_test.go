@@ -1,0 +1,279 @@
+package classifier
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"testing"
+
+	"github.com/commentstance/stance/data"
+)
+
+// sample reads the project's own labelled sample (data/sample), joined with its articles.
+func sample(t testing.TB) []Example {
+	t.Helper()
+	schema := data.Schema{Articles: &data.ArticleSource{Path: "../data/sample/articles.csv", Key: "article_id", Text: "article"}, RequireLabels: true, Strict: true}
+	comments, _, err := data.ReadAll("../data/sample/comments.csv", schema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ex []Example
+	for _, c := range comments {
+		ex = append(ex, Example{Text: c.Text, Article: c.Article, Labels: c.Labels})
+	}
+	return ex
+}
+
+func smallConfig() Config {
+	cfg := DefaultConfig()
+	cfg.Features.Bits = 18
+	return cfg
+}
+
+func train(t testing.TB, ex []Example, cfg Config) *Model {
+	t.Helper()
+	m, err := Train(ex, []string{"sentiment", "stance"}, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func modelBytes(t testing.TB, m *Model) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if _, err := m.WriteTo(&buf); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func TestTrainIsDeterministic(t *testing.T) {
+	ex := sample(t)
+	cfg := smallConfig()
+	cfg.Workers = 1
+	a := modelBytes(t, train(t, ex, cfg))
+	cfg.Workers = 3
+	b := modelBytes(t, train(t, ex, cfg))
+	if !bytes.Equal(a, b) {
+		t.Fatal("models trained with 1 and 3 workers differ")
+	}
+	c := modelBytes(t, train(t, ex, cfg))
+	if !bytes.Equal(b, c) {
+		t.Fatal("two trainings with the same data and config differ")
+	}
+}
+
+func TestTrainFitsTheSample(t *testing.T) {
+	ex := sample(t)
+	m := train(t, ex, smallConfig())
+	if got := m.HeadNames(); !slices.Equal(got, []string{"sentiment", "stance"}) {
+		t.Fatalf("heads %v", got)
+	}
+	if got := m.Heads[1].Classes; !slices.Equal(got, []string{"AGAINST", "FAVOR", "NONE"}) {
+		t.Fatalf("stance classes %v, want the data's, sorted", got)
+	}
+	s, _ := m.NewScorer()
+	var sc Scores
+	right := 0
+	for _, e := range ex {
+		s.Score(&sc, e.Text, e.Article)
+		for hi := range m.Heads {
+			var sum float64
+			for _, p := range sc.Probs[hi] {
+				sum += p
+			}
+			if math.Abs(sum-1) > 1e-9 {
+				t.Fatalf("probabilities sum to %v", sum)
+			}
+		}
+		if m.Heads[1].Classes[sc.Best[1]] == e.Labels["stance"] {
+			right++
+		}
+	}
+	// A model of 281 comments with C=1 fits its own training data closely; a model that learned
+	// nothing would score about 0.40 (the share of FAVOR).
+	if acc := float64(right) / float64(len(ex)); acc < 0.9 {
+		t.Errorf("training accuracy %.3f, want at least 0.9", acc)
+	}
+}
+
+func TestSaveLoadRoundTrip(t *testing.T) {
+	ex := sample(t)
+	m := train(t, ex, smallConfig())
+	path := t.TempDir() + "/m.stance"
+	if err := m.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	l, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(modelBytes(t, m), modelBytes(t, l)) {
+		t.Fatal("a loaded model writes different bytes")
+	}
+	a, _ := m.NewScorer()
+	b, _ := l.NewScorer()
+	var sa, sb Scores
+	for _, e := range ex[:50] {
+		a.Score(&sa, e.Text, e.Article)
+		b.Score(&sb, e.Text, e.Article)
+		for hi := range sa.Probs {
+			if !slices.Equal(sa.Probs[hi], sb.Probs[hi]) {
+				t.Fatalf("scores differ after a round trip for %q", e.Text)
+			}
+		}
+	}
+}
+
+func TestLoadRefusesBadFiles(t *testing.T) {
+	good := modelBytes(t, train(t, sample(t), smallConfig()))
+	newer := slices.Clone(good)
+	binary.LittleEndian.PutUint32(newer[8:12], FormatVersion+1)
+	flipped := slices.Clone(good)
+	flipped[len(flipped)/2] ^= 0x40
+	tests := []struct {
+		name string
+		data []byte
+		want error
+	}{
+		{"empty", nil, ErrNotModel},
+		{"not a model", []byte("id,text\n1,hello\n"), ErrNotModel},
+		{"truncated", good[:len(good)/3], ErrChecksum},
+		{"header only", good[:14], ErrTruncated},
+		{"corrupted", flipped, ErrChecksum},
+		{"newer format", newer, ErrNewerFormat},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Read(bytes.NewReader(tt.data))
+			if !errors.Is(err, tt.want) {
+				t.Fatalf("Read: %v, want %v", err, tt.want)
+			}
+		})
+	}
+}
+
+func FuzzRead(f *testing.F) {
+	good := modelBytes(f, train(f, sample(f), smallConfig()))
+	f.Add(good)
+	f.Add(good[:100])
+	f.Add([]byte("STANCE\x00M\x01\x00\x00\x00"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		Read(bytes.NewReader(b)) // must not panic
+	})
+}
+
+func TestSingleClassIsRefused(t *testing.T) {
+	ex := []Example{{Text: "a b", Labels: map[string]string{"stance": "FAVOR"}}, {Text: "c d", Labels: map[string]string{"stance": "FAVOR"}}}
+	_, err := Train(ex, []string{"stance"}, smallConfig())
+	if err == nil {
+		t.Fatal("training a head with one class: want an error")
+	}
+}
+
+func TestSigned(t *testing.T) {
+	tests := []struct {
+		classes  []string
+		pos, neg int
+		ok       bool
+	}{
+		{[]string{"AGAINST", "FAVOR", "NONE"}, 1, 0, true},
+		{[]string{"Against", "Favor", "None"}, 1, 0, true},
+		{[]string{"comment", "deny", "query", "support"}, 3, 1, true},
+		{[]string{"agree", "disagree", "discuss", "unrelated"}, 0, 1, true},
+		{[]string{"NEGATIVE", "NEITHER", "POSITIVE"}, 2, 0, true},
+		{[]string{"No", "Yes"}, 0, 0, false},
+	}
+	for _, tt := range tests {
+		pos, neg, ok := Head{Classes: tt.classes}.Signed()
+		if pos != tt.pos || neg != tt.neg || ok != tt.ok {
+			t.Errorf("%v: Signed() = %d, %d, %v; want %d, %d, %v", tt.classes, pos, neg, ok, tt.pos, tt.neg, tt.ok)
+		}
+	}
+}
+
+func TestScoreStreamKeepsOrder(t *testing.T) {
+	ex := sample(t)
+	m := train(t, ex, smallConfig())
+	run := func(workers int) []string {
+		i := 0
+		var out []string
+		next := func() (Item, bool, error) {
+			if i == 3*len(ex) { // several batches
+				return Item{}, false, nil
+			}
+			e := ex[i%len(ex)]
+			i++
+			return Item{Text: e.Text, Article: e.Article, Ref: i}, true, nil
+		}
+		emit := func(it Item, s *Scores) error {
+			out = append(out, fmt.Sprint(it.Ref, s.Probs))
+			return nil
+		}
+		if err := m.ScoreStream(context.Background(), workers, next, emit); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	one, four := run(1), run(4)
+	if len(one) != 3*len(ex) || !slices.Equal(one, four) {
+		t.Fatalf("1 worker gave %d results, 4 workers %d, or they differ", len(one), len(four))
+	}
+}
+
+func TestScoreStreamStopsOnError(t *testing.T) {
+	m := train(t, sample(t), smallConfig())
+	boom := errors.New("boom")
+	n := 0
+	next := func() (Item, bool, error) {
+		n++
+		if n > 1000 {
+			return Item{}, false, boom
+		}
+		return Item{Text: "كلامه صحيح"}, true, nil
+	}
+	err := m.ScoreStream(context.Background(), 2, next, func(Item, *Scores) error { return nil })
+	if !errors.Is(err, boom) {
+		t.Fatalf("ScoreStream: %v, want the reader's error", err)
+	}
+	emitErr := errors.New("disk full")
+	n = 0
+	err = m.ScoreStream(context.Background(), 2, next, func(Item, *Scores) error { return emitErr })
+	if !errors.Is(err, emitErr) {
+		t.Fatalf("ScoreStream: %v, want the writer's error", err)
+	}
+}
+
+func TestTuneChoosesFromTheGrid(t *testing.T) {
+	ex := sample(t)
+	folds := make([]int, len(ex))
+	for i := range folds {
+		folds[i] = i % 3
+	}
+	grid := Grid{C: []float64{0.5, 2}, Conjoin: []bool{true, false}}
+	cfg, trials, err := Tune(ex, []string{"stance"}, smallConfig(), grid, folds, func(string) string { return "f_avg(FAVOR,AGAINST)" }, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(trials) != 4 {
+		t.Fatalf("%d trials, want 4", len(trials))
+	}
+	best := slices.MaxFunc(trials, func(a, b Trial) int {
+		switch {
+		case a.Official < b.Official:
+			return -1
+		case a.Official > b.Official:
+			return 1
+		}
+		return 0
+	})
+	h := cfg.Heads["stance"]
+	if h.C != best.C || h.Conjoin == nil || *h.Conjoin != best.Conjoin {
+		t.Fatalf("chose %+v, but the best trial is %v", h, best)
+	}
+}

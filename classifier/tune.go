@@ -1,0 +1,182 @@
+package classifier
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/commentstance/stance/features"
+	"github.com/commentstance/stance/metrics"
+	"github.com/commentstance/stance/models"
+	"github.com/commentstance/stance/sparse"
+)
+
+// Grid is what Tune tries for each head.
+type Grid struct {
+	C       []float64 // inverse L2 strengths
+	Conjoin []bool    // with and without the article-conjoined copies (tried only when Features.Conjoin)
+}
+
+// DefaultGrid is the grid tried when config.yaml gives none: C around scikit-learn's default,
+// with and without the conjoined copies.
+func DefaultGrid() Grid { return Grid{C: []float64{0.3, 1, 3}, Conjoin: []bool{true, false}} }
+
+// Trial is one grid point's cross-validated figure for one head.
+type Trial struct {
+	Head     string
+	C        float64
+	Conjoin  bool
+	Metric   string
+	Official float64
+}
+
+func (t Trial) String() string {
+	return fmt.Sprintf("%s: c=%g conjoin=%v %s=%.4f", t.Head, t.C, t.Conjoin, t.Metric, t.Official)
+}
+
+// Tune chooses, for each head, the C and the use of conjoined features that give the best
+// cross-validated official metric (metricFor(head), resolved against the head's classes by
+// metrics.Resolve) over the given folds, and returns cfg with those choices in Heads, with every
+// trial. Ties go to the grid point tried first. Features are extracted once, with IDF learned on
+// all examples (as scikit-learn's LogisticRegressionCV is given one vectorised matrix), so only
+// the models are refit per fold. progress, if not nil, is called after each fold.
+func Tune(examples []Example, heads []string, cfg Config, grid Grid, folds []int, metricFor func(head string) string, progress func(done, total int)) (Config, []Trial, error) {
+	if err := cfg.Validate(); err != nil {
+		return cfg, nil, err
+	}
+	if len(folds) != len(examples) {
+		return cfg, nil, fmt.Errorf("tune: %d fold assignments for %d examples", len(folds), len(examples))
+	}
+	if len(grid.C) == 0 {
+		return cfg, nil, fmt.Errorf("tune: the grid has no value of c")
+	}
+	conjoins := grid.Conjoin
+	if !cfg.Features.Conjoin || len(conjoins) == 0 {
+		conjoins = []bool{cfg.Features.Conjoin}
+	}
+	ex, err := features.New(cfg.Features)
+	if err != nil {
+		return cfg, nil, err
+	}
+	pairs := make([]features.Pair, len(examples))
+	for i, e := range examples {
+		pairs[i] = features.Pair{Text: e.Text, Article: e.Article}
+	}
+	ex.Fit(pairs)
+	x, err := extractAll(ex, pairs, cfg.workers())
+	if err != nil {
+		return cfg, nil, err
+	}
+	var plain []sparse.Vector
+	if slices.Contains(conjoins, false) {
+		plain = withoutRange(x, ex)
+	}
+	k := slices.Max(folds) + 1
+	type point struct {
+		c       float64
+		conjoin bool
+	}
+	var points []point
+	for _, cj := range conjoins {
+		for _, c := range grid.C {
+			points = append(points, point{c, cj})
+		}
+	}
+	out := cfg
+	out.Heads = map[string]HeadConfig{}
+	for name, h := range cfg.Heads {
+		out.Heads[name] = h
+	}
+	var trials []Trial
+	for hi, name := range heads {
+		classes, y, rows, err := headLabels(name, examples)
+		if err != nil {
+			return cfg, nil, err
+		}
+		metric, _ := metrics.Resolve(metricFor(name), classes)
+		pred := make([][]int, len(points)) // per point, per row of the head
+		for p := range points {
+			pred[p] = make([]int, len(rows))
+		}
+		for f := range k {
+			var trainRows, testRows []int
+			for i, r := range rows {
+				if folds[r] == f {
+					testRows = append(testRows, i)
+				} else {
+					trainRows = append(trainRows, i)
+				}
+			}
+			if len(testRows) == 0 {
+				continue
+			}
+			var ty []int
+			for _, i := range trainRows {
+				ty = append(ty, y[i])
+			}
+			for p, pt := range points {
+				src := x
+				if !pt.conjoin {
+					src = plain
+				}
+				xs := make([]sparse.Vector, len(trainRows))
+				for j, i := range trainRows {
+					xs[j] = src[rows[i]]
+				}
+				tc, err := trainConfig(name, classes, ty, pt.c, cfg)
+				if err != nil {
+					return cfg, nil, err
+				}
+				sm, _, err := models.Train(xs, ty, len(classes), ex.Dim(), tc)
+				if err != nil {
+					return cfg, nil, fmt.Errorf("tune: head %q, fold %d: %w", name, f+1, err)
+				}
+				var probs []float64
+				for _, i := range testRows {
+					probs = sm.Probs(probs, src[rows[i]])
+					pred[p][i] = argmax(probs)
+				}
+			}
+			if progress != nil {
+				progress(hi*k+f+1, len(heads)*k)
+			}
+		}
+		best, bestScore := 0, 0.0
+		for p, pt := range points {
+			r, err := metrics.Evaluate(classes, y, pred[p], metric)
+			if err != nil {
+				return cfg, nil, fmt.Errorf("tune: head %q: %w", name, err)
+			}
+			trials = append(trials, Trial{Head: name, C: pt.c, Conjoin: pt.conjoin, Metric: metric, Official: r.Official})
+			if p == 0 || r.Official > bestScore {
+				best, bestScore = p, r.Official
+			}
+		}
+		hc := out.Heads[name]
+		hc.C = points[best].c
+		cj := points[best].conjoin
+		hc.Conjoin = &cj
+		out.Heads[name] = hc
+	}
+	return out, trials, nil
+}
+
+func argmax(p []float64) int {
+	best := 0
+	for k, v := range p {
+		if v > p[best] {
+			best = k
+		}
+	}
+	return best
+}
+
+// Describe says, in one line per head, what a tuned configuration chose.
+func (c Config) Describe(heads []string) string {
+	var b strings.Builder
+	for _, h := range heads {
+		cv, cj := c.head(h)
+		fmt.Fprintf(&b, "%s: c=%g conjoin=%v\n", h, cv, cj)
+	}
+	return b.String()
+}

@@ -1,0 +1,167 @@
+package main
+
+import (
+	"errors"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// Each layer of settings sets model.c and features.bits to its own value, so that the trained
+// model's header (which records both) shows which layer won: built-in default < config.yaml <
+// STANCE_* environment < flag.
+var layers = map[string]struct {
+	c    float64
+	bits int
+}{
+	"default": {1, 20},
+	"config":  {2, 17},
+	"env":     {3, 18},
+	"flag":    {4, 19},
+}
+
+func TestConfigPrecedence(t *testing.T) {
+	for _, tt := range []struct {
+		name         string
+		config, env  bool
+		flag         bool
+		implicit     bool   // config.yaml in the working directory instead of --config
+		wantC, wantB string // the layer whose value wins
+	}{
+		{name: "defaults", wantC: "default", wantB: "default"},
+		{name: "config", config: true, wantC: "config", wantB: "config"},
+		{name: "config.yaml in the working directory", config: true, implicit: true, wantC: "config", wantB: "config"},
+		{name: "env", env: true, wantC: "env", wantB: "env"},
+		{name: "flag", flag: true, wantC: "flag", wantB: "flag"},
+		{name: "env over config", config: true, env: true, wantC: "env", wantB: "env"},
+		{name: "env over config.yaml in the working directory", config: true, env: true, implicit: true, wantC: "env", wantB: "env"},
+		{name: "flag over config", config: true, flag: true, wantC: "flag", wantB: "flag"},
+		{name: "flag over env over config", config: true, env: true, flag: true, wantC: "flag", wantB: "flag"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			// The first 60 sample comments (two articles, every class of both heads) and
+			// --max-iter 3 keep each training short; the header records the settings whatever
+			// the data and iterations.
+			data := repeatComments(t, dir, "small.csv", sampleComments, 60)
+			model := filepath.Join(dir, "m.stance")
+			args := []string{"train", "-q", "--data", data, "--model", model, "--max-iter", "3"}
+			if tt.config {
+				cfg := filepath.Join(dir, "config.yaml")
+				writeFile(t, cfg, []byte("# set by TestConfigPrecedence\nmodel:\n  c: 2\nfeatures:\n  bits: 17\n"))
+				if tt.implicit {
+					t.Chdir(dir)
+				} else {
+					args = append(args, "--config", cfg)
+				}
+			}
+			if tt.env {
+				t.Setenv("STANCE_MODEL_C", "3")
+				t.Setenv("STANCE_FEATURES_BITS", "18")
+			}
+			if tt.flag {
+				args = append(args, "--c", "4", "--bits", "19")
+			}
+			mustStance(t, "", args...)
+			cfg := loadModelFile(t, model).Config
+			if want := layers[tt.wantC].c; cfg.C != want {
+				t.Errorf("model.c = %v, want %v (%s)", cfg.C, want, tt.wantC)
+			}
+			if want := layers[tt.wantB].bits; cfg.Features.Bits != want {
+				t.Errorf("features.bits = %v, want %v (%s)", cfg.Features.Bits, want, tt.wantB)
+			}
+			if cfg.MaxIter != 3 {
+				t.Errorf("model.max_iter = %d, want the flag's 3", cfg.MaxIter)
+			}
+		})
+	}
+}
+
+// TestLoadSettingsWorkers checks the same precedence for a setting with no effect on the model:
+// workers, read by loadSettings as train binds it.
+func TestLoadSettingsWorkers(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "config.yaml")
+	writeFile(t, cfg, []byte("workers: 2\nseed: 5\n"))
+	for _, tt := range []struct {
+		name   string
+		path   string
+		env    string
+		flags  []string
+		want   int
+		wantNo string // set when loadSettings must fail, with this in the error
+	}{
+		{name: "default", want: 0},
+		{name: "config", path: cfg, want: 2},
+		{name: "env", env: "3", want: 3},
+		{name: "env over config", path: cfg, env: "3", want: 3},
+		{name: "flag over env over config", path: cfg, env: "3", flags: []string{"--workers", "4"}, want: 4},
+		{name: "flag over config", path: cfg, flags: []string{"--workers", "4"}, want: 4},
+		{name: "env not a number", env: "many", wantNo: "workers"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.env != "" {
+				t.Setenv("STANCE_WORKERS", tt.env)
+			}
+			cmd := newTrain(&env{})
+			if err := cmd.ParseFlags(tt.flags); err != nil {
+				t.Fatal(err)
+			}
+			path, explicit := tt.path, tt.path != ""
+			if !explicit {
+				path = filepath.Join(dir, "absent.yaml") // as the default config.yaml when there is none
+			}
+			s, _, err := loadSettings(path, explicit, cmd.Flags(), trainFlags)
+			if tt.wantNo != "" {
+				var ue usageError
+				if err == nil || !strings.Contains(err.Error(), tt.wantNo) || !errors.As(err, &ue) {
+					t.Fatalf("loadSettings: %v, want a usage error naming %q", err, tt.wantNo)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s.Workers != tt.want {
+				t.Errorf("workers = %d, want %d", s.Workers, tt.want)
+			}
+			if tt.path != "" && s.Seed != 5 {
+				t.Errorf("seed = %d, want config.yaml's 5", s.Seed)
+			}
+		})
+	}
+}
+
+// TestDefaultsCoverSettings checks that every key of settings has a default: viper #761,
+// Unmarshal ignores STANCE_* variables for keys without one, and the unknown-key check of
+// config.yaml would refuse the key.
+func TestDefaultsCoverSettings(t *testing.T) {
+	var keys []string
+	var walk func(prefix string, typ reflect.Type)
+	walk = func(prefix string, typ reflect.Type) {
+		for i := range typ.NumField() {
+			f := typ.Field(i)
+			tag, _, _ := strings.Cut(f.Tag.Get("mapstructure"), ",")
+			if tag == "" || tag == "-" {
+				t.Errorf("%s%s has no mapstructure tag", prefix, f.Name)
+				continue
+			}
+			if f.Type.Kind() == reflect.Struct {
+				walk(prefix+tag+".", f.Type)
+				continue
+			}
+			keys = append(keys, prefix+tag)
+		}
+	}
+	walk("", reflect.TypeFor[settings]())
+	d := defaults()
+	for _, k := range keys {
+		if _, ok := d[k]; !ok {
+			t.Errorf("settings key %q has no default in defaults()", k)
+		}
+	}
+	if len(keys) != len(d) {
+		t.Errorf("settings has %d keys, defaults() %d", len(keys), len(d))
+	}
+}

@@ -1,0 +1,121 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestTrain(t *testing.T) {
+	comments := string(readFile(t, sampleComments))
+	for _, tt := range []struct {
+		name  string
+		stdin string
+		args  []string
+	}{
+		{"csv with articles", "", []string{"--data", sampleComments, "--articles", sampleArticles}},
+		{"csv without articles", "", []string{"--data", sampleComments}},
+		{"standard input", comments, []string{"--data", "-", "--articles", sampleArticles}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			model := filepath.Join(t.TempDir(), "out.stance")
+			r := mustStance(t, tt.stdin, append([]string{"train", "--model", model}, tt.args...)...)
+			if !strings.Contains(r.stderr, "trained on 281 comments") || !strings.Contains(r.stderr, "model written to "+model) {
+				t.Errorf("stderr does not report the training:\n%s", r.stderr)
+			}
+			m := loadModelFile(t, model)
+			want := map[string][]string{
+				"sentiment": {"NEGATIVE", "NEUTRAL", "POSITIVE"},
+				"stance":    {"AGAINST", "FAVOR", "NONE"},
+			}
+			if got := m.HeadNames(); !slices.Equal(got, []string{"sentiment", "stance"}) {
+				t.Fatalf("heads %v, want [sentiment stance]", got)
+			}
+			for _, h := range m.Heads {
+				if !slices.Equal(h.Classes, want[h.Name]) {
+					t.Errorf("head %s: classes %v, want %v", h.Name, h.Classes, want[h.Name])
+				}
+			}
+			checkNoTempFiles(t, filepath.Dir(model))
+		})
+	}
+}
+
+// TestTrainQuiet checks that -q silences the progress notes.
+func TestTrainQuiet(t *testing.T) {
+	dir := t.TempDir()
+	data := repeatComments(t, dir, "small.csv", sampleComments, 60)
+	r := mustStance(t, "", "train", "-q", "--data", data, "--model", filepath.Join(dir, "out.stance"), "--max-iter", "5")
+	if r.stderr != "" || r.stdout != "" {
+		t.Errorf("-q printed:\n%v", r)
+	}
+}
+
+// TestTrainDeterministic checks project convention 6: the same data and settings give the
+// same model bytes, whatever the number of workers.
+func TestTrainDeterministic(t *testing.T) {
+	dir := t.TempDir()
+	want := readFile(t, sampleModel(t)) // trained with workers: 0, all cores
+	workers := []string{"1", "2", "2", "4"}
+	if testing.Short() {
+		workers = workers[:2]
+	}
+	for _, workers := range workers {
+		model := filepath.Join(dir, "w"+workers+".stance")
+		mustStance(t, "", "train", "-q", "--data", sampleComments, "--articles", sampleArticles, "--model", model, "--workers", workers)
+		if got := readFile(t, model); !bytes.Equal(got, want) {
+			t.Errorf("--workers %s: model of %d bytes differs from the first one (%d bytes)", workers, len(got), len(want))
+		}
+	}
+}
+
+// TestTrainFailureKeepsModel checks project convention 5 for train: a run that fails leaves an
+// existing model file as it was, and no temporary file.
+func TestTrainFailureKeepsModel(t *testing.T) {
+	src := t.TempDir()
+	sample := readCSV(t, string(readFile(t, sampleComments)))
+	// A file whose stance column holds one class.
+	oneClass := sample[:1]
+	for _, r := range sample[1:] {
+		if r[3] == "FAVOR" {
+			oneClass = append(oneClass, r)
+		}
+	}
+	writeCSV(t, filepath.Join(src, "one-class.csv"), oneClass)
+	repeatComments(t, src, "unknown-article.csv", sampleComments, 300, []string{"x1", "no-such-article", "hello", "FAVOR", "NEUTRAL"})
+	repeatComments(t, src, "empty-label.csv", sampleComments, 300, []string{"x1", "en-wind-farm", "hello", "FAVOR", ""})
+	writeFile(t, filepath.Join(src, "no-text.csv"), []byte("id,body,stance\n1,hello,FAVOR\n"))
+
+	for _, tt := range []struct {
+		name string
+		args []string
+		want string // in stderr
+	}{
+		{"single class", []string{"--data", filepath.Join(src, "one-class.csv")}, `single class, "FAVOR"`},
+		{"article missing from --articles", []string{"--data", filepath.Join(src, "unknown-article.csv"), "--articles", sampleArticles}, `no article with this id`},
+		{"empty label with --strict", []string{"--strict", "--data", filepath.Join(src, "empty-label.csv")}, `empty label for head "sentiment"`},
+		{"no text column", []string{"--data", filepath.Join(src, "no-text.csv")}, `missing column "text"`},
+		{"bad setting", []string{"--data", sampleComments, "--c", "-1"}, `model.c = -1`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			model := filepath.Join(dir, "model.stance")
+			before := readFile(t, sampleModel(t))
+			writeFile(t, model, before)
+			r := stance(t, "", append([]string{"train", "--model", model}, tt.args...)...)
+			if r.code != exitUsage || !strings.Contains(r.stderr, tt.want) {
+				t.Errorf("got %v\nwant exit %d and %q", r, exitUsage, tt.want)
+			}
+			if got := readFile(t, model); !bytes.Equal(got, before) {
+				t.Errorf("the failed run changed the existing model file")
+			}
+			checkNoTempFiles(t, dir)
+			if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+				t.Errorf("files in the model's directory: %v, want only the model", entries)
+			}
+		})
+	}
+}
