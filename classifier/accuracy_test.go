@@ -1,0 +1,101 @@
+package classifier
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/commentstance/stance/data"
+	"github.com/commentstance/stance/metrics"
+)
+
+// The accuracy floors below hold the figures measured on the public tasks' official test splits
+// (../shared/data), with the settings of bench/configs and the per-head choices that train
+// --tune made by cross-validation on the training split. A floor may only rise.
+
+const sharedData = "../../shared/data"
+
+func readSplit(t *testing.T, schema data.Schema, files ...string) []data.Comment {
+	t.Helper()
+	var all []data.Comment
+	for _, f := range files {
+		c, _, err := data.ReadAll(filepath.Join(sharedData, f), schema)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, c...)
+	}
+	return all
+}
+
+func examples(cs []data.Comment) []Example {
+	ex := make([]Example, len(cs))
+	for i, c := range cs {
+		ex[i] = Example{Text: c.Text, Article: c.Article, Labels: c.Labels}
+	}
+	return ex
+}
+
+// official trains on train, scores test and returns each head's official metric.
+func official(t *testing.T, cfg Config, heads []string, metricOf map[string]string, train, test []data.Comment) map[string]float64 {
+	t.Helper()
+	m, err := Train(examples(train), heads, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ := m.NewScorer()
+	var sc Scores
+	out := map[string]float64{}
+	for hi, h := range m.Heads {
+		index := map[string]int{}
+		for k, c := range h.Classes {
+			index[c] = k
+		}
+		var gold, pred []int
+		for _, c := range test {
+			s.Score(&sc, c.Text, c.Article)
+			gold = append(gold, index[c.Labels[h.Name]])
+			pred = append(pred, sc.Best[hi])
+		}
+		metric, _ := metrics.Resolve(metricOf[h.Name], h.Classes)
+		r, err := metrics.Evaluate(h.Classes, gold, pred, metric)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[h.Name] = r.Official
+		t.Logf("%s %s = %.4f (macro-F1 %.4f)", h.Name, metric, r.Official, r.MacroF1)
+	}
+	return out
+}
+
+func needData(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains on a public task; skipped with -short")
+	}
+	if _, err := os.Stat(sharedData); err != nil {
+		t.Skipf("public data not found at %s (it sits beside the checkout as ../shared/data): %v", sharedData, err)
+	}
+}
+
+func on(b bool) *bool { return &b }
+
+func TestAccuracySemEval2016(t *testing.T) {
+	needData(t)
+	schema := data.Schema{Format: data.TSV, ID: "ID", Text: "Tweet", Article: "Target", Strip: []string{"#SemST"},
+		Labels: map[string]string{"stance": "Stance", "sentiment": "Sentiment"}, RequireLabels: true}
+	train := readSplit(t, schema, "semeval2016t6/trialdata-all-annotations.txt", "semeval2016t6/trainingdata-all-annotations.utf8.txt")
+	test := readSplit(t, schema, "semeval2016t6/testdata-taskA-all-annotations.txt")
+	cfg := DefaultConfig()
+	cfg.Features.Relation = false // bench/configs/semeval2016-a.yaml
+	cfg.Heads = map[string]HeadConfig{"stance": {C: 3, Conjoin: on(true)}, "sentiment": {C: 1, Conjoin: on(false)}}
+	got := official(t, cfg, []string{"sentiment", "stance"},
+		map[string]string{"stance": "f_avg(FAVOR,AGAINST)", "sentiment": "macro_f1"}, train, test)
+	// Peers on the same split (../shared/peers/README.md): stance best sk-lr-pt 0.6690,
+	// sentiment best sk-lr 0.5595.
+	floors := map[string]float64{"stance": 0.6720, "sentiment": 0.5600}
+	for h, floor := range floors {
+		if got[h] < floor {
+			t.Errorf("semeval2016-a %s: %.4f, below the floor %.4f", h, got[h], floor)
+		}
+	}
+}
