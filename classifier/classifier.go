@@ -115,6 +115,9 @@ type Model struct {
 	Config    Config
 	Extractor *features.Extractor
 	Heads     []Head
+	// Dictionary names the strongest features of each head and class (hashed index -> n-gram,
+	// article word or relation feature), for model-wide explanations.
+	Dictionary map[uint32]string
 }
 
 // ErrNoExamples is returned when a head has no labelled example to learn from.
@@ -153,6 +156,7 @@ func Train(examples []Example, heads []string, cfg Config) (*Model, error) {
 		}
 		m.Heads = append(m.Heads, h)
 	}
+	m.buildDictionary(examples)
 	return m, nil
 }
 

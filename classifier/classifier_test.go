@@ -277,3 +277,43 @@ func TestTuneChoosesFromTheGrid(t *testing.T) {
 		t.Fatalf("chose %+v, but the best trial is %v", h, best)
 	}
 }
+
+func TestExplain(t *testing.T) {
+	ex := sample(t)
+	m := train(t, ex, smallConfig())
+	e := ex[0]
+	got, err := m.Explain(e.Text, e.Article, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ := m.NewScorer()
+	var sc Scores
+	s.Score(&sc, e.Text, e.Article)
+	for hi, h := range got {
+		if h.Label != m.Heads[hi].Classes[sc.Best[hi]] || h.Prob != sc.Probs[hi][sc.Best[hi]] {
+			t.Errorf("%s: explained %s (%v), scored %s", h.Head, h.Label, h.Prob, m.Heads[hi].Classes[sc.Best[hi]])
+		}
+		if len(h.Toward) == 0 || len(h.Toward) > 5 || len(h.Against) > 5 {
+			t.Errorf("%s: %d features toward, %d against", h.Head, len(h.Toward), len(h.Against))
+		}
+		for i, f := range h.Toward {
+			if f.Name == "" || f.Push <= 0 || (i > 0 && f.Push > h.Toward[i-1].Push) {
+				t.Errorf("%s: toward[%d] = %+v: want named, positive, strongest first", h.Head, i, f)
+			}
+		}
+		for _, f := range h.Against {
+			if f.Push >= 0 {
+				t.Errorf("%s: against %+v has a non-negative push", h.Head, f)
+			}
+		}
+	}
+	top := m.TopFeatures(10)
+	if len(top) != 6 { // 3 sentiment + 3 stance classes
+		t.Fatalf("%d classes listed, want 6", len(top))
+	}
+	for _, c := range top {
+		if len(c.Features) != 10 {
+			t.Errorf("%s=%s: %d named features, want 10", c.Head, c.Class, len(c.Features))
+		}
+	}
+}

@@ -39,8 +39,9 @@ var (
 )
 
 type fileHeader struct {
-	Config Config       `json:"config"`
-	Heads  []headHeader `json:"heads"`
+	Config     Config            `json:"config"`
+	Heads      []headHeader      `json:"heads"`
+	Dictionary map[uint32]string `json:"dictionary,omitempty"`
 }
 
 type headHeader struct {
@@ -54,7 +55,7 @@ func (m *Model) WriteTo(w io.Writer) (int64, error) {
 	var body bytes.Buffer
 	body.Write(magic[:])
 	binary.Write(&body, binary.LittleEndian, uint32(FormatVersion))
-	h := fileHeader{Config: m.Config}
+	h := fileHeader{Config: m.Config, Dictionary: m.Dictionary}
 	for _, hd := range m.Heads {
 		h.Heads = append(h.Heads, headHeader{Name: hd.Name, Classes: hd.Classes, Info: hd.Info})
 	}
@@ -150,7 +151,7 @@ func Read(r io.Reader) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &Model{Config: h.Config, Extractor: ex}
+	m := &Model{Config: h.Config, Extractor: ex, Dictionary: h.Dictionary}
 	for _, hh := range h.Heads {
 		sm, err := models.ReadSoftmax(rest)
 		if err != nil {
