@@ -154,8 +154,10 @@ func (e *env) crossValidate(s *settings, l *labelled, k int, groupBy string) (*e
 	if err := cfg.Validate(); err != nil {
 		return nil, asUsage(err)
 	}
+	bar := e.progress("cross-validation folds", k)
+	defer bar.done()
 	scores, fitted, err := classifier.CrossValidate(l.examples, l.heads, cfg, folds, func(done, total int) {
-		e.notef("fold %d of %d trained", done, total)
+		bar.set(done)
 	})
 	if err != nil {
 		return nil, asUsage(err)

@@ -65,7 +65,9 @@ failed export leaves any previous file as it was. --out - writes to standard out
 				dst, commit = f, f.Commit
 			}
 			start := time.Now()
-			n, err := exportScores(cmd, m, r, dst, r.HasID(), s.Workers)
+			bar := e.progress("scored", 0)
+			n, err := exportScores(cmd, m, r, dst, r.HasID(), s.Workers, bar.set)
+			bar.done()
 			if err != nil {
 				return err
 			}
@@ -123,7 +125,7 @@ func appendScores(row []string, m *classifier.Model, s *classifier.Scores) []str
 	return row
 }
 
-func exportScores(cmd *cobra.Command, m *classifier.Model, r *data.Reader, out io.Writer, withID bool, workers int) (int, error) {
+func exportScores(cmd *cobra.Command, m *classifier.Model, r *data.Reader, out io.Writer, withID bool, workers int, progress func(int)) (int, error) {
 	if workers <= 0 {
 		workers = defaultWorkers()
 	}
@@ -156,6 +158,7 @@ func exportScores(cmd *cobra.Command, m *classifier.Model, r *data.Reader, out i
 			return err
 		}
 		if n%4096 == 0 {
+			progress(n)
 			w.Flush()
 			return w.Error()
 		}

@@ -59,12 +59,14 @@ folds, grouped by tune.group_by), scored by the head's official metric (metrics.
 					cfg    classifier.Config
 					trials []classifier.Trial
 				}
+				bar := e.progress("tuning (folds x heads)", s.Tune.Folds*len(l.heads))
 				res, err := interruptible(cmd.Context(), func() (tuning, error) {
 					tuned, trials, err := classifier.Tune(l.examples, l.heads, cfg, grid, folds,
 						func(h string) string { return s.Metrics[h] },
-						func(done, total int) { e.notef("tuning: fold %d of %d", done, total) })
+						func(done, total int) { bar.set(done) })
 					return tuning{tuned, trials}, asUsage(err)
 				})
+				bar.done()
 				if err != nil {
 					return err
 				}
