@@ -7,6 +7,7 @@ import (
 	"io"
 	"slices"
 	"sort"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -155,13 +156,15 @@ func (e *env) crossValidate(s *settings, l *labelled, k int, groupBy string) (*e
 		return nil, asUsage(err)
 	}
 	bar := e.progress("cross-validation folds", k)
-	defer bar.done()
+	start := time.Now()
 	scores, fitted, err := classifier.CrossValidate(l.examples, l.heads, cfg, folds, func(done, total int) {
 		bar.set(done)
 	})
+	bar.done()
 	if err != nil {
 		return nil, asUsage(err)
 	}
+	e.notef("trained %d fold models in %.1fs", k, time.Since(start).Seconds())
 	ev := newEvaluation(fmt.Sprintf("%d-fold cross-validation grouped by %s on %d comments", k, groupBy, len(l.comments)), l, l.heads)
 	for i := range l.comments {
 		m := fitted[folds[i]]
