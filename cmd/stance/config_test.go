@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -163,5 +164,37 @@ func TestDefaultsCoverSettings(t *testing.T) {
 	}
 	if len(keys) != len(d) {
 		t.Errorf("settings has %d keys, defaults() %d", len(keys), len(d))
+	}
+}
+
+func TestConfigCommand(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "c.yaml")
+	if err := os.WriteFile(cfg, []byte("model:\n  c: 2\nlabels:\n  stance: Stance\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("STANCE_FEATURES_BITS", "18")
+	r := mustStance(t, "", "config", "--config", cfg)
+	for _, want := range []string{"model.c                  2  file", "features.bits            18", "labels.stance            Stance", "model.max_iter           300"} {
+		fields := strings.Fields(want)
+		found := false
+		for _, line := range strings.Split(r.stdout, "\n") {
+			if f := strings.Fields(line); len(f) >= 2 && f[0] == fields[0] && f[1] == fields[1] {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("config output lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	for line := range strings.SplitSeq(r.stdout, "\n") {
+		f := strings.Fields(line)
+		if len(f) == 0 || f[0] == "key" {
+			continue
+		}
+		want := map[string]string{"model.c": "file", "features.bits": "env", "labels.stance": "file", "model.max_iter": "default"}[f[0]]
+		if want != "" && f[len(f)-1] != want {
+			t.Errorf("%s: source %s, want %s", f[0], f[len(f)-1], want)
+		}
 	}
 }
