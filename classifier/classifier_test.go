@@ -30,7 +30,7 @@ func sample(t testing.TB) []Example {
 
 func smallConfig() Config {
 	cfg := DefaultConfig()
-	cfg.Features.Bits = 18
+	cfg.Features.Bits = 16 // small and fast: these tests check behaviour, not accuracy
 	return cfg
 }
 
