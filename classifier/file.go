@@ -111,13 +111,19 @@ func Load(path string) (*Model, error) {
 
 // Read reads a model from r (the whole of it).
 func Read(r io.Reader) (*Model, error) {
-	data, err := io.ReadAll(r)
-	if err != nil {
+	// The signature is checked before the rest is read: --model given a large data file (or
+	// /dev/zero) by mistake must fail at once, not after reading all of it into memory.
+	var buf bytes.Buffer
+	if _, err := io.CopyN(&buf, r, int64(len(magic))); err != nil && err != io.EOF {
 		return nil, err
 	}
-	if len(data) < len(magic) || !bytes.Equal(data[:len(magic)], magic[:]) {
+	if !bytes.Equal(buf.Bytes(), magic[:]) {
 		return nil, fmt.Errorf("%w: it does not start with the model file signature", ErrNotModel)
 	}
+	if _, err := buf.ReadFrom(r); err != nil {
+		return nil, err
+	}
+	data := buf.Bytes()
 	if len(data) < len(magic)+4+4+sha256.Size {
 		return nil, fmt.Errorf("%w: %d bytes", ErrTruncated, len(data))
 	}

@@ -3,7 +3,9 @@ package main
 import (
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
@@ -108,6 +110,16 @@ func defaults() map[string]any {
 	}
 }
 
+// headKeys are the keys of one head's settings under model.heads.HEAD (classifier.HeadConfig).
+var headKeys = func() []string {
+	var k []string
+	t := reflect.TypeFor[classifier.HeadConfig]()
+	for i := range t.NumField() {
+		k = append(k, t.Field(i).Tag.Get("mapstructure"))
+	}
+	return k
+}()
+
 // mapKeys are keys whose values are maps with keys of the user's choosing.
 var mapKeys = []string{"labels", "model.class_weights", "model.heads", "metrics"}
 
@@ -154,7 +166,37 @@ func loadSettings(path string, explicit bool, flags *pflag.FlagSet, bind map[str
 		}
 		return nil, nil, usageErr("%s: %v", from, err)
 	}
+	if fileRead {
+		if err := checkHeadNames(v, path, &s); err != nil {
+			return nil, nil, err
+		}
+	}
 	return &s, v, nil
+}
+
+// checkHeadNames refuses per-head model settings of config.yaml for a head that labels does not
+// name: a misspelt head would otherwise leave its settings unused without a word.
+func checkHeadNames(v *viper.Viper, path string, s *settings) error {
+	heads := s.heads()
+	check := func(section string, names []string) error {
+		if !v.InConfig(section) {
+			return nil
+		}
+		sort.Strings(names)
+		for _, h := range names {
+			if _, ok := s.Labels[h]; !ok {
+				return usageErr("config %s: %s.%s: no head %q; the heads are the keys of labels (%s); did you mean %q?",
+					path, section, h, h, strings.Join(heads, ", "), nearest(h, heads))
+			}
+		}
+		return nil
+	}
+	if err := check("model.heads", slices.Collect(maps.Keys(s.Model.Heads))); err != nil {
+		return err
+	}
+	// metrics is not checked: config.yaml names the metrics of stance and sentiment, and a
+	// copy of it for data with other heads may keep them.
+	return check("model.class_weights", slices.Collect(maps.Keys(s.Model.ClassWeights)))
 }
 
 // readConfig reads config.yaml into v and refuses keys that mean nothing, naming the nearest
@@ -178,6 +220,17 @@ func readConfig(v *viper.Viper, path string, r io.Reader) error {
 		f.Close()
 	}
 	for _, k := range file.AllKeys() {
+		if head, key, ok := strings.Cut(strings.TrimPrefix(k, "model.heads."), "."); ok && strings.HasPrefix(k, "model.heads.") {
+			// model.heads.HEAD.KEY: the head is the user's to name, the key is not.
+			if !slices.Contains(headKeys, key) {
+				valid := make([]string, len(headKeys))
+				for i, hk := range headKeys {
+					valid[i] = "model.heads." + head + "." + hk
+				}
+				return usageErr("config %s: unknown key %q; did you mean %q?", path, k, nearest(k, valid))
+			}
+			continue
+		}
 		if slices.Contains(known, k) || underMap(k) {
 			continue
 		}

@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -18,7 +20,7 @@ import (
 
 func newEvaluate(e *env) *cobra.Command {
 	var dataFiles []string
-	var articlesFile, modelPath, groupBy, format, predictions string
+	var articlesFile, modelPath, groupBy, format, predictions, report string
 	var cv int
 	var strict bool
 	cmd := &cobra.Command{
@@ -56,6 +58,7 @@ comments of an article in one fold, so the figure is that of articles the model 
 			}
 			var res *evaluation
 			if cv > 0 {
+				e.noteLeftOut(l) // with --model, testModel names the model's heads the data lacks
 				res, err = interruptible(cmd.Context(), func() (*evaluation, error) {
 					return e.crossValidate(s, l, cv, groupBy)
 				})
@@ -75,6 +78,12 @@ comments of an article in one fold, so the figure is that of articles the model 
 				}
 				e.notef("predictions written to %s", predictions)
 			}
+			if report != "" {
+				if err := writeHTMLReport(report, res, reports, dataFiles, time.Now()); err != nil {
+					return err
+				}
+				e.notef("report written to %s", report)
+			}
 			return writeReports(e.stdout, format, res.title, reports)
 		},
 	}
@@ -86,6 +95,7 @@ comments of an article in one fold, so the figure is that of articles the model 
 	f.StringVar(&groupBy, "group-by", "article", "with --cv: keep rows with the same article, group (the group column) or none together")
 	f.StringVar(&format, "format", "table", "table or json")
 	f.StringVar(&predictions, "predictions", "", "also write each row's predicted class per head to this CSV (id column first when the data has ids)")
+	f.StringVar(&report, "report", "", "also write an HTML report (confusion matrices, per-class bars, calibration) to this file")
 	f.BoolVar(&strict, "strict", false, "make any bad row an error instead of a reported skip")
 	addModelFlags(cmd)
 	return cmd
@@ -93,18 +103,22 @@ comments of an article in one fold, so the figure is that of articles the model 
 
 // evaluation holds gold and predicted class names per head, one entry per row.
 type evaluation struct {
-	title string
-	heads []string
-	gold  map[string][]string
-	pred  map[string][]string
-	ids   []string
-	hasID bool
+	title  string
+	source string // the model's path, or "K-fold CV grouped by X"
+	heads  []string
+	gold   map[string][]string
+	pred   map[string][]string
+	probs  map[string][]classProbs // per head and row, the scoring model's probabilities
+	ids    []string
+	texts  []string
+	hasID  bool
 }
 
 func newEvaluation(title string, l *labelled, heads []string) *evaluation {
-	ev := &evaluation{title: title, heads: heads, gold: map[string][]string{}, pred: map[string][]string{}}
+	ev := &evaluation{title: title, heads: heads, gold: map[string][]string{}, pred: map[string][]string{}, probs: map[string][]classProbs{}}
 	for _, c := range l.comments {
 		ev.ids = append(ev.ids, c.ID)
+		ev.texts = append(ev.texts, c.Text)
 		if c.ID != "" {
 			ev.hasID = true
 		}
@@ -120,16 +134,22 @@ func (e *env) testModel(path string, l *labelled) (*evaluation, error) {
 	if err != nil {
 		return nil, err
 	}
-	var heads []string
+	var heads, absent []string
 	for _, h := range m.HeadNames() {
 		if slices.Contains(l.heads, h) {
 			heads = append(heads, h)
+		} else {
+			absent = append(absent, h)
 		}
 	}
 	if len(heads) == 0 {
 		return nil, usageErr("evaluate: the data has none of the model's heads %v (it has %v)", m.HeadNames(), l.heads)
 	}
+	for _, h := range absent {
+		e.notef("note: the data has no labels for the model's head %s; head not evaluated", h)
+	}
 	ev := newEvaluation(fmt.Sprintf("%s on %d comments", path, len(l.comments)), l, heads)
+	ev.source = path
 	sc, err := m.NewScorer()
 	if err != nil {
 		return nil, err
@@ -140,6 +160,7 @@ func (e *env) testModel(path string, l *labelled) (*evaluation, error) {
 		for hi, h := range m.Heads {
 			if slices.Contains(heads, h.Name) {
 				ev.pred[h.Name] = append(ev.pred[h.Name], h.Classes[s.Best[hi]])
+				ev.probs[h.Name] = append(ev.probs[h.Name], classProbs{h.Classes, slices.Clone(s.Probs[hi])})
 			}
 		}
 	}
@@ -166,10 +187,12 @@ func (e *env) crossValidate(s *settings, l *labelled, k int, groupBy string) (*e
 	}
 	e.notef("trained %d fold models in %.1fs", k, time.Since(start).Seconds())
 	ev := newEvaluation(fmt.Sprintf("%d-fold cross-validation grouped by %s on %d comments", k, groupBy, len(l.comments)), l, l.heads)
+	ev.source = fmt.Sprintf("%d-fold CV grouped by %s", k, groupBy)
 	for i := range l.comments {
 		m := fitted[folds[i]]
 		for hi, h := range m.Heads {
 			ev.pred[h.Name] = append(ev.pred[h.Name], h.Classes[scores[i].Best[hi]])
+			ev.probs[h.Name] = append(ev.probs[h.Name], classProbs{h.Classes, scores[i].Probs[hi]})
 		}
 	}
 	return ev, nil
@@ -244,6 +267,9 @@ func (ev *evaluation) reports(metricFor map[string]string) ([]namedReport, error
 			}
 		}
 		metric, note := metrics.Resolve(metricFor[h], classes)
+		if u := ev.unseen(h); u != "" {
+			note = strings.TrimPrefix(note+"; "+u, "; ")
+		}
 		r, err := metrics.Evaluate(classes, gold, pred, metric)
 		if err != nil {
 			return nil, fmt.Errorf("head %s: %w", h, err)
@@ -251,6 +277,38 @@ func (ev *evaluation) reports(metricFor map[string]string) ([]namedReport, error
 		out = append(out, namedReport{Head: h, Note: note, Report: r})
 	}
 	return out, nil
+}
+
+// unseen names the gold labels of head h that the model scoring their row does not have as a
+// class: a label new at evaluation time, or in cross-validation one too rare to be in every
+// training part. Such rows cannot be predicted right; the report shows the class with recall 0.
+func (ev *evaluation) unseen(h string) string {
+	miss, total := map[string]int{}, map[string]int{}
+	for i, g := range ev.gold[h] {
+		if g == "" || i >= len(ev.probs[h]) {
+			continue
+		}
+		total[g]++
+		if !slices.Contains(ev.probs[h][i].classes, g) {
+			miss[g]++
+		}
+	}
+	var parts []string
+	for _, c := range slices.Sorted(maps.Keys(miss)) {
+		rows := "rows"
+		if total[c] == 1 {
+			rows = "row"
+		}
+		if miss[c] == total[c] {
+			parts = append(parts, fmt.Sprintf("%s (%d %s)", c, miss[c], rows))
+		} else {
+			parts = append(parts, fmt.Sprintf("%s (%d of its %d %s)", c, miss[c], total[c], rows))
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "gold labels the scoring model never saw in training, so cannot predict (recall 0 on those rows): " + strings.Join(parts, ", ")
 }
 
 type namedReport struct {

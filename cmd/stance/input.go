@@ -4,7 +4,9 @@ import (
 	"errors"
 	"io"
 	"io/fs"
+	"maps"
 	"slices"
+	"strings"
 
 	"github.com/commentstance/stance/classifier"
 	"github.com/commentstance/stance/data"
@@ -15,6 +17,9 @@ type labelled struct {
 	comments []data.Comment
 	examples []classifier.Example
 	heads    []string // label heads present in every file
+	// lacking maps a head of the schema that is not in heads to the files without its column.
+	lacking map[string][]string
+	columns map[string]string // head -> its label column, for messages
 }
 
 // readLabelled reads every file of paths (in order) with schema. Bad rows are skipped and
@@ -23,13 +28,22 @@ func (e *env) readLabelled(paths []string, schema data.Schema) (*labelled, error
 	if len(paths) == 0 {
 		return nil, usageErr("no data: give --data FILE")
 	}
-	out := &labelled{}
+	out := &labelled{lacking: map[string][]string{}, columns: map[string]string{}}
 	for i, p := range paths {
 		r, err := e.openData(p, schema)
 		if err != nil {
 			return nil, asUsage(err)
 		}
 		heads := r.Heads()
+		for h, col := range schema.Labels {
+			if col == "" {
+				col = h // as data.Schema.Labels reads ""
+			}
+			out.columns[h] = col
+			if !slices.Contains(heads, h) {
+				out.lacking[h] = append(out.lacking[h], p)
+			}
+		}
 		if i == 0 {
 			out.heads = heads
 		} else {
@@ -56,6 +70,16 @@ func (e *env) readLabelled(paths []string, schema data.Schema) (*labelled, error
 		return nil, usageErr("%v: no usable rows in %v", classifier.ErrNoExamples, paths)
 	}
 	return out, nil
+}
+
+// noteLeftOut tells the user which heads of the configuration (labels) are not learnt because
+// the data has no column for them: leaving them out is not an error (a file may hold only some
+// of the labels), but it must not go unsaid.
+func (e *env) noteLeftOut(l *labelled) {
+	heads := slices.Sorted(maps.Keys(l.lacking))
+	for _, h := range heads {
+		e.notef("note: no column %q for head %s in %s; head left out", l.columns[h], h, strings.Join(l.lacking[h], ", "))
+	}
 }
 
 // reportSkips tells the user which rows were left out and why: the first few, and a count.

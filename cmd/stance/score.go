@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -47,10 +48,12 @@ or joined from --articles), or else from standard input, one comment per line. -
 				if err != nil {
 					return usageErr("--article-file: %v", err)
 				}
-				if !utf8.Valid(b) {
-					return usageErr("--article-file %s: not valid UTF-8", articleFile)
+				if err := checkText(string(b)); err != nil {
+					return usageErr("--article-file %s: %v", articleFile, err)
 				}
 				article = string(b)
+			} else if err := checkText(article); err != nil {
+				return usageErr("--article: %v", err)
 			}
 			m, err := loadModel(modelPath)
 			if err != nil {
@@ -89,6 +92,22 @@ or joined from --articles), or else from standard input, one comment per line. -
 	return cmd
 }
 
+// maxStdinLine bounds one comment read from standard input, where a line is held whole; a data
+// file's fields have no such bound.
+const maxStdinLine = 64 << 20
+
+// checkText refuses what no comment or article may hold, as the data readers do (data.ParseError
+// with ErrInvalidUTF8 or ErrNUL): invalid UTF-8, and NUL bytes, which mean UTF-16 or binary input.
+func checkText(s string) error {
+	if !utf8.ValidString(s) {
+		return errors.New("not valid UTF-8; want UTF-8 text (convert it with iconv)")
+	}
+	if i := strings.IndexByte(s, 0); i >= 0 {
+		return fmt.Errorf("NUL byte at byte %d; want text (is the input UTF-16 or binary?)", i)
+	}
+	return nil
+}
+
 type scoreItem struct {
 	ID, Text, Article string
 }
@@ -100,9 +119,14 @@ func (e *env) scoreInputs(s *settings, args []string, dataFile, articlesFile, ar
 	case len(args) > 0 && dataFile != "":
 		return nil, usageErr("give comments as arguments or --data, not both")
 	case len(args) > 0:
-		for _, a := range args {
-			if !utf8.ValidString(a) {
-				return nil, usageErr("argument %q is not valid UTF-8", a)
+		for i, a := range args {
+			if err := checkText(a); err != nil {
+				return nil, usageErr("argument %d %q: %v", i+1, a, err)
+			}
+			// As a data file's row without text is skipped, an argument without text is a
+			// mistake to report rather than a comment to score (it would get the prior).
+			if strings.TrimSpace(a) == "" {
+				return nil, usageErr("argument %d %q: empty comment; want some text", i+1, a)
 			}
 			items = append(items, scoreItem{Text: a, Article: article})
 		}
@@ -131,7 +155,7 @@ func (e *env) scoreInputs(s *settings, args []string, dataFile, articlesFile, ar
 		e.reportSkips(r.Skipped())
 	default:
 		sc := bufio.NewScanner(e.stdin)
-		sc.Buffer(make([]byte, 64*1024), 64<<20)
+		sc.Buffer(make([]byte, 64*1024), maxStdinLine)
 		line := 0
 		for sc.Scan() {
 			line++
@@ -139,12 +163,15 @@ func (e *env) scoreInputs(s *settings, args []string, dataFile, articlesFile, ar
 			if t == "" {
 				continue
 			}
-			if !utf8.ValidString(t) {
-				return nil, usageErr("standard input line %d: not valid UTF-8", line)
+			if err := checkText(t); err != nil {
+				return nil, usageErr("standard input line %d: %v", line, err)
 			}
 			items = append(items, scoreItem{Text: t, Article: article})
 		}
 		if err := sc.Err(); err != nil {
+			if errors.Is(err, bufio.ErrTooLong) {
+				return nil, usageErr("standard input line %d: longer than %d MiB; give so long a comment in a file with --data", line+1, maxStdinLine>>20)
+			}
 			return nil, fmt.Errorf("reading standard input: %w", err)
 		}
 	}

@@ -44,6 +44,7 @@ folds, grouped by tune.group_by), scored by the head's official metric (metrics.
 			if err := requireHeads(l, nil, "train"); err != nil {
 				return err
 			}
+			e.noteLeftOut(l)
 			cfg := s.trainConfig()
 			if err := cfg.Validate(); err != nil {
 				return asUsage(err)

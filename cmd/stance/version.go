@@ -21,8 +21,8 @@ func newVersion(e *env) *cobra.Command {
 		Example: "  stance version",
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			fmt.Fprintf(e.stdout, "stance %s (%s)\nmodel format %d\n", versionString(), runtime.Version(), classifier.FormatVersion)
-			return nil
+			_, err := fmt.Fprintf(e.stdout, "stance %s (%s)\nmodel format %d\n", versionString(), runtime.Version(), classifier.FormatVersion)
+			return err
 		},
 	}
 }
