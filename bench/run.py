@@ -48,6 +48,7 @@ OUTPUTS = ("docs/BENCHMARKS.md", "docs/benchmarks.json")  # written by this scri
 DEFAULT_PEERS = "majority,sk-lr,sk-lr-pt,sk-lr-cv,liblinear,ft"
 SPEED_PEERS = ("sk-lr", "ft")  # the peers of the speed table
 CV_FOLDS = 5  # baly2018's official folds (tasks.yaml: folds.column)
+LOADS = []  # the 1-minute load average after each measured command: how busy the machine was
 
 
 class BenchError(Exception):
@@ -70,6 +71,7 @@ def measure(cmd, log):
         child = subprocess.Popen(cmd, cwd=REPO, stdout=fo, stderr=fe, stdin=subprocess.DEVNULL)
         _, status, usage = os.wait4(child.pid, 0)
         wall = time.perf_counter() - start
+    LOADS.append(os.getloadavg()[0])
     code = os.waitstatus_to_exitcode(status)
     stdout, stderr = out.read_text(errors="replace"), err.read_text(errors="replace")
     if code != 0:
@@ -170,6 +172,7 @@ def run_peers(name, peers, peers_dir, out):
     note(f"{name}: peers: {shlex.join(map(str, cmd))}")
     start = time.perf_counter()
     r = subprocess.run([str(c) for c in cmd], cwd=REPO, stderr=subprocess.PIPE, text=True)
+    LOADS.append(os.getloadavg()[0])
     if r.returncode != 0:
         raise BenchError(f"peers failed on {name} (exit {r.returncode}): {shlex.join(map(str, cmd))}\n{r.stderr.rstrip()}")
     sys.stderr.write(r.stderr)
@@ -302,6 +305,7 @@ def machine():
 def report(meta, results, peers):
     acc, acc_notes = accuracy_table(results, peers)
     m = meta["machine"]
+    loads = meta["loadavg_1min_after_each_step"] or [os.getloadavg()[0]]
     peer_source = (f"measured in this run by `run_peers.py` ({meta['peers_wall_s']:.0f} s)" if meta["peers_ran"]
                    else f"not run: figures read from a previous run's `{meta['peers_out']}/TASK.PEER.json`"
                         + (f" (files dated {', '.join(sorted(meta['peers_dates']))})" if meta["peers_dates"] else " (none found)"))
@@ -314,9 +318,9 @@ def report(meta, results, peers):
         "",
         f"- date: {meta['date']}",
         f"- commit: `{meta['commit']}` ({meta['stance_version']})",
-        f"- machine: {m['nproc']} cores, {m['cpu']}, {m['mem_gib']} GiB RAM, {m['os']}; load average "
-        f"{meta['loadavg_at_start'][0]:.2f} at the start, {meta['loadavg_at_end'][0]:.2f} at the end "
-        "(other work on the machine slows every figure of the speed table)",
+        f"- machine: {m['nproc']} cores, {m['cpu']}, {m['mem_gib']} GiB RAM, {m['os']}; 1-minute load average "
+        f"{min(loads):.1f} to {max(loads):.1f} after the measured steps (above {m['nproc']}, other work "
+        "on the machine was slowing the figures of the speed table)",
         f"- command: `{meta['command']}`",
         f"- stance workers: {meta['workers'] if meta['workers'] is not None else 'all cores (the CLI default)'}"
         + (f"; environment overrides: {', '.join(f'`{k}={v}`' for k, v in meta['stance_env'].items())}" if meta["stance_env"] else ""),
@@ -422,7 +426,6 @@ def main(argv=None):
             "peers": peers,
             "peers_ran": run_peer_runs,
             "peers_out": str(peers_out),
-            "loadavg_at_start": os.getloadavg(),
         }
         results, failed = {}, {}
         for name in chosen:  # stance first: a broken build or config shows in seconds, not after the peers
@@ -445,7 +448,7 @@ def main(argv=None):
         print(f"bench/run.py: {e}", file=sys.stderr)
         return 1
     meta["wall_s"] = time.perf_counter() - started
-    meta["loadavg_at_end"] = os.getloadavg()
+    meta["loadavg_1min_after_each_step"] = LOADS
     meta["failed"] = list(failed)
     raw = {"meta": meta, "results": results}
     write_atomic(work / "results.json", json.dumps(raw, indent=1, ensure_ascii=False) + "\n")
