@@ -23,6 +23,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"unicode/utf8"
 
 	"github.com/commentstance/stance/sparse"
 )
@@ -199,19 +200,31 @@ func (e *Extractor) Fit(pairs []Pair) {
 	}
 }
 
-// Worker extracts vectors with buffers of its own; use one per goroutine.
+// Worker extracts vectors with buffers of its own; use one per goroutine. Once the buffers
+// have grown to the longest text seen, Extract allocates nothing (TestExtractAllocs), unless it
+// meets an article that is not in the cache.
 type Worker struct {
-	e       *Extractor
-	norm    []byte
-	toks    []string
-	hash    []uint64
-	raw     []uint32 // hashed indices of the comment's n-grams, in block order
-	split   int      // raw[:split] are word n-grams, raw[split:] character n-grams
-	block   sparse.Vector
-	offs    []int
-	pad     []byte
-	artToks []string
+	e     *Extractor
+	norm  []byte    // the comment, normalised
+	tok   tokenizer // tokenizes norm
+	toks  [][]byte  // the comment's tokens, pointing into norm or tok's buffer
+	hash  []uint64  // hash of each of toks
+	raw   []uint32  // hashed indices of the comment's n-grams, in block order
+	split int       // raw[:split] are word n-grams, raw[split:] character n-grams
+	block sparse.Vector
+	keys  []uint32 // scratch for sorting indices
+	offs  []int
+	pad   []byte
+	// The article has buffers of its own, so that its tokens never overwrite the comment's.
+	artNorm []byte
+	artTok  tokenizer
+	artToks [][]byte
 	artHash []uint64
+	pairs   []uint64 // scratch of canon
+	rest    []uint64
+	merged  [2][]uint64
+	sort32  sorter[uint32]
+	sort64  sorter[uint64]
 	cache   map[string]*articleInfo
 	names   map[uint32]string // set only while Names runs
 }
@@ -267,22 +280,24 @@ func (w *Worker) Extract(dst *sparse.Vector, text, article string) {
 	if art != nil && cfg.Relation {
 		w.relation(dst, art)
 	}
-	dst.Canon()
+	w.canon(dst)
 }
 
 // weighBlock appends the TF-IDF, L2-normalised vector of one block's raw indices to dst.
 func (w *Worker) weighBlock(dst *sparse.Vector, raw []uint32, _ int) {
-	b := &w.block
-	b.Reset()
+	keys := w.keys[:0]
 	for _, idx := range raw {
 		if w.e.idf[idx] != 0 {
-			b.Add(idx, 1)
+			keys = append(keys, idx)
 		}
 	}
-	b.Canon()
+	w.keys = keys
+	w.sort32.sort(keys, 0)
+	b := &w.block
+	countSorted(b, keys)
 	var norm float64
 	for i, idx := range b.Idx {
-		v := (1 + float32(math.Log(float64(b.Val[i])))) * w.e.idf[idx]
+		v := (1 + float32(logCount(b.Val[i]))) * w.e.idf[idx]
 		b.Val[i] = v
 		norm += float64(v) * float64(v)
 	}
@@ -299,13 +314,13 @@ func (w *Worker) weighBlock(dst *sparse.Vector, raw []uint32, _ int) {
 func (w *Worker) comment(text string) {
 	cfg := &w.e.cfg
 	w.norm = Normalize(w.norm[:0], text)
-	w.toks = tokenize(w.toks[:0], string(w.norm))
+	w.toks = w.tok.tokenize(w.toks[:0], w.norm)
 	if max := cfg.TextTokens; max > 0 && len(w.toks) > max {
 		w.toks = w.toks[:max]
 	}
 	w.hash = w.hash[:0]
 	for _, t := range w.toks {
-		w.hash = append(w.hash, hashString(0, t))
+		w.hash = append(w.hash, hashBytes(0, t))
 	}
 	w.raw = w.raw[:0]
 	for n := cfg.WordMin; n >= 1 && n <= cfg.WordMax; n++ {
@@ -329,25 +344,89 @@ func (w *Worker) comment(text string) {
 	for _, t := range w.toks {
 		w.pad = append(append(append(w.pad[:0], ' '), t...), ' ')
 		w.offs = w.offs[:0]
-		for i := range string(w.pad) {
-			w.offs = append(w.offs, i)
-		}
-		w.offs = append(w.offs, len(w.pad))
-		runes := len(w.offs) - 1
-		for n := cfg.CharMin; n <= cfg.CharMax && n <= runes; n++ {
-			for s := 0; s+n <= runes; s++ {
-				gram := w.pad[w.offs[s]:w.offs[s+n]]
-				idx := uint32(mix64(hashBytes(nsChar, gram)) & w.e.mask)
-				w.raw = append(w.raw, idx)
-				if w.names != nil {
-					w.name(idx, "'"+string(gram)+"'")
-				}
+		if isASCII(t) {
+			for i := range len(w.pad) + 1 {
+				w.offs = append(w.offs, i)
 			}
+		} else {
+			for i := range string(w.pad) {
+				w.offs = append(w.offs, i)
+			}
+			w.offs = append(w.offs, len(w.pad))
+		}
+		if w.names != nil {
+			w.nameCharGrams()
+		} else {
+			w.raw = w.appendCharGrams(w.raw)
 		}
 	}
 }
 
-func joinTokens(toks []string) string {
+// appendCharGrams appends the hashed character n-grams of w.pad (a token padded with a space
+// at each end; w.offs are the offsets of its characters and its length) to raw. Each n-gram is
+// the one before it with a character more, so its FNV hash continues the one before: each byte
+// is hashed once per start rather than once per n-gram. The order of raw differs from that of
+// nameCharGrams; weighBlock and Fit sort it.
+func (w *Worker) appendCharGrams(raw []uint32) []uint32 {
+	cfg, mask, pad, offs := &w.e.cfg, w.e.mask, w.pad, w.offs
+	runes := len(offs) - 1
+	for s := 0; s+cfg.CharMin <= runes; s++ {
+		h := nsChar ^ fnvOffset // hashBytes(nsChar, ...), byte by byte
+		p := offs[s]
+		for n := 1; n <= cfg.CharMax && s+n <= runes; n++ {
+			for end := offs[s+n]; p < end; p++ {
+				h ^= uint64(pad[p])
+				h *= fnvPrime
+			}
+			if n >= cfg.CharMin {
+				raw = append(raw, uint32(mix64(h)&mask))
+			}
+		}
+	}
+	return raw
+}
+
+// nameCharGrams appends the hashed character n-grams of w.pad to w.raw, shortest first, and
+// names them, so that where two collide the same one is named as before appendCharGrams.
+func (w *Worker) nameCharGrams() {
+	cfg := &w.e.cfg
+	runes := len(w.offs) - 1
+	for n := cfg.CharMin; n <= cfg.CharMax && n <= runes; n++ {
+		for s := 0; s+n <= runes; s++ {
+			gram := w.pad[w.offs[s]:w.offs[s+n]]
+			idx := uint32(mix64(hashBytes(nsChar, gram)) & w.e.mask)
+			w.raw = append(w.raw, idx)
+			w.name(idx, "'"+string(gram)+"'")
+		}
+	}
+}
+
+func isASCII(b []byte) bool {
+	for _, c := range b {
+		if c >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// logCount is math.Log(float64(c)) for a count c, from a table for the small counts that most
+// n-grams have.
+func logCount(c float32) float64 {
+	if i := int(c); i < len(logCounts) && float32(i) == c {
+		return logCounts[i]
+	}
+	return math.Log(float64(c))
+}
+
+var logCounts = func() (t [64]float64) {
+	for i := range t {
+		t[i] = math.Log(float64(i))
+	}
+	return t
+}()
+
+func joinTokens(toks [][]byte) string {
 	n := 0
 	for _, t := range toks {
 		n += len(t) + 1
@@ -364,14 +443,14 @@ func joinTokens(toks []string) string {
 
 // articleTokens normalises and tokenizes an article into w.artToks and w.artHash.
 func (w *Worker) articleTokens(article string) {
-	w.norm = Normalize(w.norm[:0], article)
-	w.artToks = tokenize(w.artToks[:0], string(w.norm))
+	w.artNorm = Normalize(w.artNorm[:0], article)
+	w.artToks = w.artTok.tokenize(w.artToks[:0], w.artNorm)
 	if max := w.e.cfg.ArticleTokens; max > 0 && len(w.artToks) > max {
 		w.artToks = w.artToks[:max]
 	}
 	w.artHash = w.artHash[:0]
 	for _, t := range w.artToks {
-		w.artHash = append(w.artHash, hashString(0, t))
+		w.artHash = append(w.artHash, hashBytes(0, t))
 	}
 }
 
@@ -381,8 +460,8 @@ func (w *Worker) article(article string) *articleInfo {
 		return a
 	}
 	w.articleTokens(article)
-	a := &articleInfo{key: hashString(nsConjoin, string(w.norm))}
-	b := &a.vec
+	a := &articleInfo{key: hashBytes(nsConjoin, w.artNorm)}
+	keys := w.keys[:0]
 	for i, h := range w.artHash {
 		idx := uint32(mix64(combine(nsArticle, h)) & w.e.mask)
 		a.all = append(a.all, idx)
@@ -390,20 +469,23 @@ func (w *Worker) article(article string) *articleInfo {
 			a.lead = append(a.lead, idx)
 		}
 		if w.e.idf[idx] != 0 {
-			b.Add(idx, 1)
+			keys = append(keys, idx)
 			if w.names != nil {
-				w.name(idx, "article:"+w.artToks[i])
+				w.name(idx, "article:"+string(w.artToks[i]))
 			}
 		}
 	}
+	w.keys = keys
 	slices.Sort(a.all)
 	a.all = slices.Compact(a.all)
 	slices.Sort(a.lead)
 	a.lead = slices.Compact(a.lead)
-	b.Canon()
+	w.sort32.sort(keys, 0)
+	b := &a.vec
+	countSorted(b, keys)
 	var norm float64
 	for i, idx := range b.Idx {
-		v := (1 + float32(math.Log(float64(b.Val[i])))) * w.e.idf[idx]
+		v := (1 + float32(logCount(b.Val[i]))) * w.e.idf[idx]
 		b.Val[i] = v
 		norm += float64(v) * float64(v)
 	}
@@ -423,12 +505,14 @@ func (w *Worker) article(article string) *articleInfo {
 // relation appends the comment–article relation features. The comment's words are hashed into
 // the article's namespace so that the two sides share one TF-IDF space.
 func (w *Worker) relation(dst *sparse.Vector, a *articleInfo) {
-	b := &w.block
-	b.Reset()
+	keys := w.keys[:0]
 	for _, h := range w.hash {
-		b.Add(uint32(mix64(combine(nsArticle, h))&w.e.mask), 1)
+		keys = append(keys, uint32(mix64(combine(nsArticle, h))&w.e.mask))
 	}
-	b.Canon()
+	w.keys = keys
+	w.sort32.sort(keys, 0)
+	b := &w.block
+	countSorted(b, keys)
 	var dot, norm, shared, rare, rareShared, lead float64
 	j := 0
 	for i, idx := range b.Idx {
@@ -436,7 +520,7 @@ func (w *Worker) relation(dst *sparse.Vector, a *articleInfo) {
 		if idf == 0 {
 			idf = math.Log(float64(1+w.e.docs)) + 1 // a word too rare to keep is as rare as can be
 		}
-		v := (1 + math.Log(float64(b.Val[i]))) * float64(w.e.idf[idx])
+		v := (1 + logCount(b.Val[i])) * float64(w.e.idf[idx])
 		norm += v * v
 		for j < len(a.vec.Idx) && a.vec.Idx[j] < idx {
 			j++

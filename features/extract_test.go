@@ -2,7 +2,9 @@ package features
 
 import (
 	"bytes"
+	"maps"
 	"math"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -216,12 +218,206 @@ func TestNames(t *testing.T) {
 	}
 }
 
-func BenchmarkExtract(b *testing.B) {
-	e := fitted(b, DefaultConfig())
+// TestCanonMatchesSparse compares Worker.canon with sparse.Vector.Canon on random vectors with
+// repeated indices (pairs, triples and more), zeros and values that cancel.
+func TestCanonMatchesSparse(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	w := &Worker{}
+	trials := 3000
+	if testing.Short() {
+		trials = 300
+	}
+	triples := 0
+	for trial := range trials {
+		n := rng.IntN(3000)
+		if trial%2 == 0 {
+			n = rng.IntN(300) // below and above radixSort's cut-over to slices.Sort
+		}
+		// Many triples, a few pairs and no triple, or hardly any repeat at all.
+		span := [...]uint32{uint32(n/2 + 1), uint32(n*n + 1), 1 << 27}[trial%3]
+		var a sparse.Vector
+		for range n {
+			x := float32(rng.NormFloat64())
+			switch rng.IntN(10) {
+			case 0:
+				x = 0
+			case 1:
+				x = float32(math.Copysign(0, -1))
+			case 2:
+				x = 1 // 1 and -1 at the same index cancel
+			case 3:
+				x = -1
+			}
+			a.Add(rng.Uint32N(span), x)
+		}
+		if trial%5 == 4 {
+			// Sorted runs with unsorted entries after them, as Extract builds its vectors.
+			a.Reset()
+			for range 1 + rng.IntN(9) {
+				run := make([]uint32, rng.IntN(600))
+				for i := range run {
+					run[i] = rng.Uint32N(span)
+				}
+				if rng.IntN(3) > 0 {
+					slices.Sort(run)
+				}
+				for _, i := range run {
+					a.Add(i, float32(rng.NormFloat64()))
+				}
+			}
+		}
+		if hasTriple(a.Idx) {
+			triples++
+		}
+		b := a.Clone()
+		a.Canon()
+		w.canon(&b)
+		if !slices.Equal(a.Idx, b.Idx) || !slices.Equal(a.Val, b.Val) {
+			t.Fatalf("trial %d (%d entries): canon differs from Canon", trial, n)
+		}
+	}
+	if triples < trials/30 || triples > trials-trials/30 {
+		t.Errorf("%d of %d vectors have an index three times; want both kinds", triples, trials)
+	}
+}
+
+func TestLogCount(t *testing.T) {
+	for c := range 1000 {
+		if got, want := logCount(float32(c)), math.Log(float64(c)); got != want {
+			t.Errorf("logCount(%d) = %v, want %v", c, got, want)
+		}
+	}
+}
+
+func hasTriple(idx []uint32) bool {
+	seen := map[uint32]int{}
+	for _, i := range idx {
+		if seen[i]++; seen[i] == 3 {
+			return true
+		}
+	}
+	return false
+}
+
+func TestSorter(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	var s sorter[uint64]
+	for _, n := range []int{0, 1, 63, 64, 65, 1000, 5000} {
+		for _, span := range []uint64{1, 2, 256, 1 << 20, 1 << 32} {
+			a := make([]uint64, n)
+			for i := range a {
+				a[i] = rng.Uint64N(span)<<20 | rng.Uint64N(1<<20)
+				if i%3 == 0 {
+					a[i] = a[i]&^(1<<20-1) | 5 // repeated keys, low bits equal
+				}
+			}
+			want := slices.Clone(a)
+			slices.Sort(want)
+			s.sort(a, 20)
+			if !slices.Equal(a, want) {
+				t.Fatalf("sort of %d keys below %d: not sorted", n, span)
+			}
+		}
+	}
+}
+
+// TestExtractAllocs checks that Extract allocates nothing once the worker's buffers have grown
+// and the article is cached.
+func TestExtractAllocs(t *testing.T) {
+	e := fitted(t, DefaultConfig())
 	w, _ := e.NewWorker()
 	var v sparse.Vector
-	b.ReportAllocs()
-	for b.Loop() {
-		w.Extract(&v, "الله يبارك كل جهود ضد الارهاب 👍 كلامه صحيح؟ Great news", article)
+	for _, c := range []struct{ text, article string }{
+		{benchMixed, article}, {benchArabic, article}, {benchEnglish, "Syria and Iraq agree"},
+		{benchLong(t), article}, {"", ""}, {"don’t “quote” :) u.s. 1,000", ""},
+	} {
+		w.Extract(&v, c.text, c.article)
+		if n := testing.AllocsPerRun(10, func() { w.Extract(&v, c.text, c.article) }); n != 0 {
+			t.Errorf("Extract(%.20q...) allocates %v times", c.text, n)
+		}
 	}
+}
+
+// sampleExtractors returns an extractor per golden config, fitted on the labelled sample.
+func sampleExtractors(t testing.TB) []*Extractor {
+	train, _ := samplePairs(t)
+	pairs := make([]Pair, len(train))
+	for i, p := range train {
+		pairs[i] = p.Pair
+	}
+	var es []*Extractor
+	for _, gc := range goldenConfigs {
+		e, err := New(gc.cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.Fit(pairs)
+		es = append(es, e)
+	}
+	return es
+}
+
+// checkExtractMatchesReference extracts text answering article through w and ref, the
+// extraction as it was before it was made faster, and compares the vectors and, if names is
+// set, what Names gives.
+func checkExtractMatchesReference(t *testing.T, w *Worker, ref *refWorker, text, article string, names bool) {
+	t.Helper()
+	var got, want sparse.Vector
+	w.Extract(&got, text, article)
+	ref.Extract(&want, text, article)
+	if !slices.Equal(got.Idx, want.Idx) || !slices.Equal(got.Val, want.Val) {
+		t.Fatalf("Extract(%q, %.30q...) differs from the reference:\n got %v %v\nwant %v %v",
+			text, article, got.Idx, got.Val, want.Idx, want.Val)
+	}
+	if !names {
+		return
+	}
+	gotNames, wantNames := w.Names(&got, text, article), ref.Names(&want, text, article)
+	if !maps.Equal(gotNames, wantNames) {
+		t.Fatalf("Names(%q, %.30q...) differ from the reference", text, article)
+	}
+}
+
+// TestExtractMatchesReference compares Extract with the reference on every sample comment and
+// on the tokenizer's edge cases, each with a sample article, under every golden config.
+func TestExtractMatchesReference(t *testing.T) {
+	train, unseen := samplePairs(t)
+	all := append(train, unseen...)
+	for _, e := range sampleExtractors(t) {
+		w, _ := e.NewWorker()
+		ref := e.refWorker()
+		for i, p := range all {
+			checkExtractMatchesReference(t, w, ref, p.Text, p.Article, true)
+			if i < len(tokenizerCases) {
+				checkExtractMatchesReference(t, w, ref, tokenizerCases[i], all[len(all)-1-i].Article, true)
+			}
+		}
+		checkExtractMatchesReference(t, w, ref, "", "", true)
+		checkExtractMatchesReference(t, w, ref, benchLong(t), all[0].Article, true)
+	}
+}
+
+func FuzzExtractMatchesReference(f *testing.F) {
+	train, unseen := samplePairs(f)
+	for i, p := range append(train, unseen...) {
+		f.Add(p.Text, p.Article)
+		if i < len(tokenizerCases) {
+			f.Add(tokenizerCases[i], p.Text)
+		}
+	}
+	es := sampleExtractors(f)
+	var ws []*Worker
+	var refs []*refWorker
+	for _, e := range es {
+		w, _ := e.NewWorker()
+		ws, refs = append(ws, w), append(refs, e.refWorker())
+	}
+	f.Fuzz(func(t *testing.T, text, article string) {
+		if len(text)+len(article) > 2000 {
+			t.Skip("prose takes quadratic time in the length of a word") // see TestTokenizeLongWords
+		}
+		for i := range ws {
+			checkExtractMatchesReference(t, ws[i], refs[i], text, article, i == 0)
+		}
+	})
 }

@@ -28,15 +28,6 @@ func hashBytes(seed uint64, b []byte) uint64 {
 	return h
 }
 
-func hashString(seed uint64, s string) uint64 {
-	h := seed ^ fnvOffset
-	for i := 0; i < len(s); i++ {
-		h ^= uint64(s[i])
-		h *= fnvPrime
-	}
-	return h
-}
-
 // combine folds x into h, order-sensitively (word n-grams "a b" and "b a" differ).
 func combine(h, x uint64) uint64 {
 	return mix64(h*0x9e3779b97f4a7c15 + x)

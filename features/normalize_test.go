@@ -50,23 +50,6 @@ func TestNormalizeAppends(t *testing.T) {
 	}
 }
 
-func TestTokenize(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"كلامه صحيح؟", "كلامه|صحيح|?"},
-		{"I don't agree, (really) !", "i|do|n't|agree|really|!"},
-		{"in 2024 about 3.5% more", "in|<num>|about|<num>|more"},
-		{"@bob see https://x.y", "<user>|see|<url>"},
-		{"رائع👍", "رائع|👍"},
-		{"... --- ", ""},
-	}
-	for _, tt := range tests {
-		got := strings.Join(tokenize(nil, string(Normalize(nil, tt.in))), "|")
-		if got != tt.want {
-			t.Errorf("tokens of %q = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-}
-
 func FuzzNormalize(f *testing.F) {
 	for _, s := range []string{"", "كَلامُهُ صَحِيحٌ", "جمييييل", "\xff\xfe", "a\x00b", "👍🏽‍❤️", "@", "#", "#_", "http://", "\u200f", "ـــ", strings.Repeat("ه", 100)} {
 		f.Add(s)
@@ -82,25 +65,72 @@ func FuzzNormalize(f *testing.F) {
 		if again := Normalize(nil, string(out)); string(again) != string(out) {
 			t.Fatalf("not idempotent: %q -> %q -> %q", s, out, again)
 		}
-		tokenize(nil, string(out))
+		var tk tokenizer
+		tk.tokenize(nil, out)
 	})
 }
 
-func BenchmarkNormalize(b *testing.B) {
-	text := "الله يبارك كل جهود ضد الارهاب 👍 @user كلامه صحيح؟ Great NEWS, finally! https://t.co/x"
-	var buf []byte
-	b.ReportAllocs()
-	b.SetBytes(int64(len(text)))
-	for b.Loop() {
-		buf = Normalize(buf[:0], text)
+func TestIsSpaceMatchesReference(t *testing.T) {
+	for r := rune(-1); r <= utf8.MaxRune+1; r++ {
+		if got, want := isSpace(r), refIsSpace(r); got != want {
+			t.Fatalf("isSpace(%U) = %v, want %v", r, got, want)
+		}
 	}
 }
 
-func BenchmarkTokenize(b *testing.B) {
-	text := string(Normalize(nil, "الله يبارك كل جهود ضد الارهاب 👍 @user كلامه صحيح؟ Great NEWS, finally! https://t.co/x"))
-	var toks []string
-	b.ReportAllocs()
-	for b.Loop() {
-		toks = tokenize(toks[:0], text)
+// TestNormalizeRunesMatchReference normalises every assigned Unicode character (and a sample
+// of the planes that hold only unassigned and private-use code points) alone, repeated (for the
+// squeezing of runs) and next to letters, with the fast Normalize and the reference copy; with
+// -short, every character below U+0800 and one in 17 of the others.
+func TestNormalizeRunesMatchReference(t *testing.T) {
+	var got, want []byte
+	var in strings.Builder
+	sample := rune(1) // of the characters above U+0800 (runeActions holds those below)
+	if testing.Short() {
+		sample = 17
 	}
+	for r := rune(0); r <= utf8.MaxRune; r++ {
+		if plane := r >> 16; plane >= 4 && plane != 14 && r%101 != 0 || r >= 0x800 && r%sample != 0 || !utf8.ValidRune(r) {
+			continue
+		}
+		c := string(r)
+		in.Reset()
+		for _, s := range []string{c, "a", c, c, c, "_", c, "ب", c, " @", c} {
+			in.WriteString(s)
+		}
+		s := in.String()
+		got, want = Normalize(got[:0], s), refNormalize(want[:0], s)
+		if string(got) != string(want) {
+			t.Fatalf("Normalize(%q) = %q, reference gives %q", s, got, want)
+		}
+	}
+}
+
+func FuzzNormalizeMatchesReference(f *testing.F) {
+	for _, s := range normalizeSeeds(f) {
+		f.Add("", s)
+	}
+	f.Add("x ", "_")
+	f.Add("x|", "ABC")
+	f.Add(" ", "ً #_ @")
+	f.Fuzz(func(t *testing.T, prefix, s string) {
+		got := Normalize([]byte(prefix), s)
+		want := refNormalize([]byte(prefix), s)
+		if string(got) != string(want) {
+			t.Fatalf("Normalize(%q, %q) = %q, reference gives %q", prefix, s, got, want)
+		}
+	})
+}
+
+// normalizeSeeds are the fuzz seeds of the Normalize tests: edge cases, and every comment and
+// article of the sample corpus.
+func normalizeSeeds(t testing.TB) []string {
+	seeds := []string{"", "كَلامُهُ صَحِيحٌ", "جمييييل", "\xff\xfe", "a\x00b", "👍🏽‍❤️", "@", "#", "#_", "http://",
+		"\u200f", "ـــ", strings.Repeat("ه", 100), "Ⓐⓐ ＡＢＣ İstanbul K Ω ß ẞ", "@_x: @1 @ @@ #", "HTTPS://X.Y www. wWw.x",
+		"\u0085x\u00a0y\u1680z\u2028\u3000\ufeff\u200b", "٢٠٢٤ ۱۹ ٪ ، ؛ ؟ ۔", "aaa AAA aAa 111 ...!!! ؟؟؟ 👍👍👍 ^^^ ´´´"}
+	train, unseen := samplePairs(t)
+	for _, p := range append(train, unseen...) {
+		seeds = append(seeds, p.Text, p.Article)
+	}
+	return seeds
 }

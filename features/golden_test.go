@@ -1,0 +1,235 @@
+package features
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/csv"
+	"flag"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/commentstance/stance/sparse"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+
+const sampleDir = "../data/sample"
+
+// samplePair is one comment of the sample corpus with the text of its article.
+type samplePair struct {
+	id string
+	Pair
+}
+
+// readCSV returns the records of a sample file with a header, keyed by column name.
+func readCSV(t testing.TB, name string) []map[string]string {
+	t.Helper()
+	f, err := os.Open(filepath.Join(sampleDir, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	if len(rows) < 2 {
+		t.Fatalf("%s: no records", name)
+	}
+	var out []map[string]string
+	for _, r := range rows[1:] {
+		m := map[string]string{}
+		for i, col := range rows[0] {
+			m[col] = r[i]
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// samplePairs reads the labelled comments (train) and the unlabelled ones (unseen) of
+// ../data/sample, each joined with its article on article_id.
+func samplePairs(t testing.TB) (train, unseen []samplePair) {
+	t.Helper()
+	articles := map[string]string{}
+	for _, a := range readCSV(t, "articles.csv") {
+		articles[a["article_id"]] = a["article"]
+	}
+	join := func(name string) []samplePair {
+		var ps []samplePair
+		for _, c := range readCSV(t, name) {
+			art, ok := articles[c["article_id"]]
+			if !ok {
+				t.Fatalf("%s: comment %s names unknown article %q", name, c["id"], c["article_id"])
+			}
+			ps = append(ps, samplePair{c["id"], Pair{c["text"], art}})
+		}
+		return ps
+	}
+	return join("comments.csv"), join("new_comments.csv")
+}
+
+// goldenConfigs are the configurations the golden vectors are extracted under: the default,
+// and one that moves every knob off its default so that each code path is covered.
+var goldenConfigs = []struct {
+	name string
+	cfg  Config
+}{
+	{"default", DefaultConfig()},
+	{"variant", Config{Bits: 18, WordMin: 2, WordMax: 4, CharMin: 1, CharMax: 6, MinDF: 1,
+		Conjoin: true, ConjoinWeight: 2, ArticleWords: true, Relation: true,
+		ArticleTokens: 60, TextTokens: 12, LeadTokens: 10}},
+	{"words-only", Config{Bits: 16, WordMin: 1, WordMax: 2, MinDF: 2, LeadTokens: 50}},
+}
+
+// vectorDigest is the first 8 bytes of the SHA-256 of v's exact contents (each index and the
+// bits of its float32 value, little-endian), in hex: equal digests mean bit-identical vectors.
+func vectorDigest(v sparse.Vector) string {
+	h := sha256.New()
+	var b [8]byte
+	for i, idx := range v.Idx {
+		binary.LittleEndian.PutUint32(b[:4], idx)
+		binary.LittleEndian.PutUint32(b[4:], math.Float32bits(v.Val[i]))
+		h.Write(b[:])
+	}
+	return fmt.Sprintf("%x", h.Sum(nil)[:8])
+}
+
+func namesDigest(names map[uint32]string) string {
+	keys := make([]uint32, 0, len(names))
+	for k := range names {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	h := sha256.New()
+	for _, k := range keys {
+		fmt.Fprintf(h, "%d\t%s\n", k, names[k])
+	}
+	return fmt.Sprintf("%x", h.Sum(nil)[:8])
+}
+
+// goldenVectors extracts every sample comment with its article under each golden config and
+// returns one line per vector: config, comment id, number of entries, digest of the vector,
+// digest of its Names (default config only), preceded by a digest of each fitted IDF table.
+func goldenVectors(t testing.TB) []byte {
+	train, unseen := samplePairs(t)
+	pairs := make([]Pair, len(train))
+	for i, p := range train {
+		pairs[i] = p.Pair
+	}
+	var out bytes.Buffer
+	out.WriteString("# features.Extract of every comment in ../data/sample with its article; regenerate with\n")
+	out.WriteString("# go test ./features -run TestGoldenVectors -update. Columns: config, comment id, entries,\n")
+	out.WriteString("# SHA-256 (first 8 bytes) of the vector's indices and float32 bits, and of its Names.\n")
+	for _, gc := range goldenConfigs {
+		e, err := New(gc.cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.Fit(pairs)
+		var idf bytes.Buffer
+		if _, err := e.WriteTo(&idf); err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&out, "%s idf %d %x\n", gc.name, idf.Len(), sha256.Sum256(idf.Bytes()))
+		w, err := e.NewWorker()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var v sparse.Vector
+		for _, p := range slices.Concat(train, unseen) {
+			w.Extract(&v, p.Text, p.Article)
+			names := "-"
+			if gc.name == "default" {
+				var nv sparse.Vector
+				names = namesDigest(w.Names(&nv, p.Text, p.Article))
+				if !slices.Equal(nv.Idx, v.Idx) || !slices.Equal(nv.Val, v.Val) {
+					t.Errorf("%s: Names extracts a vector other than Extract's", p.id)
+				}
+			}
+			fmt.Fprintf(&out, "%s %s %d %s %s\n", gc.name, p.id, v.Len(), vectorDigest(v), names)
+		}
+	}
+	return out.Bytes()
+}
+
+// TestGoldenVectors proves that extraction is unchanged: the vectors of the sample corpus must
+// match, bit for bit, those recorded in testdata/sample_vectors.golden, which was generated by
+// the extractor that used prose's tokenizer (before the fast tokenizer replaced it).
+func TestGoldenVectors(t *testing.T) {
+	compareGolden(t, goldenVectors(t), filepath.Join("testdata", "sample_vectors.golden"))
+}
+
+// TestGoldenTokens records Normalize and tokenize on every text of the sample corpus in a
+// readable file, testdata/sample_tokens.golden, generated before the fast tokenizer and the
+// faster Normalize replaced the originals: one line of normalised text and one of tokens
+// (separated by |) per comment and article.
+func TestGoldenTokens(t *testing.T) {
+	train, unseen := samplePairs(t)
+	var out bytes.Buffer
+	out.WriteString("# Normalize and tokenize of every text in ../data/sample; regenerate with\n")
+	out.WriteString("# go test ./features -run TestGoldenTokens -update.\n")
+	seen := map[string]bool{}
+	add := func(id, text string) {
+		norm := Normalize(nil, text)
+		fmt.Fprintf(&out, "%s\t%s\n%s\t%s\n", id, norm, id, strings.Join(tokenStrings(string(norm)), "|"))
+	}
+	for _, p := range slices.Concat(train, unseen) {
+		add(p.id, p.Text)
+		if !seen[p.Article] {
+			seen[p.Article] = true
+			add(fmt.Sprintf("article%d", len(seen)), p.Article)
+		}
+	}
+	compareGolden(t, out.Bytes(), filepath.Join("testdata", "sample_tokens.golden"))
+}
+
+func compareGolden(t *testing.T, got []byte, path string) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if bytes.Equal(got, want) {
+		return
+	}
+	gl, wl := lines(got), lines(want)
+	bad := 0
+	for i := 0; i < max(len(gl), len(wl)); i++ {
+		var g, w string
+		if i < len(gl) {
+			g = gl[i]
+		}
+		if i < len(wl) {
+			w = wl[i]
+		}
+		if g != w {
+			if bad++; bad <= 10 {
+				t.Errorf("line %d:\n got  %s\n want %s", i+1, g, w)
+			}
+		}
+	}
+	t.Errorf("%d of %d lines differ from %s", bad, len(wl), path)
+}
+
+func lines(b []byte) []string {
+	var out []string
+	s := bufio.NewScanner(bytes.NewReader(b))
+	for s.Scan() {
+		out = append(out, strings.TrimSpace(s.Text()))
+	}
+	return out
+}
