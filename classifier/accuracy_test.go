@@ -99,3 +99,36 @@ func TestAccuracySemEval2016(t *testing.T) {
 		}
 	}
 }
+
+func TestAccuracyMawqif(t *testing.T) {
+	needData(t)
+	schema := data.Schema{ID: "ID", Text: "text", Article: "target",
+		Labels: map[string]string{"stance": "stance", "sentiment": "sentiment", "sarcasm": "sarcasm"}, RequireLabels: true}
+	train := readSplit(t, schema, "mawqif/Mawqif_AllTargets_Train.csv")
+	test := readSplit(t, schema, "mawqif/Mawqif_AllTargets_Test.csv")
+	cfg := DefaultConfig() // bench/configs/mawqif.yaml
+	cfg.Heads = map[string]HeadConfig{"stance": {C: 1, Conjoin: on(true)}, "sentiment": {C: 3, Conjoin: on(false)}, "sarcasm": {C: 0.3, Conjoin: on(false)}}
+	got := official(t, cfg, []string{"sarcasm", "sentiment", "stance"},
+		map[string]string{"stance": "f_avg(Favor,Against)", "sentiment": "macro_f1", "sarcasm": "macro_f1"}, train, test)
+	// Peers on the same split (../shared/peers/README.md): stance best sk-lr-pt 0.7520,
+	// sentiment and sarcasm best sk-lr 0.6643 and 0.6747.
+	floors := map[string]float64{"stance": 0.7560, "sentiment": 0.6620, "sarcasm": 0.7440}
+	for h, floor := range floors {
+		if got[h] < floor {
+			t.Errorf("mawqif %s: %.4f, below the floor %.4f", h, got[h], floor)
+		}
+	}
+}
+
+func TestAccuracyRumourEval2017(t *testing.T) {
+	needData(t)
+	schema := data.Schema{ID: "tweet_id", Text: "text", Article: "source_text", Group: "thread_id",
+		Labels: map[string]string{"stance": "label"}, RequireLabels: true}
+	train := readSplit(t, schema, "rumoureval2017/rumoureval2017_subtaskA_train.csv", "rumoureval2017/rumoureval2017_subtaskA_dev.csv")
+	test := readSplit(t, schema, "rumoureval2017/rumoureval2017_subtaskA_test.csv")
+	got := official(t, DefaultConfig(), []string{"stance"}, map[string]string{"stance": "accuracy"}, train, test)
+	// Peers on the same split: best liblinear/ft 0.7321 (majority class 0.7417).
+	if floor := 0.7420; got["stance"] < floor {
+		t.Errorf("rumoureval2017-a stance accuracy %.4f, below the floor %.4f", got["stance"], floor)
+	}
+}
