@@ -135,16 +135,7 @@ func Train(examples []Example, heads []string, cfg Config) (*Model, error) {
 	if len(examples) == 0 {
 		return nil, fmt.Errorf("train: %w", ErrNoExamples)
 	}
-	ex, err := features.New(cfg.Features)
-	if err != nil {
-		return nil, err
-	}
-	pairs := make([]features.Pair, len(examples))
-	for i, e := range examples {
-		pairs[i] = features.Pair{Text: e.Text, Article: e.Article}
-	}
-	ex.Fit(pairs)
-	x, err := extractAll(ex, pairs, cfg.workers())
+	ex, x, err := fitFeatures(examples, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -258,6 +249,21 @@ func trainConfig(name string, classes []string, y []int, c float64, cfg Config) 
 		tc.ClassWeight = models.BalancedWeights(y, len(classes))
 	}
 	return tc, nil
+}
+
+// fitFeatures learns IDF from the examples and extracts each one's vector.
+func fitFeatures(examples []Example, cfg Config) (*features.Extractor, []sparse.Vector, error) {
+	ex, err := features.New(cfg.Features)
+	if err != nil {
+		return nil, nil, err
+	}
+	pairs := make([]features.Pair, len(examples))
+	for i, e := range examples {
+		pairs[i] = features.Pair{Text: e.Text, Article: e.Article}
+	}
+	ex.Fit(pairs)
+	x, err := extractAll(ex, pairs, cfg.workers())
+	return ex, x, err
 }
 
 // extractAll extracts every pair's vector, spreading the work over workers goroutines. The

@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/commentstance/stance/features"
 	"github.com/commentstance/stance/metrics"
 	"github.com/commentstance/stance/models"
 	"github.com/commentstance/stance/sparse"
@@ -54,16 +53,7 @@ func Tune(examples []Example, heads []string, cfg Config, grid Grid, folds []int
 	if !cfg.Features.Conjoin || len(conjoins) == 0 {
 		conjoins = []bool{cfg.Features.Conjoin}
 	}
-	ex, err := features.New(cfg.Features)
-	if err != nil {
-		return cfg, nil, err
-	}
-	pairs := make([]features.Pair, len(examples))
-	for i, e := range examples {
-		pairs[i] = features.Pair{Text: e.Text, Article: e.Article}
-	}
-	ex.Fit(pairs)
-	x, err := extractAll(ex, pairs, cfg.workers())
+	ex, x, err := fitFeatures(examples, cfg)
 	if err != nil {
 		return cfg, nil, err
 	}

@@ -4,9 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
+	"strings"
 	"text/tabwriter"
-	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
@@ -35,18 +34,9 @@ Without comments it lists, per head and class, the model's strongest named featu
 			if top < 1 {
 				return usageErr("--top %d: want at least 1", top)
 			}
-			if article != "" && articleFile != "" {
-				return usageErr("give --article or --article-file, not both")
-			}
-			if articleFile != "" {
-				b, err := os.ReadFile(articleFile)
-				if err != nil {
-					return usageErr("--article-file: %v", err)
-				}
-				if !utf8.Valid(b) {
-					return usageErr("--article-file %s: not valid UTF-8", articleFile)
-				}
-				article = string(b)
+			article, err := articleFlag(article, articleFile)
+			if err != nil {
+				return err
 			}
 			m, err := loadModel(modelPath)
 			if err != nil {
@@ -57,8 +47,8 @@ Without comments it lists, per head and class, the model's strongest named featu
 			}
 			var all []commentExplanation
 			for _, text := range args {
-				if !utf8.ValidString(text) {
-					return usageErr("argument %q is not valid UTF-8", text)
+				if err := checkText(text); err != nil || strings.TrimSpace(text) == "" {
+					return usageErr("argument %q: want a comment (non-empty UTF-8 text)", clip(text, 40))
 				}
 				ex, err := m.Explain(text, article, top)
 				if err != nil {

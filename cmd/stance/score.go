@@ -40,20 +40,9 @@ or joined from --articles), or else from standard input, one comment per line. -
 			default:
 				return usageErr("--format %q: want table, csv, jsonl or json", format)
 			}
-			if article != "" && articleFile != "" {
-				return usageErr("give --article or --article-file, not both")
-			}
-			if articleFile != "" {
-				b, err := os.ReadFile(articleFile)
-				if err != nil {
-					return usageErr("--article-file: %v", err)
-				}
-				if err := checkText(string(b)); err != nil {
-					return usageErr("--article-file %s: %v", articleFile, err)
-				}
-				article = string(b)
-			} else if err := checkText(article); err != nil {
-				return usageErr("--article: %v", err)
+			article, err := articleFlag(article, articleFile)
+			if err != nil {
+				return err
 			}
 			m, err := loadModel(modelPath)
 			if err != nil {
@@ -98,6 +87,28 @@ const maxStdinLine = 64 << 20
 
 // checkText refuses what no comment or article may hold, as the data readers do (data.ParseError
 // with ErrInvalidUTF8 or ErrNUL): invalid UTF-8, and NUL bytes, which mean UTF-16 or binary input.
+// articleFlag returns the article given by --article or --article-file (at most one of them),
+// checked to be text.
+func articleFlag(article, articleFile string) (string, error) {
+	if article != "" && articleFile != "" {
+		return "", usageErr("give --article or --article-file, not both")
+	}
+	if articleFile == "" {
+		if err := checkText(article); err != nil {
+			return "", usageErr("--article: %v", err)
+		}
+		return article, nil
+	}
+	b, err := os.ReadFile(articleFile)
+	if err != nil {
+		return "", usageErr("--article-file: %v", err)
+	}
+	if err := checkText(string(b)); err != nil {
+		return "", usageErr("--article-file %s: %v", articleFile, err)
+	}
+	return string(b), nil
+}
+
 func checkText(s string) error {
 	if !utf8.ValidString(s) {
 		return errors.New("not valid UTF-8; want UTF-8 text (convert it with iconv)")
