@@ -77,7 +77,7 @@ func TestExitCodes(t *testing.T) {
 		{name: "evaluate with --model and --cv", args: []string{"evaluate", "--model", model, "--cv", "5", "--data", sampleComments}, code: exitUsage,
 			want: []string{"give either --model FILE or --cv K"}},
 		{name: "evaluate --format bogus", args: []string{"evaluate", "--model", model, "--data", sampleComments, "--format", "bogus"}, code: exitUsage,
-			want: []string{`--format "bogus": want table or json`}},
+			want: []string{`--format "bogus": want table, json, jsonl or csv`}},
 		{name: "evaluate --group-by bogus", args: []string{"evaluate", "--cv", "5", "--group-by", "bogus", "--data", sampleComments}, code: exitUsage,
 			want: []string{`--group-by "bogus": want article, group or none`}},
 		{name: "score --format bogus", args: []string{"score", "--model", model, "--format", "bogus", "hello"}, code: exitUsage,

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -197,4 +199,48 @@ func TestConfigCommand(t *testing.T) {
 			t.Errorf("%s: source %s, want %s", f[0], f[len(f)-1], want)
 		}
 	}
+}
+
+// TestMachineFormats checks the formats for programs of evaluate, explain and config: each
+// parses, and holds what the table holds.
+func TestMachineFormats(t *testing.T) {
+	model := sampleModel(t)
+	r := mustStance(t, "", "evaluate", "-q", "--model", model, "--data", sampleComments, "--articles", sampleArticles, "--format", "csv")
+	rows, err := csv.NewReader(strings.NewReader(r.stdout)).ReadAll()
+	if err != nil {
+		t.Fatalf("evaluate --format csv: %v", err)
+	}
+	// header + per head: 3 classes and 3 summary rows.
+	if len(rows) != 1+2*(3+3) || rows[0][0] != "head" {
+		t.Fatalf("evaluate --format csv: %d rows:\n%s", len(rows), r.stdout)
+	}
+	r = mustStance(t, "", "evaluate", "-q", "--model", model, "--data", sampleComments, "--articles", sampleArticles, "--format", "jsonl")
+	if n := jsonLines(t, r.stdout); n != 2 {
+		t.Errorf("evaluate --format jsonl: %d objects, want one per head", n)
+	}
+	r = mustStance(t, "", "explain", "--model", model, "--format", "jsonl", "كلامه صحيح", "about time")
+	if n := jsonLines(t, r.stdout); n != 2 {
+		t.Errorf("explain --format jsonl: %d objects, want one per comment", n)
+	}
+	r = mustStance(t, "", "config", "--format", "jsonl")
+	if n := jsonLines(t, r.stdout); n < 30 {
+		t.Errorf("config --format jsonl: %d keys", n)
+	}
+	r = mustStance(t, "", "config", "--format", "csv")
+	if rows, err := csv.NewReader(strings.NewReader(r.stdout)).ReadAll(); err != nil || len(rows) < 30 || rows[0][2] != "source" {
+		t.Errorf("config --format csv: %v, %d rows", err, len(rows))
+	}
+}
+
+func jsonLines(t *testing.T, s string) int {
+	t.Helper()
+	n := 0
+	for line := range strings.SplitSeq(strings.TrimSpace(s), "\n") {
+		var v map[string]any
+		if err := json.Unmarshal([]byte(line), &v); err != nil {
+			t.Fatalf("not a JSON object per line: %v\n%s", err, line)
+		}
+		n++
+	}
+	return n
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -23,8 +24,8 @@ override these for that command only.`,
   STANCE_MODEL_C=3 stance config --config bench/configs/mawqif.yaml --format json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if format != "table" && format != "json" {
-				return usageErr("--format %q: want table or json", format)
+			if format != "table" && format != "json" && format != "jsonl" && format != "csv" {
+				return usageErr("--format %q: want table, json, jsonl or csv", format)
 			}
 			_, v, err := loadSettings(e.configPath, e.configSet, cmd.Flags(), nil)
 			if err != nil {
@@ -51,10 +52,27 @@ override these for that command only.`,
 				}
 				out = append(out, entry{k, v.Get(k), source})
 			}
-			if format == "json" {
+			switch format {
+			case "json":
 				enc := json.NewEncoder(e.stdout)
 				enc.SetIndent("", "  ")
 				return enc.Encode(out)
+			case "jsonl":
+				enc := json.NewEncoder(e.stdout)
+				for _, en := range out {
+					if err := enc.Encode(en); err != nil {
+						return err
+					}
+				}
+				return nil
+			case "csv":
+				cw := csv.NewWriter(e.stdout)
+				cw.Write([]string{"key", "value", "source"})
+				for _, en := range out {
+					cw.Write([]string{en.Key, fmt.Sprint(en.Value), en.Source})
+				}
+				cw.Flush()
+				return cw.Error()
 			}
 			tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
 			fmt.Fprintln(tw, "key\tvalue\tsource")
@@ -64,6 +82,6 @@ override these for that command only.`,
 			return tw.Flush()
 		},
 	}
-	cmd.Flags().StringVar(&format, "format", "table", "table or json")
+	cmd.Flags().StringVar(&format, "format", "table", "table, json, jsonl or csv")
 	return cmd
 }

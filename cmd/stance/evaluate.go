@@ -8,6 +8,7 @@ import (
 	"maps"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -44,8 +45,8 @@ comments of an article in one fold, so the figure is that of articles the model 
 			if (modelPath == "") == (cv == 0) {
 				return usageErr("evaluate: give either --model FILE or --cv K")
 			}
-			if format != "table" && format != "json" {
-				return usageErr("--format %q: want table or json", format)
+			if format != "table" && format != "json" && format != "jsonl" && format != "csv" {
+				return usageErr("--format %q: want table, json, jsonl or csv", format)
 			}
 			schema := s.schema(articlesFile)
 			schema.Strict = strict
@@ -93,7 +94,7 @@ comments of an article in one fold, so the figure is that of articles the model 
 	f.StringVar(&modelPath, "model", "", "the model to evaluate")
 	f.IntVar(&cv, "cv", 0, "cross-validate with K folds instead of testing a model")
 	f.StringVar(&groupBy, "group-by", "article", "with --cv: keep rows with the same article, group (the group column) or none together")
-	f.StringVar(&format, "format", "table", "table or json")
+	f.StringVar(&format, "format", "table", "table, json, jsonl or csv")
 	f.StringVar(&predictions, "predictions", "", "also write each row's predicted class per head to this CSV (id column first when the data has ids)")
 	f.StringVar(&report, "report", "", "also write an HTML report (confusion matrices, per-class bars, calibration) to this file")
 	f.BoolVar(&strict, "strict", false, "make any bad row an error instead of a reported skip")
@@ -318,6 +319,30 @@ type namedReport struct {
 }
 
 func writeReports(w io.Writer, format, title string, reports []namedReport) error {
+	switch format {
+	case "jsonl": // one object per head
+		enc := json.NewEncoder(w)
+		for _, r := range reports {
+			if err := enc.Encode(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	case "csv": // one row per head and class, then one per head with the summary figures
+		cw := csv.NewWriter(w)
+		cw.Write([]string{"head", "class", "precision", "recall", "f1", "support", "metric", "value"})
+		f := func(x float64) string { return strconv.FormatFloat(x, 'f', 4, 64) }
+		for _, r := range reports {
+			for _, c := range r.Report.PerClass {
+				cw.Write([]string{r.Head, c.Class, f(c.Precision), f(c.Recall), f(c.F1), strconv.Itoa(c.Support), "", ""})
+			}
+			cw.Write([]string{r.Head, "", "", "", "", strconv.Itoa(r.Report.N), r.Report.Metric, f(r.Report.Official)})
+			cw.Write([]string{r.Head, "", "", "", "", strconv.Itoa(r.Report.N), "accuracy", f(r.Report.Accuracy)})
+			cw.Write([]string{r.Head, "", "", "", "", strconv.Itoa(r.Report.N), "macro_f1", f(r.Report.MacroF1)})
+		}
+		cw.Flush()
+		return cw.Error()
+	}
 	if format == "json" {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")

@@ -28,8 +28,8 @@ Without comments it lists, per head and class, the model's strongest named featu
 		Example: `  stance explain --model out/sample.stance --article "Syria and Iraq coordinate border security" "about time, well done"
   stance explain --model out/sample.stance --top 20`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if format != "table" && format != "json" {
-				return usageErr("--format %q: want table or json", format)
+			if format != "table" && format != "json" && format != "jsonl" {
+				return usageErr("--format %q: want table, json or jsonl", format)
 			}
 			if top < 1 {
 				return usageErr("--top %d: want at least 1", top)
@@ -64,7 +64,7 @@ Without comments it lists, per head and class, the model's strongest named featu
 	f.StringVar(&article, "article", "", "text of the article (or target) the comments answer")
 	f.StringVar(&articleFile, "article-file", "", "file holding the article's text")
 	f.IntVar(&top, "top", 8, "how many features to show per direction (or per class, without comments)")
-	f.StringVar(&format, "format", "table", "table or json")
+	f.StringVar(&format, "format", "table", "table, json or jsonl")
 	return cmd
 }
 
@@ -74,6 +74,15 @@ type commentExplanation struct {
 }
 
 func writeExplanations(w io.Writer, format string, all []commentExplanation) error {
+	if format == "jsonl" {
+		enc := json.NewEncoder(w)
+		for _, c := range all {
+			if err := enc.Encode(c); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 	if format == "json" {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
@@ -104,6 +113,15 @@ func writeExplanations(w io.Writer, format string, all []commentExplanation) err
 }
 
 func writeTopFeatures(w io.Writer, format string, classes []classifier.ClassFeatures) error {
+	if format == "jsonl" {
+		enc := json.NewEncoder(w)
+		for _, c := range classes {
+			if err := enc.Encode(c); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 	if format == "json" {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
