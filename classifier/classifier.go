@@ -343,13 +343,7 @@ func (s *Scorer) Score(dst *Scores, text, article string) {
 	}
 	for i, h := range s.m.Heads {
 		dst.Probs[i] = h.Model.Probs(dst.Probs[i], s.v)
-		best := 0
-		for k, p := range dst.Probs[i] {
-			if p > dst.Probs[i][best] {
-				best = k
-			}
-		}
-		dst.Best[i] = best
+		dst.Best[i] = argmax(dst.Probs[i])
 	}
 }
 

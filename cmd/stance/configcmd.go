@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"os"
 	"sort"
@@ -54,17 +53,9 @@ override these for that command only.`,
 			}
 			switch format {
 			case "json":
-				enc := json.NewEncoder(e.stdout)
-				enc.SetIndent("", "  ")
-				return enc.Encode(out)
+				return writeJSON(e.stdout, out)
 			case "jsonl":
-				enc := json.NewEncoder(e.stdout)
-				for _, en := range out {
-					if err := enc.Encode(en); err != nil {
-						return err
-					}
-				}
-				return nil
+				return writeJSONLines(e.stdout, out)
 			case "csv":
 				cw := csv.NewWriter(e.stdout)
 				cw.Write([]string{"key", "value", "source"})

@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"io"
 	"maps"
@@ -321,13 +320,7 @@ type namedReport struct {
 func writeReports(w io.Writer, format, title string, reports []namedReport) error {
 	switch format {
 	case "jsonl": // one object per head
-		enc := json.NewEncoder(w)
-		for _, r := range reports {
-			if err := enc.Encode(r); err != nil {
-				return err
-			}
-		}
-		return nil
+		return writeJSONLines(w, reports)
 	case "csv": // one row per head and class, then one per head with the summary figures
 		cw := csv.NewWriter(w)
 		cw.Write([]string{"head", "class", "precision", "recall", "f1", "support", "metric", "value"})
@@ -344,9 +337,7 @@ func writeReports(w io.Writer, format, title string, reports []namedReport) erro
 		return cw.Error()
 	}
 	if format == "json" {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(struct {
+		return writeJSON(w, struct {
 			Title string        `json:"title"`
 			Heads []namedReport `json:"heads"`
 		}{title, reports})

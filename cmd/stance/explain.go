@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -74,19 +73,11 @@ type commentExplanation struct {
 }
 
 func writeExplanations(w io.Writer, format string, all []commentExplanation) error {
-	if format == "jsonl" {
-		enc := json.NewEncoder(w)
-		for _, c := range all {
-			if err := enc.Encode(c); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	if format == "json" {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(all)
+	switch format {
+	case "jsonl":
+		return writeJSONLines(w, all)
+	case "json":
+		return writeJSON(w, all)
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for i, c := range all {
@@ -113,19 +104,11 @@ func writeExplanations(w io.Writer, format string, all []commentExplanation) err
 }
 
 func writeTopFeatures(w io.Writer, format string, classes []classifier.ClassFeatures) error {
-	if format == "jsonl" {
-		enc := json.NewEncoder(w)
-		for _, c := range classes {
-			if err := enc.Encode(c); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	if format == "json" {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(classes)
+	switch format {
+	case "jsonl":
+		return writeJSONLines(w, classes)
+	case "json":
+		return writeJSON(w, classes)
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for i, c := range classes {

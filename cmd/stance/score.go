@@ -277,9 +277,7 @@ func (sw *scoreWriter) close() error {
 		sw.cw.Flush()
 		return sw.cw.Error()
 	case "json":
-		enc := json.NewEncoder(sw.w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(sw.all)
+		return writeJSON(sw.w, sw.all)
 	}
 	return nil
 }
