@@ -320,9 +320,13 @@ type Scores struct {
 
 // Scorer scores comments with a model; use one per goroutine.
 type Scorer struct {
-	m *Model
-	w *features.Worker
-	v sparse.Vector
+	m    *Model
+	w    *features.Worker
+	v    sparse.Vector
+	base sparse.Vector // v without the article-conjoined copies
+	// plain[i] says that head i was trained without the conjoined copies: its weights there
+	// are zero, so it is scored on base and spends no memory reads on them.
+	plain []bool
 }
 
 // NewScorer returns a Scorer for m.
@@ -331,7 +335,12 @@ func (m *Model) NewScorer() (*Scorer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Scorer{m: m, w: w}, nil
+	s := &Scorer{m: m, w: w, plain: make([]bool, len(m.Heads))}
+	for i, h := range m.Heads {
+		_, conjoin := m.Config.head(h.Name)
+		s.plain[i] = !conjoin
+	}
+	return s, nil
 }
 
 // Score scores one comment answering article into dst, reusing its storage.
@@ -341,10 +350,29 @@ func (s *Scorer) Score(dst *Scores, text, article string) {
 		dst.Probs = make([][]float64, len(s.m.Heads))
 		dst.Best = make([]int, len(s.m.Heads))
 	}
+	based := false
 	for i, h := range s.m.Heads {
-		dst.Probs[i] = h.Model.Probs(dst.Probs[i], s.v)
+		x := s.v
+		if s.plain[i] {
+			if !based {
+				s.setBase()
+				based = true
+			}
+			x = s.base
+		}
+		dst.Probs[i] = h.Model.Probs(dst.Probs[i], x)
 		dst.Best[i] = argmax(dst.Probs[i])
 	}
+}
+
+// setBase sets s.base to s.v without the entries in the extractor's conjoined range.
+func (s *Scorer) setBase() {
+	lo, hi := s.m.Extractor.ConjoinRange()
+	idx, val := s.v.Idx, s.v.Val
+	a, _ := slices.BinarySearch(idx, lo)
+	b, _ := slices.BinarySearch(idx, hi)
+	s.base.Idx = append(append(s.base.Idx[:0], idx[:a]...), idx[b:]...)
+	s.base.Val = append(append(s.base.Val[:0], val[:a]...), val[b:]...)
 }
 
 // Vector returns the feature vector of the last scored comment (valid until the next Score).

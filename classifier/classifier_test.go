@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/commentstance/stance/data"
+	"github.com/commentstance/stance/sparse"
 )
 
 // sample reads the project's own labelled sample (data/sample), joined with its articles.
@@ -315,5 +316,42 @@ func TestExplain(t *testing.T) {
 		if len(c.Features) != 10 {
 			t.Errorf("%s=%s: %d named features, want 10", c.Head, c.Class, len(c.Features))
 		}
+	}
+}
+
+// A head trained without the article-conjoined copies is scored without reading them; its
+// probabilities are still exactly those of its model on the whole vector, as are the other
+// head's.
+func TestScorerSkipsConjoinedCopiesOfPlainHeads(t *testing.T) {
+	ex := sample(t)
+	cfg := smallConfig()
+	off := false
+	cfg.Heads = map[string]HeadConfig{"sentiment": {Conjoin: &off}}
+	m := train(t, ex, cfg)
+	s, _ := m.NewScorer()
+	if !s.plain[0] || s.plain[1] {
+		t.Fatalf("plain heads %v, want sentiment only", s.plain)
+	}
+	w, _ := m.Extractor.NewWorker()
+	var v sparse.Vector
+	var got Scores
+	lo, hi := m.Extractor.ConjoinRange()
+	conjoined := 0
+	for _, e := range ex {
+		s.Score(&got, e.Text, e.Article)
+		w.Extract(&v, e.Text, e.Article)
+		for _, idx := range v.Idx {
+			if idx >= lo && idx < hi {
+				conjoined++
+			}
+		}
+		for i, h := range m.Heads {
+			if want := h.Model.Probs(nil, v); !slices.Equal(got.Probs[i], want) {
+				t.Fatalf("%s: %q: Score gives %v, the model on the whole vector %v", h.Name, e.Text, got.Probs[i], want)
+			}
+		}
+	}
+	if conjoined == 0 {
+		t.Fatal("no vector has conjoined copies: the test proves nothing")
 	}
 }

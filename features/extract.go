@@ -283,6 +283,14 @@ func (w *Worker) Extract(dst *sparse.Vector, text, article string) {
 	w.canon(dst)
 }
 
+// Hash normalises and tokenizes text and hashes its word and character n-grams, as Extract's
+// first step does, and returns how many n-grams it hashed. It weighs nothing and reads no
+// article: it is the floor that any scoring pass over text pays (bench/floor measures it).
+func (w *Worker) Hash(text string) int {
+	w.comment(text)
+	return len(w.raw)
+}
+
 // weighBlock appends the TF-IDF, L2-normalised vector of one block's raw indices to dst.
 func (w *Worker) weighBlock(dst *sparse.Vector, raw []uint32, _ int) {
 	keys := w.keys[:0]

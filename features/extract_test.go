@@ -421,3 +421,23 @@ func FuzzExtractMatchesReference(f *testing.F) {
 		}
 	})
 }
+
+// Hash counts every word and character n-gram of the comment, as Extract hashes them, and
+// allocates nothing once its buffers have grown.
+func TestHash(t *testing.T) {
+	e := fitted(t, DefaultConfig())
+	w, _ := e.NewWorker()
+	// Tokens "a", "b" and "é": 3 unigrams, 2 bigrams, 1 trigram; each padded token (" a ",
+	// 3 characters) has 2 character bigrams and 1 trigram.
+	if got, want := w.Hash("A b É"), 3+2+1+3*(2+1); got != want {
+		t.Errorf("Hash(%q) = %d n-grams, want %d", "A b É", got, want)
+	}
+	if got := w.Hash(""); got != 0 {
+		t.Errorf("Hash(\"\") = %d, want 0", got)
+	}
+	long := benchLong(t)
+	w.Hash(long)
+	if n := testing.AllocsPerRun(10, func() { w.Hash(long) }); n != 0 {
+		t.Errorf("Hash allocates %v times", n)
+	}
+}
