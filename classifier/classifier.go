@@ -161,35 +161,18 @@ func trainHead(name string, examples []Example, x []sparse.Vector, ex *features.
 	for i, r := range rows {
 		xs[i] = x[r]
 	}
-	if !conjoin {
-		xs = withoutRange(xs, ex)
-	}
 	tc, err := trainConfig(name, classes, y, c, cfg)
 	if err != nil {
 		return Head{}, err
+	}
+	if !conjoin {
+		tc.IgnoreFrom, tc.IgnoreTo = ex.ConjoinRange()
 	}
 	sm, info, err := models.Train(xs, y, len(classes), ex.Dim(), tc)
 	if err != nil {
 		return Head{}, fmt.Errorf("train: head %q: %w", name, err)
 	}
 	return Head{Name: name, Classes: classes, Model: sm, Info: info}, nil
-}
-
-// withoutRange returns copies of xs without the article-conjoined copies of features. A head
-// trained on them has zero weight there, so it ignores the copies at scoring time too.
-func withoutRange(xs []sparse.Vector, ex *features.Extractor) []sparse.Vector {
-	lo, hi := ex.ConjoinRange()
-	out := make([]sparse.Vector, len(xs))
-	for i, v := range xs {
-		var w sparse.Vector
-		for j, idx := range v.Idx {
-			if idx < lo || idx >= hi {
-				w.Add(idx, v.Val[j])
-			}
-		}
-		out[i] = w
-	}
-	return out
 }
 
 // headLabels returns a head's classes (its distinct non-empty labels, sorted), the class index

@@ -57,10 +57,6 @@ func Tune(examples []Example, heads []string, cfg Config, grid Grid, folds []int
 	if err != nil {
 		return cfg, nil, err
 	}
-	var plain []sparse.Vector
-	if slices.Contains(conjoins, false) {
-		plain = withoutRange(x, ex)
-	}
 	k := slices.Max(folds) + 1
 	type point struct {
 		c       float64
@@ -105,17 +101,17 @@ func Tune(examples []Example, heads []string, cfg Config, grid Grid, folds []int
 				ty = append(ty, y[i])
 			}
 			for p, pt := range points {
-				src := x
-				if !pt.conjoin {
-					src = plain
-				}
 				xs := make([]sparse.Vector, len(trainRows))
 				for j, i := range trainRows {
-					xs[j] = src[rows[i]]
+					xs[j] = x[rows[i]]
 				}
 				tc, err := trainConfig(name, classes, ty, pt.c, cfg)
 				if err != nil {
 					return cfg, nil, err
+				}
+				if !pt.conjoin {
+					// Its weights there stay 0, so it ignores them when it scores too.
+					tc.IgnoreFrom, tc.IgnoreTo = ex.ConjoinRange()
 				}
 				sm, _, err := models.Train(xs, ty, len(classes), ex.Dim(), tc)
 				if err != nil {
@@ -123,7 +119,7 @@ func Tune(examples []Example, heads []string, cfg Config, grid Grid, folds []int
 				}
 				var probs []float64
 				for _, i := range testRows {
-					probs = sm.Probs(probs, src[rows[i]])
+					probs = sm.Probs(probs, x[rows[i]])
 					pred[p][i] = argmax(probs)
 				}
 			}

@@ -28,7 +28,7 @@ func BenchmarkTrain(b *testing.B) {
 // every L-BFGS step, for several worker counts.
 func BenchmarkObjective(b *testing.B) {
 	s := makeSynth(benchSpec)
-	cols, rowPtr, rowCol, rowVal, err := compact(s.x, benchSpec.dim)
+	cols, rowPtr, rowCol, rowVal, err := compact(s.x, benchSpec.dim, 0, 0)
 	if err != nil {
 		b.Fatal(err)
 	}

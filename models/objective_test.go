@@ -46,7 +46,7 @@ func TestObjectiveGradient(t *testing.T) {
 		for i, l := range y {
 			s[i] = cw[l]
 		}
-		cols, rowPtr, rowCol, rowVal, err := compact(x, dim)
+		cols, rowPtr, rowCol, rowVal, err := compact(x, dim, 0, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -95,7 +95,7 @@ func TestObjectiveGradient(t *testing.T) {
 // TestObjectiveWorkers checks that the objective is bit-identical for any number of goroutines.
 func TestObjectiveWorkers(t *testing.T) {
 	s := makeSynth(synthSpec{rows: 3000, dim: 1 << 12, nnz: 30, classes: 4, noise: 1, seed: 3})
-	cols, rowPtr, rowCol, rowVal, err := compact(s.x, 1<<12)
+	cols, rowPtr, rowCol, rowVal, err := compact(s.x, 1<<12, 0, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +132,7 @@ func TestObjectiveWorkers(t *testing.T) {
 // TestCachedObjective checks that the cache answers for the point asked, not the last one.
 func TestCachedObjective(t *testing.T) {
 	x, y := smallProblem(1, 20, 8, 3, 4)
-	cols, rowPtr, rowCol, rowVal, err := compact(x, 8)
+	cols, rowPtr, rowCol, rowVal, err := compact(x, 8, 0, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -63,6 +63,12 @@ type TrainConfig struct {
 	// Workers is the number of goroutines evaluating the objective; 0 means
 	// runtime.GOMAXPROCS(0). The trained model does not depend on it, bit for bit.
 	Workers int
+
+	// IgnoreFrom and IgnoreTo, when IgnoreTo > IgnoreFrom, leave the features with an index in
+	// [IgnoreFrom, IgnoreTo) out of training, as if x did not have them: their weights stay 0.
+	// The same rows then serve a model that uses those features and one that does not, with no
+	// copy of them (e.g. the article-conjoined copies of a classifier's features).
+	IgnoreFrom, IgnoreTo uint32
 }
 
 // Defaults, as scikit-learn's LogisticRegression (C=1.0, max_iter=100, tol=1e-4) except
@@ -242,7 +248,7 @@ func fit(x []sparse.Vector, y []int, classes, dim int, cfg TrainConfig) (*fitRes
 		return nil, fmt.Errorf("%w: %d rows, %d of them classes with positive weight", ErrSingleClass, len(y), npresent)
 	}
 
-	cols, rowPtr, rowCol, rowVal, err := compact(x, dim)
+	cols, rowPtr, rowCol, rowVal, err := compact(x, dim, cfg.IgnoreFrom, cfg.IgnoreTo)
 	if err != nil {
 		return nil, err
 	}
@@ -298,14 +304,14 @@ func toFloat32(v float64) float32 {
 	return f
 }
 
-// compact validates x and renumbers the feature indices that carry a nonzero value as columns
-// 0..len(cols)-1, most frequent first (ties by ascending index). It returns cols (column ->
+// compact validates x and renumbers the feature indices that carry a nonzero value, outside
+// [ignoreFrom, ignoreTo), as columns 0..len(cols)-1, most frequent first (ties by ascending index). It returns cols (column ->
 // feature index) and the rows in compressed sparse row form over the columns.
 //
 // Ordering by frequency packs the weights of the features that fire in most rows into a few
 // cache lines; hashing scatters them over the whole index space otherwise. The order is a
 // function of x alone, so it keeps training deterministic.
-func compact(x []sparse.Vector, dim int) (cols []uint32, rowPtr []int, rowCol []uint32, rowVal []float32, err error) {
+func compact(x []sparse.Vector, dim int, ignoreFrom, ignoreTo uint32) (cols []uint32, rowPtr []int, rowCol []uint32, rowVal []float32, err error) {
 	// colOf[f] counts the rows where feature f fires, then becomes 1 + its column (0: none). It
 	// costs 4 bytes per feature, half of the trained model's W for two classes, less for more.
 	colOf := make([]uint32, dim)
@@ -322,7 +328,7 @@ func compact(x []sparse.Vector, dim int) (cols []uint32, rowPtr []int, rowCol []
 			if math.IsNaN(float64(val)) || math.IsInf(float64(val), 0) {
 				return nil, nil, nil, nil, fmt.Errorf("models: row %d: feature %d has value %v, want a finite number", i, f, val)
 			}
-			if val != 0 {
+			if val != 0 && (f < ignoreFrom || f >= ignoreTo) {
 				colOf[f]++
 				nnz++
 			}
@@ -348,7 +354,7 @@ func compact(x []sparse.Vector, dim int) (cols []uint32, rowPtr []int, rowCol []
 	rowVal = make([]float32, 0, nnz)
 	for i, v := range x {
 		for e, f := range v.Idx {
-			if v.Val[e] != 0 {
+			if v.Val[e] != 0 && (f < ignoreFrom || f >= ignoreTo) {
 				rowCol = append(rowCol, colOf[f]-1)
 				rowVal = append(rowVal, v.Val[e])
 			}

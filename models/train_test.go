@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/commentstance/stance/sparse"
@@ -372,5 +373,49 @@ func TestProbsNoAlloc(t *testing.T) {
 	dst := make([]float64, 4)
 	if n := testing.AllocsPerRun(100, func() { dst = s.true.Probs(dst, s.x[0]) }); n != 0 {
 		t.Errorf("Probs allocates %v times per call, want 0", n)
+	}
+}
+
+// TestTrainIgnore: features in [IgnoreFrom, IgnoreTo) are trained as if x did not have them,
+// bit for bit, and get zero weights.
+func TestTrainIgnore(t *testing.T) {
+	const dim = 1 << 12
+	s := makeSynth(synthSpec{rows: 800, dim: dim, nnz: 30, classes: 3, noise: 0.5, seed: 5})
+	lo, hi := uint32(dim/4), uint32(dim/2)
+	var without []sparse.Vector
+	dropped := 0
+	for _, v := range s.x {
+		var w sparse.Vector
+		for i, idx := range v.Idx {
+			if idx < lo || idx >= hi {
+				w.Add(idx, v.Val[i])
+			} else {
+				dropped++
+			}
+		}
+		without = append(without, w)
+	}
+	if dropped == 0 {
+		t.Fatal("no feature in the ignored range: the test proves nothing")
+	}
+	cfg := TrainConfig{C: 2}
+	want, _, err := Train(without, s.y, 3, dim, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.IgnoreFrom, cfg.IgnoreTo = lo, hi
+	got, _, err := Train(s.x, s.y, 3, dim, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got.W, want.W) || !slices.Equal(got.B, want.B) {
+		t.Fatal("training with the range ignored differs from training without its features")
+	}
+	for f := lo; f < hi; f++ {
+		for k := range 3 {
+			if w := got.W[int(f)*3+k]; w != 0 {
+				t.Fatalf("ignored feature %d has weight %v for class %d", f, w, k)
+			}
+		}
 	}
 }
