@@ -326,9 +326,12 @@ func (m *Model) NewScorer() (*Scorer, error) {
 	return s, nil
 }
 
-// Score scores one comment answering article into dst, reusing its storage.
+// Score scores one comment answering article into dst, reusing its storage. It scores the
+// terms of the comment's vector (features.Worker.Terms) rather than the merged vector: the
+// heads only sum value x weight, which needs no sorting. The probabilities are those of the
+// merged vector to float32 rounding (Extract adds colliding features up in float32).
 func (s *Scorer) Score(dst *Scores, text, article string) {
-	s.w.Extract(&s.v, text, article)
+	s.w.Terms(&s.v, text, article)
 	if len(dst.Probs) != len(s.m.Heads) {
 		dst.Probs = make([][]float64, len(s.m.Heads))
 		dst.Best = make([]int, len(s.m.Heads))
@@ -351,15 +354,13 @@ func (s *Scorer) Score(dst *Scores, text, article string) {
 // setBase sets s.base to s.v without the entries in the extractor's conjoined range.
 func (s *Scorer) setBase() {
 	lo, hi := s.m.Extractor.ConjoinRange()
-	idx, val := s.v.Idx, s.v.Val
-	a, _ := slices.BinarySearch(idx, lo)
-	b, _ := slices.BinarySearch(idx, hi)
-	s.base.Idx = append(append(s.base.Idx[:0], idx[:a]...), idx[b:]...)
-	s.base.Val = append(append(s.base.Val[:0], val[:a]...), val[b:]...)
+	s.base.Reset()
+	for i, idx := range s.v.Idx {
+		if idx < lo || idx >= hi {
+			s.base.Add(idx, s.v.Val[i])
+		}
+	}
 }
-
-// Vector returns the feature vector of the last scored comment (valid until the next Score).
-func (s *Scorer) Vector() sparse.Vector { return s.v }
 
 // signedPairs are the (positive, negative) class names whose probabilities make a signed score,
 // compared without case. The first pair a head has both of is used.

@@ -37,11 +37,16 @@ func (m *Model) Explain(text, article string, top int) ([]Explanation, error) {
 	}
 	var v sparse.Vector
 	names := w.Names(&v, text, article)
+	// The label and probability are the Scorer's, so that explain and score agree to the bit.
+	s, err := m.NewScorer()
+	if err != nil {
+		return nil, err
+	}
+	var sc Scores
+	s.Score(&sc, text, article)
 	var out []Explanation
-	var probs []float64
-	for _, h := range m.Heads {
-		probs = h.Model.Probs(probs, v)
-		k := argmax(probs)
+	for hi, h := range m.Heads {
+		probs, k := sc.Probs[hi], sc.Best[hi]
 		var fs []Feature
 		for i, idx := range v.Idx {
 			wt := relativeWeight(h, idx, k)

@@ -252,6 +252,14 @@ func (e *Extractor) worker() *Worker {
 
 // Extract sets dst to the vector of text answering article (which may be empty).
 func (w *Worker) Extract(dst *sparse.Vector, text, article string) {
+	w.Terms(dst, text, article)
+	w.canon(dst)
+}
+
+// Terms sets dst to the terms of Extract's vector before they are merged: the same (index,
+// value) entries in another order, where an index may occur more than once (a hash collision
+// between the blocks) and the vector is the sum of its entries.
+func (w *Worker) Terms(dst *sparse.Vector, text, article string) {
 	dst.Reset()
 	cfg := &w.e.cfg
 	w.comment(text)
@@ -280,7 +288,6 @@ func (w *Worker) Extract(dst *sparse.Vector, text, article string) {
 	if art != nil && cfg.Relation {
 		w.relation(dst, art)
 	}
-	w.canon(dst)
 }
 
 // Hash normalises and tokenizes text and hashes its word and character n-grams, as Extract's

@@ -441,3 +441,22 @@ func TestHash(t *testing.T) {
 		t.Errorf("Hash allocates %v times", n)
 	}
 }
+
+// Terms gives Extract's vector once its entries are merged, on the sample corpus with each
+// golden configuration.
+func TestTermsMergeToExtract(t *testing.T) {
+	train, _ := samplePairs(t)
+	for _, e := range sampleExtractors(t) {
+		w, _ := e.NewWorker()
+		var terms, want sparse.Vector
+		for _, p := range train {
+			w.Extract(&want, p.Text, p.Article)
+			w.Terms(&terms, p.Text, p.Article)
+			got := terms.Clone()
+			got.Canon()
+			if !slices.Equal(got.Idx, want.Idx) || !slices.Equal(got.Val, want.Val) {
+				t.Fatalf("%+v: %q: merged terms differ from Extract", e.Config(), p.Text)
+			}
+		}
+	}
+}

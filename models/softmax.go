@@ -41,19 +41,62 @@ func (m *Softmax) Probs(dst []float64, x sparse.Vector) []float64 {
 	for j := range dst {
 		dst[j] = float64(m.B[j])
 	}
-	dim := uint64(m.Dim)
-	for i, f := range x.Idx {
-		if uint64(f) >= dim {
-			continue
-		}
-		v := float64(x.Val[i])
-		w := m.W[int(f)*k : int(f)*k+k]
-		for j, wj := range w {
-			dst[j] += v * float64(wj)
+	switch k {
+	case 2:
+		m.scores2(dst, x)
+	case 3:
+		m.scores3(dst, x)
+	default:
+		dim := uint64(m.Dim)
+		for i, f := range x.Idx {
+			if uint64(f) >= dim {
+				continue
+			}
+			v := float64(x.Val[i])
+			w := m.W[int(f)*k : int(f)*k+k]
+			for j, wj := range w {
+				dst[j] += v * float64(wj)
+			}
 		}
 	}
 	softmaxInPlace(dst)
 	return dst
+}
+
+// scores2 and scores3 add x's scores to dst as Probs' general loop does, in the same order and
+// so to the same bits, for the usual two and three classes: the sums stay in registers instead
+// of going through dst for every feature, which made Probs a third of the time of scoring.
+func (m *Softmax) scores2(dst []float64, x sparse.Vector) {
+	a0, a1 := dst[0], dst[1]
+	dim := uint64(m.Dim)
+	vals := x.Val[:len(x.Idx)]
+	for i, f := range x.Idx {
+		if uint64(f) >= dim {
+			continue
+		}
+		v := float64(vals[i])
+		w := m.W[2*int(f) : 2*int(f)+2 : 2*int(f)+2]
+		a0 += v * float64(w[0])
+		a1 += v * float64(w[1])
+	}
+	dst[0], dst[1] = a0, a1
+}
+
+func (m *Softmax) scores3(dst []float64, x sparse.Vector) {
+	a0, a1, a2 := dst[0], dst[1], dst[2]
+	dim := uint64(m.Dim)
+	vals := x.Val[:len(x.Idx)]
+	for i, f := range x.Idx {
+		if uint64(f) >= dim {
+			continue
+		}
+		v := float64(vals[i])
+		w := m.W[3*int(f) : 3*int(f)+3 : 3*int(f)+3]
+		a0 += v * float64(w[0])
+		a1 += v * float64(w[1])
+		a2 += v * float64(w[2])
+	}
+	dst[0], dst[1], dst[2] = a0, a1, a2
 }
 
 // Contributions calls fn for each feature of x that moves the score of class k: its index, its
