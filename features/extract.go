@@ -234,6 +234,14 @@ type articleInfo struct {
 	vec  sparse.Vector // article words in nsArticle, TF-IDF, L2-normalised
 	all  []uint32      // every article word's index, sorted, unique
 	lead []uint32      // the lead's word indices, sorted, unique
+	// words names vec's words in the order article named them, once it has run for Names:
+	// Names replays them from the cache instead of reading the article again.
+	words []namedIndex
+}
+
+type namedIndex struct {
+	idx  uint32
+	name string
 }
 
 const articleCacheSize = 4096
@@ -471,7 +479,12 @@ func (w *Worker) articleTokens(article string) {
 
 // article returns what Extract needs of an article, from the worker's cache when it can.
 func (w *Worker) article(article string) *articleInfo {
-	if a, ok := w.cache[article]; ok && w.names == nil {
+	if a, ok := w.cache[article]; ok && (w.names == nil || a.words != nil) {
+		if w.names != nil {
+			for _, n := range a.words {
+				w.name(n.idx, n.name)
+			}
+		}
 		return a
 	}
 	w.articleTokens(article)
@@ -486,7 +499,9 @@ func (w *Worker) article(article string) *articleInfo {
 		if w.e.idf[idx] != 0 {
 			keys = append(keys, idx)
 			if w.names != nil {
-				w.name(idx, "article:"+string(w.artToks[i]))
+				n := namedIndex{idx, "article:" + string(w.artToks[i])}
+				a.words = append(a.words, n)
+				w.name(n.idx, n.name)
 			}
 		}
 	}

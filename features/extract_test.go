@@ -460,3 +460,23 @@ func TestTermsMergeToExtract(t *testing.T) {
 		}
 	}
 }
+
+// Names reads an article once and replays its words' names from the cache: a worker that has
+// named many comments gives each the names a fresh worker gives it, whatever it extracted before.
+func TestNamesFromTheArticleCache(t *testing.T) {
+	train, _ := samplePairs(t)
+	e := sampleExtractors(t)[0]
+	warm, _ := e.NewWorker()
+	var v sparse.Vector
+	for _, p := range train[:20] {
+		warm.Extract(&v, p.Text, p.Article) // cached without names
+	}
+	for _, p := range train {
+		got := warm.Names(&v, p.Text, p.Article)
+		cold, _ := e.NewWorker()
+		want := cold.Names(&v, p.Text, p.Article)
+		if !maps.Equal(got, want) {
+			t.Fatalf("%q: names from a warm worker differ from a fresh worker's", p.Text)
+		}
+	}
+}
