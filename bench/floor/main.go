@@ -36,13 +36,13 @@ func main() {
 		fmt.Fprintln(os.Stderr, "usage: floor -model FILE -data FILE [-text COL] [-article COL] [-workers N]")
 		os.Exit(2)
 	}
-	if err := run(*model, *path, data.Schema{Format: *format, Text: *text, Article: *article, Labels: map[string]string{}}, *workers); err != nil {
+	if err := run(os.Stdout, *model, *path, data.Schema{Format: *format, Text: *text, Article: *article, Labels: map[string]string{}}, *workers); err != nil {
 		fmt.Fprintln(os.Stderr, "floor:", err)
 		os.Exit(1)
 	}
 }
 
-func run(modelPath, path string, schema data.Schema, workers int) error {
+func run(out io.Writer, modelPath, path string, schema data.Schema, workers int) error {
 	m, err := classifier.Load(modelPath)
 	if err != nil {
 		return err
@@ -100,7 +100,7 @@ func run(modelPath, path string, schema data.Schema, workers int) error {
 		return readErr
 	}
 	wall := time.Since(start).Seconds()
-	return json.NewEncoder(os.Stdout).Encode(map[string]any{
+	return json.NewEncoder(out).Encode(map[string]any{
 		"rows": rows, "ngrams": grams.Load(), "wall_s": wall, "comments_per_s": float64(rows) / wall,
 	})
 }
