@@ -169,7 +169,7 @@ func (m *Model) buildDictionary(examples []Example) {
 		if len(m.Dictionary) == len(want) {
 			break
 		}
-		for idx, name := range w.Names(&v, e.Text, e.Article) {
+		for idx, name := range w.NamesOf(&v, e.Text, e.Article, want) {
 			if want[idx] {
 				if _, ok := m.Dictionary[idx]; !ok {
 					m.Dictionary[idx] = name

@@ -227,6 +227,9 @@ type Worker struct {
 	sort64  sorter[uint64]
 	cache   map[string]*articleInfo
 	names   map[uint32]string // set only while Names runs
+	want    map[uint32]bool   // NamesOf's indices: the others get no name (nil: all do)
+	wantKey uint64            // the article's key, for want's conjoined copies (wantConj)
+	wantArt bool              // want may hold conjoined copies of this comment's features
 }
 
 type articleInfo struct {
@@ -281,8 +284,8 @@ func (w *Worker) Terms(dst *sparse.Vector, text, article string) {
 		n := len(dst.Idx)
 		cw := float32(cfg.ConjoinWeight)
 		for i := 0; i < n; i++ {
-			idx := 1<<cfg.Bits | uint32(mix64(combine(art.key, uint64(dst.Idx[i])))&w.e.mask)
-			if w.names != nil {
+			idx := w.conjoined(art.key, dst.Idx[i])
+			if w.names != nil && w.wanted(idx) {
 				w.name(idx, w.names[dst.Idx[i]]+" @article")
 			}
 			dst.Add(idx, dst.Val[i]*cw)
@@ -355,7 +358,7 @@ func (w *Worker) comment(text string) {
 			}
 			idx := uint32(mix64(h) & w.e.mask)
 			w.raw = append(w.raw, idx)
-			if w.names != nil {
+			if w.names != nil && w.wanted(idx) {
 				w.name(idx, joinTokens(w.toks[i:i+n]))
 			}
 		}
@@ -419,7 +422,9 @@ func (w *Worker) nameCharGrams() {
 			gram := w.pad[w.offs[s]:w.offs[s+n]]
 			idx := uint32(mix64(hashBytes(nsChar, gram)) & w.e.mask)
 			w.raw = append(w.raw, idx)
-			w.name(idx, "'"+string(gram)+"'")
+			if w.wanted(idx) {
+				w.name(idx, "'"+string(gram)+"'")
+			}
 		}
 	}
 }
@@ -619,8 +624,21 @@ func RelationName(i int) string {
 // collide), "... @article" for a conjoined copy, or a relation feature's name. It is slow and
 // meant for explanations.
 func (w *Worker) Names(dst *sparse.Vector, text, article string) map[uint32]string {
-	w.names = map[uint32]string{}
-	defer func() { w.names = nil }()
+	return w.NamesOf(dst, text, article, nil)
+}
+
+// NamesOf is Names for the indices in want only (all of them when want is nil): it builds no
+// name for the others, which is most of Names' cost. Each name it gives is the one Names gives.
+func (w *Worker) NamesOf(dst *sparse.Vector, text, article string, want map[uint32]bool) map[uint32]string {
+	w.names, w.want = map[uint32]string{}, want
+	defer func() { w.names, w.want, w.wantArt = nil, nil, false }()
+	if want != nil && article != "" && w.e.cfg.Conjoin {
+		// A wanted conjoined copy needs the name of the feature it copies: find the article's
+		// key first (without naming its words, which Extract does in its own order).
+		w.names = nil
+		w.wantKey, w.wantArt = w.article(article).key, true
+		w.names = map[uint32]string{}
+	}
 	w.Extract(dst, text, article)
 	base := w.e.relationBase()
 	for _, idx := range dst.Idx {
@@ -629,6 +647,16 @@ func (w *Worker) Names(dst *sparse.Vector, text, article string) map[uint32]stri
 		}
 	}
 	return w.names
+}
+
+// wanted says whether NamesOf should name idx: it is wanted, or its conjoined copy is.
+func (w *Worker) wanted(idx uint32) bool {
+	return w.want == nil || w.want[idx] || (w.wantArt && w.want[w.conjoined(w.wantKey, idx)])
+}
+
+// conjoined is the index of the copy of feature idx conjoined with the article of key.
+func (w *Worker) conjoined(key uint64, idx uint32) uint32 {
+	return 1<<w.e.cfg.Bits | uint32(mix64(combine(key, uint64(idx)))&w.e.mask)
 }
 
 func (w *Worker) name(idx uint32, name string) {

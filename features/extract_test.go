@@ -480,3 +480,28 @@ func TestNamesFromTheArticleCache(t *testing.T) {
 		}
 	}
 }
+
+// NamesOf names each wanted index as Names does, conjoined copies included, with every golden
+// configuration.
+func TestNamesOfMatchesNames(t *testing.T) {
+	train, _ := samplePairs(t)
+	for _, e := range sampleExtractors(t) {
+		w, _ := e.NewWorker()
+		var v sparse.Vector
+		for i, p := range train {
+			all := w.Names(&v, p.Text, p.Article)
+			want := map[uint32]bool{}
+			for idx := range all {
+				if idx%3 == uint32(i%3) { // a third of them, a different third each time
+					want[idx] = true
+				}
+			}
+			got := w.NamesOf(&v, p.Text, p.Article, want)
+			for idx := range want {
+				if got[idx] != all[idx] {
+					t.Fatalf("%+v: %q: index %d named %q, Names says %q", e.Config(), p.Text, idx, got[idx], all[idx])
+				}
+			}
+		}
+	}
+}
