@@ -308,7 +308,7 @@ type Scorer struct {
 	v    sparse.Vector
 	base sparse.Vector // v without the article-conjoined copies
 	// plain[i] says that head i was trained without the conjoined copies: its weights there
-	// are zero, so it is scored on base and spends no memory reads on them.
+	// are zero, so it is scored on base and spends no work on them.
 	plain []bool
 }
 

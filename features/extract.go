@@ -228,7 +228,7 @@ type Worker struct {
 	cache   map[string]*articleInfo
 	names   map[uint32]string // set only while Names runs
 	want    map[uint32]bool   // NamesOf's indices: the others get no name (nil: all do)
-	wantKey uint64            // the article's key, for want's conjoined copies (wantConj)
+	wantKey uint64            // the article's key, for want's conjoined copies (wantArt)
 	wantArt bool              // want may hold conjoined copies of this comment's features
 }
 
