@@ -32,6 +32,8 @@ for pct in (10, 25, 50, 100):
         w = csv.writer(f)
         w.writerow(header)
         w.writerows(rows[i] for i in keep)
+    with open(f"{work}/fnc1-{pct}.rows", "w") as f:
+        print(len(keep), file=f)
 src = []
 for path, delim in ((f"{data}/semeval2016t6/trialdata-all-annotations.txt", "\t"),
                     (f"{data}/semeval2016t6/trainingdata-all-annotations.utf8.txt", "\t")):
@@ -68,8 +70,7 @@ timed() { # timed NAME ROWS stance train ARGS...: one JSON line per run in $work
 }
 rm -f "$work/stance.jsonl"
 for pct in 10 25 50 100; do
-  rows=$(($(/usr/bin/python3 -c "import csv,sys; print(sum(1 for _ in csv.reader(open(sys.argv[1], newline='', encoding='utf-8'))))" "$work/fnc1-$pct.csv") - 1))
-  timed "fnc1-$pct" "$rows" train --config bench/configs/fnc1.yaml --data "$work/fnc1-$pct.csv" \
+  timed "fnc1-$pct" "$(cat "$work/fnc1-$pct.rows")" train --config bench/configs/fnc1.yaml --data "$work/fnc1-$pct.csv" \
     --articles $data/fnc1/train_bodies.csv
 done
 timed synthetic-100k 100000 train --config "$work/synthetic.yaml" --data "$work/synthetic-100k.csv"
