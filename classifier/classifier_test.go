@@ -227,6 +227,42 @@ func TestScoreStreamKeepsOrder(t *testing.T) {
 	}
 }
 
+// TestScoreStreamReportsCancel cancels the context while the input is still being read. Whatever
+// batch the reader or the writer was at, ScoreStream must say it stopped early: a run cut short
+// that returned nil would be reported as complete (CI once caught "export" doing so on SIGINT).
+func TestScoreStreamReportsCancel(t *testing.T) {
+	m := train(t, sample(t), smallConfig())
+	for round := range 200 {
+		ctx, cancel := context.WithCancel(context.Background())
+		// The reader is the slow side, as with a large file and fast workers: the writer has
+		// written the first batch and waits for the next when the cancel comes.
+		firstWritten := make(chan struct{})
+		n, written := 0, 0
+		next := func() (Item, bool, error) {
+			n++
+			if n == 300 {
+				<-firstWritten
+				cancel()
+			}
+			if n > 100_000 {
+				return Item{}, false, nil
+			}
+			return Item{Text: "كلامه صحيح"}, true, nil
+		}
+		emit := func(Item, *Scores) error {
+			if written++; written == 256 {
+				close(firstWritten)
+			}
+			return nil
+		}
+		err := m.ScoreStream(ctx, 2, next, emit)
+		cancel()
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("round %d: ScoreStream after cancel = %v, want context.Canceled", round, err)
+		}
+	}
+}
+
 func TestScoreStreamStopsOnError(t *testing.T) {
 	m := train(t, sample(t), smallConfig())
 	boom := errors.New("boom")

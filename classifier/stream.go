@@ -27,11 +27,13 @@ func (m *Model) ScoreStream(ctx context.Context, workers int, next func() (Item,
 		scores []Scores
 		done   chan struct{}
 	}
+	parent := ctx
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	jobs := make(chan *batch, workers)
 	ordered := make(chan *batch, 2*workers)
 	var readErr error
+	cut := false // the reader stopped before the end of the input; read after ordered is closed
 	// Reader: cut the input into batches, queue each for a worker and, in order, for the writer.
 	go func() {
 		defer close(jobs)
@@ -53,11 +55,13 @@ func (m *Model) ScoreStream(ctx context.Context, workers int, next func() (Item,
 				select {
 				case ordered <- b:
 				case <-ctx.Done():
+					cut = true
 					return
 				}
 				select {
 				case jobs <- b:
 				case <-ctx.Done():
+					cut = true
 					return
 				}
 			}
@@ -67,7 +71,6 @@ func (m *Model) ScoreStream(ctx context.Context, workers int, next func() (Item,
 		}
 	}()
 	var wg sync.WaitGroup
-	var scorerErr error
 	var once sync.Once
 	for range workers {
 		s, err := m.NewScorer()
@@ -112,8 +115,9 @@ func (m *Model) ScoreStream(ctx context.Context, workers int, next func() (Item,
 	if err == nil {
 		err = readErr
 	}
-	if err == nil {
-		err = scorerErr
+	if err == nil && cut {
+		// Cancelled while the writer waited for the next batch: the output is short.
+		err = context.Cause(parent)
 	}
 	if errors.Is(err, context.Canceled) && ctx.Err() != nil && readErr != nil {
 		err = readErr
