@@ -151,16 +151,13 @@ func Train(examples []Example, heads []string, cfg Config) (*Model, error) {
 	return m, nil
 }
 
-func trainHead(name string, examples []Example, x []sparse.Vector, ex *features.Extractor, cfg Config) (Head, error) {
-	classes, y, rows, err := headLabels(name, examples)
+func trainHead(name string, examples []Example, r *rows, ex *features.Extractor, cfg Config) (Head, error) {
+	classes, y, labelled, err := headLabels(name, examples)
 	if err != nil {
 		return Head{}, err
 	}
 	c, conjoin := cfg.head(name)
-	xs := make([]sparse.Vector, len(rows))
-	for i, r := range rows {
-		xs[i] = x[r]
-	}
+	xs, sh := r.subset(labelled)
 	tc, err := trainConfig(name, classes, y, c, cfg)
 	if err != nil {
 		return Head{}, err
@@ -168,7 +165,7 @@ func trainHead(name string, examples []Example, x []sparse.Vector, ex *features.
 	if !conjoin {
 		tc.IgnoreFrom, tc.IgnoreTo = ex.ConjoinRange()
 	}
-	sm, info, err := models.Train(xs, y, len(classes), ex.Dim(), tc)
+	sm, info, err := models.TrainShared(xs, sh, y, len(classes), ex.Dim(), tc)
 	if err != nil {
 		return Head{}, fmt.Errorf("train: head %q: %w", name, err)
 	}
@@ -234,8 +231,8 @@ func trainConfig(name string, classes []string, y []int, c float64, cfg Config) 
 	return tc, nil
 }
 
-// fitFeatures learns IDF from the examples and extracts each one's vector.
-func fitFeatures(examples []Example, cfg Config) (*features.Extractor, []sparse.Vector, error) {
+// fitFeatures learns IDF from the examples and extracts each one's rows.
+func fitFeatures(examples []Example, cfg Config) (*features.Extractor, *rows, error) {
 	ex, err := features.New(cfg.Features)
 	if err != nil {
 		return nil, nil, err
@@ -245,19 +242,56 @@ func fitFeatures(examples []Example, cfg Config) (*features.Extractor, []sparse.
 		pairs[i] = features.Pair{Text: e.Text, Article: e.Article}
 	}
 	ex.Fit(pairs)
-	x, err := extractAll(ex, pairs, cfg.workers())
-	return ex, x, err
+	r, err := extractAll(ex, pairs, cfg.workers())
+	return ex, r, err
 }
 
-// extractAll extracts every pair's vector, spreading the work over workers goroutines. The
+// rows are the examples' feature vectors as training holds them: each example's own features
+// (features.Worker.ExtractOwn), and its article's words once per distinct article
+// (models.Shared), which all comments on the article share. FNC-1's article bodies are about
+// half of every pair's features: held and scored once per body, they leave a training
+// iteration half the work and the rows half the memory.
+type rows struct {
+	own    []sparse.Vector
+	shared models.Shared // Of is nil when no example has article words
+}
+
+// subset returns the rows of the examples at idx, for models.TrainShared.
+func (r *rows) subset(idx []int) ([]sparse.Vector, models.Shared) {
+	x := make([]sparse.Vector, len(idx))
+	sh := models.Shared{Vectors: r.shared.Vectors}
+	if r.shared.Of != nil {
+		sh.Of = make([]int, len(idx))
+	}
+	for j, i := range idx {
+		x[j] = r.own[i]
+		if sh.Of != nil {
+			sh.Of[j] = r.shared.Of[i]
+		}
+	}
+	return x, sh
+}
+
+// terms sets dst to example i's whole vector as unmerged terms (its own, then its article's).
+func (r *rows) terms(dst *sparse.Vector, i int) {
+	dst.Reset()
+	dst.Idx = append(dst.Idx, r.own[i].Idx...)
+	dst.Val = append(dst.Val, r.own[i].Val...)
+	if r.shared.Of != nil && r.shared.Of[i] >= 0 {
+		a := r.shared.Vectors[r.shared.Of[i]]
+		dst.Idx = append(dst.Idx, a.Idx...)
+		dst.Val = append(dst.Val, a.Val...)
+	}
+}
+
+// extractAll extracts every pair's rows, spreading the work over workers goroutines. The
 // result is in input order and does not depend on workers.
-func extractAll(ex *features.Extractor, pairs []features.Pair, workers int) ([]sparse.Vector, error) {
-	x := make([]sparse.Vector, len(pairs))
+func extractAll(ex *features.Extractor, pairs []features.Pair, workers int) (*rows, error) {
+	r := &rows{own: make([]sparse.Vector, len(pairs))}
 	var wg sync.WaitGroup
 	var next sync.Mutex
 	i := 0
 	const chunk = 64
-	var firstErr error
 	for range workers {
 		w, err := ex.NewWorker()
 		if err != nil {
@@ -276,14 +310,43 @@ func extractAll(ex *features.Extractor, pairs []features.Pair, workers int) ([]s
 					return
 				}
 				for j := start; j < min(start+chunk, len(pairs)); j++ {
-					w.Extract(&v, pairs[j].Text, pairs[j].Article)
-					x[j] = v.Clone()
+					w.ExtractOwn(&v, pairs[j].Text, pairs[j].Article)
+					r.own[j] = v.Clone()
 				}
 			}
 		}()
 	}
 	wg.Wait()
-	return x, firstErr
+
+	// The articles, numbered in order of first appearance.
+	w, err := ex.NewWorker()
+	if err != nil {
+		return nil, err
+	}
+	id := map[string]int{}
+	of := make([]int, len(pairs))
+	var v sparse.Vector
+	for j, p := range pairs {
+		of[j] = -1
+		if p.Article == "" {
+			continue
+		}
+		s, ok := id[p.Article]
+		if !ok {
+			w.ArticleWords(&v, p.Article)
+			s = -1
+			if len(v.Idx) > 0 {
+				s = len(r.shared.Vectors)
+				r.shared.Vectors = append(r.shared.Vectors, v.Clone())
+			}
+			id[p.Article] = s
+		}
+		of[j] = s
+	}
+	if len(r.shared.Vectors) > 0 {
+		r.shared.Of = of
+	}
+	return r, nil
 }
 
 // HeadNames lists the model's heads in order.

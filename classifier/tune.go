@@ -100,11 +100,12 @@ func Tune(examples []Example, heads []string, cfg Config, grid Grid, folds []int
 			for _, i := range trainRows {
 				ty = append(ty, y[i])
 			}
+			idx := make([]int, len(trainRows))
+			for j, i := range trainRows {
+				idx[j] = rows[i]
+			}
+			xs, sh := x.subset(idx)
 			for p, pt := range points {
-				xs := make([]sparse.Vector, len(trainRows))
-				for j, i := range trainRows {
-					xs[j] = x[rows[i]]
-				}
 				tc, err := trainConfig(name, classes, ty, pt.c, cfg)
 				if err != nil {
 					return cfg, nil, err
@@ -113,13 +114,15 @@ func Tune(examples []Example, heads []string, cfg Config, grid Grid, folds []int
 					// Its weights there stay 0, so it ignores them when it scores too.
 					tc.IgnoreFrom, tc.IgnoreTo = ex.ConjoinRange()
 				}
-				sm, _, err := models.Train(xs, ty, len(classes), ex.Dim(), tc)
+				sm, _, err := models.TrainShared(xs, sh, ty, len(classes), ex.Dim(), tc)
 				if err != nil {
 					return cfg, nil, fmt.Errorf("tune: head %q, fold %d: %w", name, f+1, err)
 				}
 				var probs []float64
+				var v sparse.Vector
 				for _, i := range testRows {
-					probs = sm.Probs(probs, x[rows[i]])
+					x.terms(&v, rows[i])
+					probs = sm.Probs(probs, v)
 					pred[p][i] = argmax(probs)
 				}
 			}

@@ -271,6 +271,31 @@ func (w *Worker) Extract(dst *sparse.Vector, text, article string) {
 // value) entries in another order, where an index may occur more than once (a hash collision
 // between the blocks) and the vector is the sum of its entries.
 func (w *Worker) Terms(dst *sparse.Vector, text, article string) {
+	w.terms(dst, text, article, w.e.cfg.ArticleWords)
+}
+
+// ExtractOwn sets dst to Extract's vector without the article's words: what is the comment's
+// own. ArticleWords gives the rest, which every comment on the article shares; Extract's
+// vector is the sum of the two (to float32 rounding where they share an index), so a trainer
+// can hold and score the article's part once for all its comments.
+func (w *Worker) ExtractOwn(dst *sparse.Vector, text, article string) {
+	w.terms(dst, text, article, false)
+	w.canon(dst)
+}
+
+// ArticleWords sets dst to the article's words as Extract adds them to every comment on it
+// (canonical), or to nothing when the extractor's ArticleWords is off or article is "".
+func (w *Worker) ArticleWords(dst *sparse.Vector, article string) {
+	dst.Reset()
+	if article == "" || !w.e.cfg.ArticleWords {
+		return
+	}
+	a := w.article(article)
+	dst.Idx = append(dst.Idx, a.vec.Idx...)
+	dst.Val = append(dst.Val, a.vec.Val...)
+}
+
+func (w *Worker) terms(dst *sparse.Vector, text, article string, articleWords bool) {
 	dst.Reset()
 	cfg := &w.e.cfg
 	w.comment(text)
@@ -291,7 +316,7 @@ func (w *Worker) Terms(dst *sparse.Vector, text, article string) {
 			dst.Add(idx, dst.Val[i]*cw)
 		}
 	}
-	if art != nil && cfg.ArticleWords {
+	if art != nil && articleWords {
 		for i, idx := range art.vec.Idx {
 			dst.Add(idx, art.vec.Val[i])
 		}

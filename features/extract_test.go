@@ -461,6 +461,44 @@ func TestTermsMergeToExtract(t *testing.T) {
 	}
 }
 
+// ExtractOwn and ArticleWords split Extract's vector into the comment's own part and the part
+// every comment on the article shares: their sum is Extract's vector.
+func TestExtractOwnPlusArticleWords(t *testing.T) {
+	train, _ := samplePairs(t)
+	shared := 0
+	for _, e := range sampleExtractors(t) {
+		w, _ := e.NewWorker()
+		var own, art, want sparse.Vector
+		for _, p := range train {
+			w.Extract(&want, p.Text, p.Article)
+			w.ExtractOwn(&own, p.Text, p.Article)
+			w.ArticleWords(&art, p.Article)
+			shared += len(art.Idx)
+			for _, v := range []sparse.Vector{own, art} {
+				if !slices.IsSorted(v.Idx) || len(slices.Compact(slices.Clone(v.Idx))) != len(v.Idx) {
+					t.Fatalf("%q: a part is not canonical", p.Text)
+				}
+			}
+			got := own.Clone()
+			for i, idx := range art.Idx {
+				got.Add(idx, art.Val[i])
+			}
+			got.Canon()
+			if !slices.Equal(got.Idx, want.Idx) {
+				t.Fatalf("%+v: %q: own + article words have other indices than Extract", e.Config(), p.Text)
+			}
+			for i := range got.Val {
+				if d := math.Abs(float64(got.Val[i] - want.Val[i])); d > 1e-6 {
+					t.Fatalf("%q: index %d: %v, Extract %v", p.Text, got.Idx[i], got.Val[i], want.Val[i])
+				}
+			}
+		}
+	}
+	if shared == 0 {
+		t.Fatal("no article words in any configuration: the test proves nothing")
+	}
+}
+
 // Names reads an article once and replays its words' names from the cache: a worker that has
 // named many comments gives each the names a fresh worker gives it, whatever it extracted before.
 func TestNamesFromTheArticleCache(t *testing.T) {

@@ -45,6 +45,19 @@ type objective struct {
 
 	workers int
 
+	// Shared vectors (TrainShared); sh is nil without them.
+	sh       *sharedCSR
+	shRowPtr []int    // per shared vector, its rows: shRows[shRowPtr[s]:shRowPtr[s+1]]
+	shRows   []uint32 // ascending within each vector
+	scolPtr  []int    // the shared vectors by column, as colPtr/colRow/colVal
+	scolVec  []uint32
+	scolVal  []float32
+	shBounds []int     // block boundaries over shared vectors
+	shScores []float64 // per shared vector * k, its scores without bias
+	shResid  []float64 // per shared vector * k, the sum of its rows' residuals
+	zero     []float64 // k zeros: the bias of a shared vector's scores
+	gshared  []float64 // per column block * k: scratch for a column's shared gradient
+
 	// Scratch, overwritten by every evaluation.
 	resid     []float64 // n*k residuals r_ik
 	scores    []float64 // numBlocks*k, one score vector per row block
@@ -123,7 +136,13 @@ func (o *objective) params() int { return (o.ncols + 1) * o.k }
 func (o *objective) eval(grad, theta []float64) float64 {
 	k := o.k
 	nrb := len(o.rowBounds) - 1
+	if o.sh != nil {
+		o.parallel(len(o.shBounds)-1, func(b int) { o.sharedScores(b, theta) })
+	}
 	o.parallel(nrb, func(b int) { o.rowBlock(b, theta) })
+	if o.sh != nil {
+		o.parallel(len(o.shBounds)-1, o.sharedResid)
+	}
 	ncb := len(o.colBounds) - 1
 	o.parallel(ncb, func(b int) { o.colBlock(b, theta, grad) })
 
@@ -186,6 +205,13 @@ func (o *objective) rowBlock(b int, theta []float64) {
 			continue
 		}
 		scoreRow(z, bias, w, o.rowCol[o.rowPtr[i]:o.rowPtr[i+1]], o.rowVal[o.rowPtr[i]:o.rowPtr[i+1]])
+		if o.sh != nil {
+			if sv := o.sh.of[i]; sv >= 0 {
+				for j, v := range o.shScores[int(sv)*k : int(sv)*k+k] {
+					z[j] += v
+				}
+			}
+		}
 
 		// Stable log-sum-exp: shift by the largest score. The residual of the true class and
 		// its cross-entropy are computed from the other classes' mass rather than as p_y - 1
@@ -230,6 +256,13 @@ func (o *objective) colBlock(b int, theta, grad []float64) {
 	for c := o.colBounds[b]; c < o.colBounds[b+1]; c++ {
 		g := grad[c*k : (c+1)*k]
 		gatherColumn(g, o.resid, o.colRow[o.colPtr[c]:o.colPtr[c+1]], o.colVal[o.colPtr[c]:o.colPtr[c+1]])
+		if o.sh != nil && o.scolPtr[c] < o.scolPtr[c+1] {
+			gs := o.gshared[b*k : (b+1)*k]
+			gatherColumn(gs, o.shResid, o.scolVec[o.scolPtr[c]:o.scolPtr[c+1]], o.scolVal[o.scolPtr[c]:o.scolPtr[c+1]])
+			for j, v := range gs {
+				g[j] += v
+			}
+		}
 		w := theta[c*k : (c+1)*k]
 		for j, wj := range w {
 			g[j] += wj

@@ -182,7 +182,15 @@ func (cfg TrainConfig) withDefaults(classes int) (TrainConfig, error) {
 // error wraps ErrSingleClass. A class that has no rows is allowed; its bias then heads for
 // -Inf and stops, by GradTol, at a probability of order GradTol.
 func Train(x []sparse.Vector, y []int, classes, dim int, cfg TrainConfig) (*Softmax, TrainInfo, error) {
-	fr, err := fit(x, y, classes, dim, cfg)
+	return TrainShared(x, Shared{}, y, classes, dim, cfg)
+}
+
+// TrainShared is Train on the rows x[i] + sh.Vectors[sh.Of[i]] (see Shared). The model is the
+// one Train fits on those sums up to rounding: the objective adds the same terms in another
+// order. It is deterministic as Train is. Besides Train's errors it reports a shared vector
+// with a bad index or value, and an Of of the wrong length or out of range.
+func TrainShared(x []sparse.Vector, sh Shared, y []int, classes, dim int, cfg TrainConfig) (*Softmax, TrainInfo, error) {
+	fr, err := fit(x, sh, y, classes, dim, cfg)
 	if err != nil {
 		return nil, TrainInfo{}, err
 	}
@@ -211,7 +219,7 @@ type fitResult struct {
 	info  TrainInfo
 }
 
-func fit(x []sparse.Vector, y []int, classes, dim int, cfg TrainConfig) (*fitResult, error) {
+func fit(x []sparse.Vector, sh Shared, y []int, classes, dim int, cfg TrainConfig) (*fitResult, error) {
 	if classes < 2 || classes > MaxClasses {
 		return nil, fmt.Errorf("models: %d classes, want 2..%d", classes, MaxClasses)
 	}
@@ -248,11 +256,17 @@ func fit(x []sparse.Vector, y []int, classes, dim int, cfg TrainConfig) (*fitRes
 		return nil, fmt.Errorf("%w: %d rows, %d of them classes with positive weight", ErrSingleClass, len(y), npresent)
 	}
 
-	cols, rowPtr, rowCol, rowVal, err := compact(x, dim, cfg.IgnoreFrom, cfg.IgnoreTo)
+	if err := sh.check(len(x), dim); err != nil {
+		return nil, err
+	}
+	cols, rowPtr, rowCol, rowVal, shc, err := compactShared(x, sh, dim, cfg.IgnoreFrom, cfg.IgnoreTo)
 	if err != nil {
 		return nil, err
 	}
 	obj := newObjective(classes, len(cols), cfg.C, y, s, rowPtr, rowCol, rowVal, cfg.Workers)
+	if shc != nil {
+		obj.setShared(shc)
+	}
 	np := obj.params()
 	cache := &cachedObjective{o: obj, x: make([]float64, np), grad: make([]float64, np)}
 
@@ -305,32 +319,58 @@ func toFloat32(v float64) float32 {
 }
 
 // compact validates x and renumbers the feature indices that carry a nonzero value, outside
-// [ignoreFrom, ignoreTo), as columns 0..len(cols)-1, most frequent first (ties by ascending index). It returns cols (column ->
-// feature index) and the rows in compressed sparse row form over the columns.
+// [ignoreFrom, ignoreTo), as columns 0..len(cols)-1, most frequent first (ties by ascending
+// index). It returns cols (column -> feature index) and the rows in compressed sparse row form
+// over the columns.
 //
 // Ordering by frequency packs the weights of the features that fire in most rows into a few
 // cache lines; hashing scatters them over the whole index space otherwise. The order is a
 // function of x alone, so it keeps training deterministic.
 func compact(x []sparse.Vector, dim int, ignoreFrom, ignoreTo uint32) (cols []uint32, rowPtr []int, rowCol []uint32, rowVal []float32, err error) {
+	cols, rowPtr, rowCol, rowVal, _, err = compactShared(x, Shared{}, dim, ignoreFrom, ignoreTo)
+	return cols, rowPtr, rowCol, rowVal, err
+}
+
+// compactShared is compact over the rows x and the shared vectors of sh (checked by
+// Shared.check), which it returns over the same columns (nil when sh.Of is nil). A shared
+// vector's features count once for every row that has it, as they would in the summed rows.
+func compactShared(x []sparse.Vector, sh Shared, dim int, ignoreFrom, ignoreTo uint32) (cols []uint32, rowPtr []int, rowCol []uint32, rowVal []float32, shc *sharedCSR, err error) {
+	keep := func(f uint32, val float32) bool { return val != 0 && (f < ignoreFrom || f >= ignoreTo) }
 	// colOf[f] counts the rows where feature f fires, then becomes 1 + its column (0: none). It
 	// costs 4 bytes per feature, half of the trained model's W for two classes, less for more.
 	colOf := make([]uint32, dim)
 	nnz := 0
 	for i, v := range x {
 		if len(v.Idx) != len(v.Val) {
-			return nil, nil, nil, nil, fmt.Errorf("models: row %d: %d indices but %d values", i, len(v.Idx), len(v.Val))
+			return nil, nil, nil, nil, nil, fmt.Errorf("models: row %d: %d indices but %d values", i, len(v.Idx), len(v.Val))
 		}
 		for e, f := range v.Idx {
 			val := v.Val[e]
 			if uint64(f) >= uint64(dim) {
-				return nil, nil, nil, nil, fmt.Errorf("models: row %d: feature index %d >= dim %d", i, f, dim)
+				return nil, nil, nil, nil, nil, fmt.Errorf("models: row %d: feature index %d >= dim %d", i, f, dim)
 			}
 			if math.IsNaN(float64(val)) || math.IsInf(float64(val), 0) {
-				return nil, nil, nil, nil, fmt.Errorf("models: row %d: feature %d has value %v, want a finite number", i, f, val)
+				return nil, nil, nil, nil, nil, fmt.Errorf("models: row %d: feature %d has value %v, want a finite number", i, f, val)
 			}
-			if val != 0 && (f < ignoreFrom || f >= ignoreTo) {
+			if keep(f, val) {
 				colOf[f]++
 				nnz++
+			}
+		}
+	}
+	var refs []uint32 // rows per shared vector
+	if sh.Of != nil {
+		refs = make([]uint32, len(sh.Vectors))
+		for _, s := range sh.Of {
+			if s >= 0 {
+				refs[s]++
+			}
+		}
+		for s, v := range sh.Vectors {
+			for e, f := range v.Idx {
+				if refs[s] > 0 && keep(f, v.Val[e]) {
+					colOf[f] += refs[s]
+				}
 			}
 		}
 	}
@@ -354,12 +394,30 @@ func compact(x []sparse.Vector, dim int, ignoreFrom, ignoreTo uint32) (cols []ui
 	rowVal = make([]float32, 0, nnz)
 	for i, v := range x {
 		for e, f := range v.Idx {
-			if v.Val[e] != 0 && (f < ignoreFrom || f >= ignoreTo) {
+			if keep(f, v.Val[e]) {
 				rowCol = append(rowCol, colOf[f]-1)
 				rowVal = append(rowVal, v.Val[e])
 			}
 		}
 		rowPtr[i+1] = len(rowCol)
 	}
-	return cols, rowPtr, rowCol, rowVal, nil
+	if sh.Of == nil {
+		return cols, rowPtr, rowCol, rowVal, nil, nil
+	}
+	shc = &sharedCSR{of: make([]int32, len(sh.Of)), ptr: make([]int, len(sh.Vectors)+1)}
+	for i, s := range sh.Of {
+		shc.of[i] = int32(max(s, -1))
+	}
+	for s, v := range sh.Vectors {
+		if refs[s] > 0 { // a vector no row has would only cost time
+			for e, f := range v.Idx {
+				if keep(f, v.Val[e]) {
+					shc.col = append(shc.col, colOf[f]-1)
+					shc.val = append(shc.val, v.Val[e])
+				}
+			}
+		}
+		shc.ptr[s+1] = len(shc.col)
+	}
+	return cols, rowPtr, rowCol, rowVal, shc, nil
 }

@@ -74,7 +74,7 @@ func TestTrainSeparable(t *testing.T) {
 		if info.Features != k+29 {
 			t.Errorf("Features = %d, want %d fired columns", info.Features, k+29)
 		}
-		fr, err := fit(x, y, k, dim, cfg)
+		fr, err := fit(x, Shared{}, y, k, dim, cfg)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -107,7 +107,7 @@ func TestTrainNoisy(t *testing.T) {
 	if got < oracle-0.1 {
 		t.Errorf("held-out accuracy %.3f, want >= generating model's %.3f - 0.1", got, oracle)
 	}
-	fr, err := fit(trainX, trainY, 3, sp.dim, cfg)
+	fr, err := fit(trainX, Shared{}, trainY, 3, sp.dim, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
