@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"testing"
@@ -392,5 +393,84 @@ func TestScorerSkipsConjoinedCopiesOfPlainHeads(t *testing.T) {
 	}
 	if conjoined == 0 {
 		t.Fatal("no vector has conjoined copies: the test proves nothing")
+	}
+}
+
+// Training holds each example as its own features plus its article's words, once per article
+// (rows): together they must be the vector Extract gives the example, with every example on
+// the same article pointing at the same shared vector.
+func TestRowsSumToExtract(t *testing.T) {
+	ex := sample(t)
+	for _, articleWords := range []bool{true, false} {
+		cfg := smallConfig()
+		cfg.Features.ArticleWords = articleWords
+		e, r, err := fitFeatures(ex, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if (r.shared.Of != nil) != articleWords {
+			t.Fatalf("article words %v: shared vectors %v", articleWords, r.shared.Of != nil)
+		}
+		w, _ := e.NewWorker()
+		var got, want sparse.Vector
+		of := map[string]int{}
+		for i, x := range ex {
+			r.terms(&got, i)
+			got.Canon()
+			w.Extract(&want, x.Text, x.Article)
+			if !slices.Equal(got.Idx, want.Idx) {
+				t.Fatalf("%q: the rows' indices differ from Extract's", x.Text)
+			}
+			for k := range got.Val {
+				if math.Abs(float64(got.Val[k]-want.Val[k])) > 1e-6 {
+					t.Fatalf("%q: index %d: %v, Extract %v", x.Text, got.Idx[k], got.Val[k], want.Val[k])
+				}
+			}
+			if articleWords {
+				s, seen := of[x.Article]
+				if seen && s != r.shared.Of[i] {
+					t.Fatalf("%q: two shared vectors for one article", x.Text)
+				}
+				of[x.Article] = r.shared.Of[i]
+			}
+		}
+		if articleWords && len(r.shared.Vectors) != len(of) {
+			t.Errorf("%d shared vectors for %d articles", len(r.shared.Vectors), len(of))
+		}
+	}
+}
+
+// buildDictionary reads chunks of examples in parallel: it must name each index as reading the
+// examples one by one does (the first example to name it wins), for any number of workers.
+func TestBuildDictionaryIsSerialOrder(t *testing.T) {
+	ex := sample(t)
+	m := train(t, ex, smallConfig())
+	var many []Example // several chunks, each example seen again later
+	for range 6 {
+		many = append(many, ex...)
+	}
+	want := map[uint32]bool{}
+	for idx := range m.Dictionary {
+		want[idx] = true
+	}
+	serial := map[uint32]string{}
+	w, _ := m.Extractor.NewWorker()
+	var v sparse.Vector
+	for _, e := range many {
+		for idx, name := range w.NamesOf(&v, e.Text, e.Article, want) {
+			if _, ok := serial[idx]; !ok && want[idx] {
+				serial[idx] = name
+			}
+		}
+	}
+	if len(serial) != len(want) || len(many) < 3*256 {
+		t.Fatalf("%d names for %d indices from %d examples: the test proves little", len(serial), len(want), len(many))
+	}
+	for _, workers := range []int{1, 2, 3} {
+		m.Config.Workers = workers
+		m.buildDictionary(many)
+		if !maps.Equal(m.Dictionary, serial) {
+			t.Fatalf("workers=%d: the dictionary differs from reading the examples in order", workers)
+		}
 	}
 }

@@ -3,6 +3,9 @@ package classifier
 import (
 	"cmp"
 	"slices"
+	"sync"
+
+	"github.com/commentstance/stance/features"
 
 	"github.com/commentstance/stance/sparse"
 )
@@ -160,17 +163,41 @@ func (m *Model) buildDictionary(examples []Example) {
 		}
 	}
 	m.Dictionary = map[uint32]string{}
-	w, err := m.Extractor.NewWorker()
-	if err != nil {
-		return
-	}
-	var v sparse.Vector
-	for _, e := range examples {
-		if len(m.Dictionary) == len(want) {
-			break
+	// Rounds of one chunk of examples per worker, read in parallel and merged in example order
+	// (the first example to name an index names it), until every index has a name: the same
+	// dictionary as reading the examples one by one, for any number of workers.
+	const chunk = 256
+	workers := m.Config.workers()
+	ws := make([]*features.Worker, workers)
+	for i := range ws {
+		w, err := m.Extractor.NewWorker()
+		if err != nil {
+			return
 		}
-		for idx, name := range w.NamesOf(&v, e.Text, e.Article, want) {
-			if want[idx] {
+		ws[i] = w
+	}
+	names := make([]map[uint32]string, workers)
+	for start := 0; start < len(examples) && len(m.Dictionary) < len(want); start += workers * chunk {
+		var wg sync.WaitGroup
+		for i, w := range ws {
+			lo := min(start+i*chunk, len(examples))
+			hi := min(lo+chunk, len(examples))
+			wg.Go(func() {
+				got := map[uint32]string{}
+				var v sparse.Vector
+				for _, e := range examples[lo:hi] {
+					for idx, name := range w.NamesOf(&v, e.Text, e.Article, want) {
+						if _, ok := got[idx]; !ok && want[idx] {
+							got[idx] = name
+						}
+					}
+				}
+				names[i] = got
+			})
+		}
+		wg.Wait()
+		for _, got := range names {
+			for idx, name := range got {
 				if _, ok := m.Dictionary[idx]; !ok {
 					m.Dictionary[idx] = name
 				}
