@@ -474,3 +474,63 @@ func TestBuildDictionaryIsSerialOrder(t *testing.T) {
 		}
 	}
 }
+
+// NestedCrossValidate tunes each fold on its training part alone: each fold's model must be the
+// one Tune then Train give on exactly those examples, and its scores those of that model.
+func TestNestedCrossValidate(t *testing.T) {
+	ex := sample(t)
+	folds := make([]int, len(ex))
+	for i := range folds {
+		folds[i] = i % 3
+	}
+	grid := Grid{C: []float64{0.05, 5}, Conjoin: []bool{true, false}}
+	metric := func(string) string { return "f_avg(FAVOR,AGAINST)" }
+	inner := func(train []int) ([]int, error) {
+		f := make([]int, len(train))
+		for j, i := range train {
+			f[j] = (i / 3) % 2 // any assignment that depends only on the training examples
+		}
+		return f, nil
+	}
+	heads := []string{"stance"}
+	cfg := smallConfig()
+	scores, fitted, err := NestedCrossValidate(ex, heads, cfg, folds, grid, inner, metric, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	chosen := map[float64]bool{}
+	for f, m := range fitted {
+		var part []Example
+		var idx []int
+		for i, e := range ex {
+			if folds[i] != f {
+				part = append(part, e)
+				idx = append(idx, i)
+			}
+		}
+		innerFolds, _ := inner(idx)
+		tuned, _, err := Tune(part, heads, cfg, grid, innerFolds, metric, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		chosen[tuned.Heads["stance"].C] = true
+		if got := m.Config.Heads["stance"]; got.C != tuned.Heads["stance"].C || *got.Conjoin != *tuned.Heads["stance"].Conjoin {
+			t.Fatalf("fold %d: the model was trained with %+v, Tune on its training part chose %+v", f, got, tuned.Heads["stance"])
+		}
+		ref, err := Train(part, heads, tuned)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, _ := ref.NewScorer()
+		var sc Scores
+		for i, e := range ex {
+			if folds[i] == f {
+				s.Score(&sc, e.Text, e.Article)
+				if !slices.Equal(sc.Probs[0], scores[i].Probs[0]) {
+					t.Fatalf("fold %d, example %d: nested CV scored %v, the tuned model %v", f, i, scores[i].Probs[0], sc.Probs[0])
+				}
+			}
+		}
+	}
+	t.Logf("c chosen across folds: %v", chosen)
+}

@@ -11,6 +11,28 @@ import (
 // each fold (example i was scored by models[folds[i]], whose heads' Classes name the scores: a
 // fold's training part may lack a rare class). progress, if not nil, is called after each fold.
 func CrossValidate(examples []Example, heads []string, cfg Config, folds []int, progress func(done, total int)) ([]Scores, []*Model, error) {
+	return crossValidate(examples, heads, folds, func(int, []Example, []int) (Config, error) { return cfg, nil }, progress)
+}
+
+// NestedCrossValidate is CrossValidate with each fold's configuration chosen by Tune over grid on
+// that fold's training part alone: inner(train) assigns the training examples (indices into
+// examples, ascending) to the inner folds. The test fold plays no part in its choice, so the
+// figure is that of the whole procedure, tuning included (nested cross-validation, as
+// scikit-learn's cross_val_score over a LogisticRegressionCV). Each fold's model carries its
+// choice in Config.Heads.
+func NestedCrossValidate(examples []Example, heads []string, cfg Config, folds []int, grid Grid, inner func(train []int) ([]int, error), metricFor func(head string) string, progress func(done, total int)) ([]Scores, []*Model, error) {
+	return crossValidate(examples, heads, folds, func(f int, train []Example, idx []int) (Config, error) {
+		innerFolds, err := inner(idx)
+		if err != nil {
+			return cfg, err
+		}
+		tuned, _, err := Tune(train, heads, cfg, grid, innerFolds, metricFor, nil)
+		return tuned, err
+	}, progress)
+}
+
+// crossValidate runs the folds, training each on the configuration configFor gives it.
+func crossValidate(examples []Example, heads []string, folds []int, configFor func(fold int, train []Example, idx []int) (Config, error), progress func(done, total int)) ([]Scores, []*Model, error) {
 	if len(folds) != len(examples) {
 		return nil, nil, fmt.Errorf("cross-validation: %d fold assignments for %d examples", len(folds), len(examples))
 	}
@@ -19,16 +41,21 @@ func CrossValidate(examples []Example, heads []string, cfg Config, folds []int, 
 	fitted := make([]*Model, k)
 	for f := range k {
 		var train []Example
-		var test []int
+		var idx, test []int
 		for i, e := range examples {
 			if folds[i] == f {
 				test = append(test, i)
 			} else {
 				train = append(train, e)
+				idx = append(idx, i)
 			}
 		}
 		if len(test) == 0 {
 			continue
+		}
+		cfg, err := configFor(f, train, idx)
+		if err != nil {
+			return nil, nil, fmt.Errorf("fold %d of %d: %w", f+1, k, err)
 		}
 		m, err := Train(train, heads, cfg)
 		if err != nil {

@@ -22,7 +22,7 @@ func newEvaluate(e *env) *cobra.Command {
 	var dataFiles []string
 	var articlesFile, modelPath, groupBy, format, predictions, report string
 	var cv int
-	var strict bool
+	var strict, tune bool
 	cmd := &cobra.Command{
 		Use:   "evaluate (--model FILE | --cv K) --data FILE",
 		Short: "Measure a model on labelled comments, or cross-validate training on one file",
@@ -32,9 +32,13 @@ and F1, and the confusion matrix.
 
 With --model it scores the labelled comments of --data with that model. With --cv K it trains K
 models on one file instead, each tested on the fold it did not see; --group-by article keeps all
-comments of an article in one fold, so the figure is that of articles the model has never seen.`,
+comments of an article in one fold, so the figure is that of articles the model has never seen.
+With --cv K --tune, each fold first chooses each head's c and conjoin by cross-validation on its
+own training part (tune.folds folds grouped by tune.group_by, over tune.c and tune.conjoin): the
+figure is that of the whole procedure, tuning included (nested cross-validation).`,
 		Example: `  stance evaluate --model out/sample.stance --data data/sample/comments.csv --articles data/sample/articles.csv
-  stance evaluate --cv 5 --group-by article --data data/sample/comments.csv --articles data/sample/articles.csv --format json`,
+  stance evaluate --cv 5 --group-by article --data data/sample/comments.csv --articles data/sample/articles.csv --format json
+  stance evaluate --cv 5 --group-by article --tune --data data/sample/comments.csv --articles data/sample/articles.csv`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			s, _, err := loadSettings(e.configPath, e.configSet, cmd.Flags(), trainFlags)
@@ -43,6 +47,9 @@ comments of an article in one fold, so the figure is that of articles the model 
 			}
 			if (modelPath == "") == (cv == 0) {
 				return usageErr("evaluate: give either --model FILE or --cv K")
+			}
+			if tune && cv == 0 {
+				return usageErr("evaluate: --tune needs --cv K (a model given by --model is already trained)")
 			}
 			if format != "table" && format != "json" && format != "jsonl" && format != "csv" {
 				return usageErr("--format %q: want table, json, jsonl or csv", format)
@@ -60,7 +67,7 @@ comments of an article in one fold, so the figure is that of articles the model 
 			if cv > 0 {
 				e.noteLeftOut(l) // with --model, testModel names the model's heads the data lacks
 				res, err = interruptible(cmd.Context(), func() (*evaluation, error) {
-					return e.crossValidate(s, l, cv, groupBy)
+					return e.crossValidate(s, l, cv, groupBy, tune)
 				})
 			} else {
 				res, err = e.testModel(modelPath, l)
@@ -97,6 +104,7 @@ comments of an article in one fold, so the figure is that of articles the model 
 	f.StringVar(&predictions, "predictions", "", "also write each row's predicted class per head to this CSV (id column first when the data has ids)")
 	f.StringVar(&report, "report", "", "also write an HTML report (confusion matrices, per-class bars, calibration) to this file")
 	f.BoolVar(&strict, "strict", false, "make any bad row an error instead of a reported skip")
+	f.BoolVar(&tune, "tune", false, "with --cv: choose each fold's c and conjoin by cross-validation on its training part (nested; see tune in config.yaml)")
 	addModelFlags(cmd)
 	return cmd
 }
@@ -167,7 +175,7 @@ func (e *env) testModel(path string, l *labelled) (*evaluation, error) {
 	return ev, nil
 }
 
-func (e *env) crossValidate(s *settings, l *labelled, k int, groupBy string) (*evaluation, error) {
+func (e *env) crossValidate(s *settings, l *labelled, k int, groupBy string, tune bool) (*evaluation, error) {
 	folds, err := foldsFor(l, k, groupBy, s.Seed)
 	if err != nil {
 		return nil, err
@@ -178,14 +186,29 @@ func (e *env) crossValidate(s *settings, l *labelled, k int, groupBy string) (*e
 	}
 	bar := e.progress("cross-validation folds", k)
 	start := time.Now()
-	scores, fitted, err := classifier.CrossValidate(l.examples, l.heads, cfg, folds, func(done, total int) {
-		bar.set(done)
-	})
+	progress := func(done, total int) { bar.set(done) }
+	var scores []classifier.Scores
+	var fitted []*classifier.Model
+	if tune {
+		grid := classifier.Grid{C: s.Tune.C, Conjoin: s.Tune.Conjoin}
+		inner := func(train []int) ([]int, error) { return innerFolds(l, train, s.Tune.Folds, s.Tune.GroupBy, s.Seed) }
+		metric := func(h string) string { return s.Metrics[h] }
+		scores, fitted, err = classifier.NestedCrossValidate(l.examples, l.heads, cfg, folds, grid, inner, metric, progress)
+	} else {
+		scores, fitted, err = classifier.CrossValidate(l.examples, l.heads, cfg, folds, progress)
+	}
 	bar.done()
 	if err != nil {
 		return nil, asUsage(err)
 	}
 	e.notef("trained %d fold models in %.1fs", k, time.Since(start).Seconds())
+	if tune {
+		for f, m := range fitted {
+			if m != nil {
+				e.notef("fold %d chose by %d-fold cross-validation on its training part, grouped by %s:\n%s", f+1, s.Tune.Folds, s.Tune.GroupBy, strings.TrimSpace(m.Config.Describe(l.heads)))
+			}
+		}
+	}
 	ev := newEvaluation(fmt.Sprintf("%d-fold cross-validation grouped by %s on %d comments", k, groupBy, len(l.comments)), l, l.heads)
 	ev.source = fmt.Sprintf("%d-fold CV grouped by %s", k, groupBy)
 	for i := range l.comments {
@@ -196,6 +219,32 @@ func (e *env) crossValidate(s *settings, l *labelled, k int, groupBy string) (*e
 		}
 	}
 	return ev, nil
+}
+
+// innerFolds assigns the rows train of l (a fold's training part) to k folds as foldsFor does,
+// for nested cross-validation. With fewer than k groups among them, each group is a fold: under
+// 5 official folds, the training part of one holds the other 4.
+func innerFolds(l *labelled, train []int, k int, groupBy string, seed int64) ([]int, error) {
+	sub := &labelled{heads: l.heads}
+	groups := map[string]bool{}
+	for _, i := range train {
+		c := l.comments[i]
+		sub.comments = append(sub.comments, c)
+		switch groupBy {
+		case "article":
+			g := c.ArticleID
+			if g == "" {
+				g = c.Article
+			}
+			groups[g] = true
+		case "group":
+			groups[c.Group] = true
+		}
+	}
+	if groupBy != "none" && len(groups) < k {
+		k = len(groups)
+	}
+	return foldsFor(sub, k, groupBy, seed)
 }
 
 // foldsFor assigns the rows of l to k folds, stratified by the first head's labels, keeping

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"path/filepath"
 	"slices"
@@ -165,5 +166,29 @@ func TestEvaluateCrossValidation(t *testing.T) {
 				t.Errorf("stderr should hold one summary line and no progress redraws:\n%q", r.stderr)
 			}
 		})
+	}
+}
+
+// evaluate --cv --tune chooses each fold's settings on its training part (nested) and says what
+// each fold chose; --tune without --cv is a usage error.
+func TestEvaluateNestedCrossValidation(t *testing.T) {
+	if testing.Short() {
+		t.Skip("tunes every fold; skipped with -short")
+	}
+	cfg := filepath.Join(t.TempDir(), "tune.yaml")
+	writeFile(t, cfg, []byte("tune: {folds: 3, c: [0.3, 3], conjoin: [true, false]}\n"))
+	r := mustStance(t, "", "evaluate", "--config", cfg, "--cv", "3", "--tune", "--data", sampleComments, "--articles", sampleArticles, "--format", "json")
+	checkEvalJSON(t, r.stdout, map[string]float64{"stance": 0.40, "sentiment": 0.45})
+	for f := 1; f <= 3; f++ {
+		if !strings.Contains(r.stderr, fmt.Sprintf("fold %d chose by 3-fold cross-validation on its training part, grouped by article:\n", f)) {
+			t.Errorf("stderr does not say what fold %d chose:\n%s", f, r.stderr)
+		}
+	}
+	if n := strings.Count(r.stderr, "stance: c="); n != 3 {
+		t.Errorf("%d stance choices reported, want 3:\n%s", n, r.stderr)
+	}
+	bad := stance(t, "", "evaluate", "--tune", "--model", "m.stance", "--data", sampleComments)
+	if bad.code != exitUsage || !strings.Contains(bad.stderr, "--tune needs --cv K") {
+		t.Errorf("--tune without --cv: exit %d, stderr %q", bad.code, bad.stderr)
 	}
 }
