@@ -205,7 +205,7 @@ func (e *env) crossValidate(s *settings, l *labelled, k int, groupBy string, tun
 	if tune {
 		for f, m := range fitted {
 			if m != nil {
-				e.notef("fold %d chose by %d-fold cross-validation on its training part, grouped by %s:\n%s", f+1, s.Tune.Folds, s.Tune.GroupBy, strings.TrimSpace(m.Config.Describe(l.heads)))
+				e.notef("fold %d chose by cross-validation on its training part (tune.folds %d, grouped by %s):\n%s", f+1, s.Tune.Folds, s.Tune.GroupBy, strings.TrimSpace(m.Config.Describe(l.heads)))
 			}
 		}
 	}

@@ -180,7 +180,7 @@ func TestEvaluateNestedCrossValidation(t *testing.T) {
 	r := mustStance(t, "", "evaluate", "--config", cfg, "--cv", "3", "--tune", "--data", sampleComments, "--articles", sampleArticles, "--format", "json")
 	checkEvalJSON(t, r.stdout, map[string]float64{"stance": 0.40, "sentiment": 0.45})
 	for f := 1; f <= 3; f++ {
-		if !strings.Contains(r.stderr, fmt.Sprintf("fold %d chose by 3-fold cross-validation on its training part, grouped by article:\n", f)) {
+		if !strings.Contains(r.stderr, fmt.Sprintf("fold %d chose by cross-validation on its training part (tune.folds 3, grouped by article):\n", f)) {
 			t.Errorf("stderr does not say what fold %d chose:\n%s", f, r.stderr)
 		}
 	}
