@@ -74,26 +74,7 @@ func newObjective(k, ncols int, c float64, y []int, s []float64, rowPtr []int, r
 	}
 	n := len(y)
 
-	// Transpose the rows into columns. Filling rows in ascending order leaves each column's
-	// entries in ascending row order, which fixes the summation order of X^T r.
-	o.colPtr = make([]int, ncols+1)
-	for _, c := range rowCol {
-		o.colPtr[c+1]++
-	}
-	for c := range ncols {
-		o.colPtr[c+1] += o.colPtr[c]
-	}
-	o.colRow = make([]uint32, len(rowCol))
-	o.colVal = make([]float32, len(rowCol))
-	next := append([]int(nil), o.colPtr[:ncols]...)
-	for i := range n {
-		for e := rowPtr[i]; e < rowPtr[i+1]; e++ {
-			c := rowCol[e]
-			o.colRow[next[c]] = uint32(i)
-			o.colVal[next[c]] = rowVal[e]
-			next[c]++
-		}
-	}
+	o.colPtr, o.colRow, o.colVal = transpose(rowPtr, rowCol, rowVal, ncols)
 
 	o.rowBounds = blockBounds(rowPtr, numBlocks)
 	o.colBounds = blockBounds(o.colPtr, numBlocks)
@@ -103,6 +84,32 @@ func newObjective(k, ncols int, c float64, y []int, s []float64, rowPtr []int, r
 	o.blockBias = make([]float64, numBlocks*k)
 	o.blockSq = make([]float64, numBlocks)
 	return o
+}
+
+// transpose turns a compressed sparse row matrix (row i owns entries ptr[i]..ptr[i+1] of col
+// and val) over ncols columns into compressed sparse columns: column c owns entries
+// colPtr[c]..colPtr[c+1] of colRow (the row) and colVal. Filling rows in ascending order leaves
+// each column's entries in ascending row order, which fixes the summation order of X^T r.
+func transpose(ptr []int, col []uint32, val []float32, ncols int) (colPtr []int, colRow []uint32, colVal []float32) {
+	colPtr = make([]int, ncols+1)
+	for _, c := range col {
+		colPtr[c+1]++
+	}
+	for c := range ncols {
+		colPtr[c+1] += colPtr[c]
+	}
+	colRow = make([]uint32, len(col))
+	colVal = make([]float32, len(col))
+	next := append([]int(nil), colPtr[:ncols]...)
+	for i := range len(ptr) - 1 {
+		for e := ptr[i]; e < ptr[i+1]; e++ {
+			c := col[e]
+			colRow[next[c]] = uint32(i)
+			colVal[next[c]] = val[e]
+			next[c]++
+		}
+	}
+	return colPtr, colRow, colVal
 }
 
 // blockBounds splits the len(ptr)-1 items of a compressed sparse index (item i owns entries

@@ -1,6 +1,7 @@
 package models
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -57,37 +58,45 @@ func TestObjectiveGradient(t *testing.T) {
 		for i := range theta {
 			theta[i] = 0.8 * rng.NormFloat64()
 		}
-		grad := make([]float64, len(theta))
-		f := o.eval(grad, theta)
+		checkObjective(t, fmt.Sprintf("k=%d", k), o, cols, x, y, dim, cw, theta)
+	}
+}
 
-		scratch := make([]float64, len(theta))
-		num := fd.Gradient(nil, func(th []float64) float64 { return o.eval(scratch, th) }, theta,
-			&fd.Settings{Formula: fd.Central})
-		for i := range grad {
-			// Central differences with gonum's step 6e-6 on F of order 10 leave an error of order
-			// eps*F/h ~ 1e-9; a wrong term in the gradient would be off by O(1).
-			if d := math.Abs(grad[i] - num[i]); d > 1e-7*max(1, math.Abs(num[i])) {
-				t.Errorf("k=%d: dF/dtheta[%d] = %.12g, finite difference %.12g", k, i, grad[i], num[i])
-			}
-		}
+// checkObjective checks o's value and gradient at theta against the naive denseObjective of the
+// rows x with class weights cw (over all dim features, theta mapped there through cols), and
+// the gradient against central finite differences (gonum diff/fd).
+func checkObjective(t *testing.T, name string, o *objective, cols []uint32, x []sparse.Vector, y []int, dim int, cw, theta []float64) {
+	t.Helper()
+	k := o.k
+	grad := make([]float64, len(theta))
+	f := o.eval(grad, theta)
 
-		// The dense reference works over all dim features; map theta there and compare.
-		fr := &fitResult{cols: cols, theta: theta}
-		dTheta := denseTheta(fr, k, dim)
-		dGrad := make([]float64, len(dTheta))
-		df := denseObjective(x, y, k, dim, c, cw, dTheta, dGrad)
-		if math.Abs(f-df) > 1e-12*math.Abs(df) {
-			t.Errorf("k=%d: F = %.17g, dense reference %.17g", k, f, df)
+	scratch := make([]float64, len(theta))
+	num := fd.Gradient(nil, func(th []float64) float64 { return o.eval(scratch, th) }, theta,
+		&fd.Settings{Formula: fd.Central})
+	for i := range grad {
+		// Central differences with gonum's step 6e-6 on F of order 10 leave an error of order
+		// eps*F/h ~ 1e-9; a wrong term in the gradient would be off by O(1).
+		if d := math.Abs(grad[i] - num[i]); d > 1e-7*max(1, math.Abs(num[i])) {
+			t.Errorf("%s: dF/dtheta[%d] = %.12g, finite difference %.12g", name, i, grad[i], num[i])
 		}
-		want := make([]float64, len(theta))
-		for col, feat := range cols {
-			copy(want[col*k:col*k+k], dGrad[int(feat)*k:int(feat)*k+k])
-		}
-		copy(want[len(cols)*k:], dGrad[dim*k:])
-		for i := range grad {
-			if d := math.Abs(grad[i] - want[i]); d > 1e-12*max(1, math.Abs(want[i])) {
-				t.Errorf("k=%d: dF/dtheta[%d] = %.17g, dense reference %.17g", k, i, grad[i], want[i])
-			}
+	}
+
+	// The dense reference works over all dim features; map theta there and compare.
+	dTheta := denseTheta(&fitResult{cols: cols, theta: theta}, k, dim)
+	dGrad := make([]float64, len(dTheta))
+	df := denseObjective(x, y, k, dim, o.c, cw, dTheta, dGrad)
+	if math.Abs(f-df) > 1e-12*math.Abs(df) {
+		t.Errorf("%s: F = %.17g, dense reference %.17g", name, f, df)
+	}
+	want := make([]float64, len(theta))
+	for col, feat := range cols {
+		copy(want[col*k:col*k+k], dGrad[int(feat)*k:int(feat)*k+k])
+	}
+	copy(want[len(cols)*k:], dGrad[dim*k:])
+	for i := range grad {
+		if d := math.Abs(grad[i] - want[i]); d > 1e-12*max(1, math.Abs(want[i])) {
+			t.Errorf("%s: dF/dtheta[%d] = %.17g, dense reference %.17g", name, i, grad[i], want[i])
 		}
 	}
 }
@@ -103,10 +112,19 @@ func TestObjectiveWorkers(t *testing.T) {
 	for i := range ones {
 		ones[i] = 1
 	}
+	checkWorkers(t, func(workers int) *objective {
+		return newObjective(4, len(cols), 1.3, s.y, ones, rowPtr, rowCol, rowVal, workers)
+	})
+}
+
+// checkWorkers evaluates the objective build(workers) makes, at one random point, for several
+// numbers of goroutines, and requires the same bits from all.
+func checkWorkers(t *testing.T, build func(workers int) *objective) {
+	t.Helper()
 	var refF float64
 	var refG []float64
 	for _, workers := range []int{1, 2, 3, 7, 64, 100} {
-		o := newObjective(4, len(cols), 1.3, s.y, ones, rowPtr, rowCol, rowVal, workers)
+		o := build(workers)
 		rng := rand.New(rand.NewPCG(5, 5))
 		theta := make([]float64, o.params())
 		for i := range theta {

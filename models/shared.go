@@ -70,7 +70,7 @@ func (o *objective) setShared(sh *sharedCSR) {
 	k, nsh := o.k, len(sh.ptr)-1
 	o.sh = sh
 	// Per shared vector, its rows in ascending order; and the shared vectors by column, each
-	// column in ascending vector order, as newObjective transposes the rows.
+	// column in ascending vector order.
 	o.shRowPtr = make([]int, nsh+1)
 	for _, s := range sh.of {
 		if s >= 0 {
@@ -88,24 +88,7 @@ func (o *objective) setShared(sh *sharedCSR) {
 			next[s]++
 		}
 	}
-	o.scolPtr = make([]int, o.ncols+1)
-	for _, c := range sh.col {
-		o.scolPtr[c+1]++
-	}
-	for c := range o.ncols {
-		o.scolPtr[c+1] += o.scolPtr[c]
-	}
-	o.scolVec = make([]uint32, len(sh.col))
-	o.scolVal = make([]float32, len(sh.col))
-	next = append(next[:0], o.scolPtr[:o.ncols]...)
-	for s := range nsh {
-		for e := sh.ptr[s]; e < sh.ptr[s+1]; e++ {
-			c := sh.col[e]
-			o.scolVec[next[c]] = uint32(s)
-			o.scolVal[next[c]] = sh.val[e]
-			next[c]++
-		}
-	}
+	o.scolPtr, o.scolVec, o.scolVal = transpose(sh.ptr, sh.col, sh.val, o.ncols)
 	// Column blocks of about equal cost over both parts.
 	both := make([]int, o.ncols+1)
 	for c := range both {

@@ -1,12 +1,11 @@
 package models
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"strings"
 	"testing"
-
-	"gonum.org/v1/gonum/diff/fd"
 
 	"github.com/commentstance/stance/sparse"
 )
@@ -66,34 +65,7 @@ func TestObjectiveShared(t *testing.T) {
 		for i := range theta {
 			theta[i] = 0.8 * rng.NormFloat64()
 		}
-		grad := make([]float64, len(theta))
-		f := o.eval(grad, theta)
-
-		dTheta := denseTheta(&fitResult{cols: cols, theta: theta}, k, dim)
-		dGrad := make([]float64, len(dTheta))
-		df := denseObjective(summed, y, k, dim, c, cw, dTheta, dGrad)
-		if math.Abs(f-df) > 1e-12*math.Abs(df) {
-			t.Errorf("k=%d: F = %.17g, dense reference on the summed rows %.17g", k, f, df)
-		}
-		want := make([]float64, len(theta))
-		for col, feat := range cols {
-			copy(want[col*k:col*k+k], dGrad[int(feat)*k:int(feat)*k+k])
-		}
-		copy(want[len(cols)*k:], dGrad[dim*k:])
-		for i := range grad {
-			if d := math.Abs(grad[i] - want[i]); d > 1e-12*max(1, math.Abs(want[i])) {
-				t.Errorf("k=%d: dF/dtheta[%d] = %.17g, dense reference %.17g", k, i, grad[i], want[i])
-			}
-		}
-
-		scratch := make([]float64, len(theta))
-		num := fd.Gradient(nil, func(th []float64) float64 { return o.eval(scratch, th) }, theta,
-			&fd.Settings{Formula: fd.Central})
-		for i := range grad {
-			if d := math.Abs(grad[i] - num[i]); d > 1e-7*max(1, math.Abs(num[i])) {
-				t.Errorf("k=%d: dF/dtheta[%d] = %.12g, finite difference %.12g", k, i, grad[i], num[i])
-			}
-		}
+		checkObjective(t, fmt.Sprintf("k=%d, summed rows", k), o, cols, summed, y, dim, cw, theta)
 	}
 }
 
@@ -111,31 +83,11 @@ func TestObjectiveSharedWorkers(t *testing.T) {
 	for i := range ones {
 		ones[i] = 1
 	}
-	var refF float64
-	var refG []float64
-	for _, workers := range []int{1, 2, 5, 64} {
+	checkWorkers(t, func(workers int) *objective {
 		o := newObjective(3, len(cols), 1.3, syn.y, ones, rowPtr, rowCol, rowVal, workers)
 		o.setShared(shc)
-		rng := rand.New(rand.NewPCG(6, 6))
-		theta := make([]float64, o.params())
-		for i := range theta {
-			theta[i] = rng.NormFloat64()
-		}
-		g := make([]float64, len(theta))
-		f := o.eval(g, theta)
-		if refG == nil {
-			refF, refG = f, g
-			continue
-		}
-		if math.Float64bits(f) != math.Float64bits(refF) {
-			t.Errorf("workers=%d: F = %.17g, workers=1 gave %.17g", workers, f, refF)
-		}
-		for i := range g {
-			if math.Float64bits(g[i]) != math.Float64bits(refG[i]) {
-				t.Fatalf("workers=%d: grad[%d] = %.17g, workers=1 gave %.17g", workers, i, g[i], refG[i])
-			}
-		}
-	}
+		return o
+	})
 }
 
 // TestTrainShared checks that TrainShared fits the model Train fits on the summed rows, with
