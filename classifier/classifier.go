@@ -140,8 +140,15 @@ func Train(examples []Example, heads []string, cfg Config) (*Model, error) {
 		return nil, err
 	}
 	m := &Model{Config: cfg, Extractor: ex}
-	for _, name := range heads {
-		h, err := trainHead(name, examples, x, ex, cfg)
+	for i, name := range heads {
+		r := x
+		if i == len(heads)-1 {
+			// The last head's training copies the rows it needs (models.TrainShared compacts
+			// them); with no other reference left they are freed before it transposes them,
+			// so the matrix is held twice at the peak instead of three times.
+			r = x.lastUse()
+		}
+		h, err := trainHead(name, examples, r, ex, cfg)
 		if err != nil {
 			return nil, err
 		}
@@ -254,6 +261,14 @@ func fitFeatures(examples []Example, cfg Config) (*features.Extractor, *rows, er
 type rows struct {
 	own    []sparse.Vector
 	shared models.Shared // Of is nil when no example has article words
+}
+
+// lastUse returns a copy of r and forgets r's own rows: the copy's references are then the
+// only ones, and they die with the caller's last use of it.
+func (r *rows) lastUse() *rows {
+	c := *r
+	r.own = nil
+	return &c
 }
 
 // subset returns the rows of the examples at idx, for models.TrainShared.

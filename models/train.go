@@ -263,6 +263,11 @@ func fit(x []sparse.Vector, sh Shared, y []int, classes, dim int, cfg TrainConfi
 	if err != nil {
 		return nil, err
 	}
+	// The rows are compacted: if the caller holds no other reference to x, a collection now
+	// frees it before newObjective transposes the compacted copy, and the transposed copy
+	// reuses its memory, so the peak holds the matrix twice rather than three times.
+	x = nil
+	runtime.GC()
 	obj := newObjective(classes, len(cols), cfg.C, y, s, rowPtr, rowCol, rowVal, cfg.Workers)
 	if shc != nil {
 		obj.setShared(shc)
