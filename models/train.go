@@ -346,18 +346,11 @@ func compactShared(x []sparse.Vector, sh Shared, dim int, ignoreFrom, ignoreTo u
 	colOf := make([]uint32, dim)
 	nnz := 0
 	for i, v := range x {
-		if len(v.Idx) != len(v.Val) {
-			return nil, nil, nil, nil, nil, fmt.Errorf("models: row %d: %d indices but %d values", i, len(v.Idx), len(v.Val))
+		if err := checkVector(v, dim); err != nil {
+			return nil, nil, nil, nil, nil, fmt.Errorf("models: row %d: %w", i, err)
 		}
 		for e, f := range v.Idx {
-			val := v.Val[e]
-			if uint64(f) >= uint64(dim) {
-				return nil, nil, nil, nil, nil, fmt.Errorf("models: row %d: feature index %d >= dim %d", i, f, dim)
-			}
-			if math.IsNaN(float64(val)) || math.IsInf(float64(val), 0) {
-				return nil, nil, nil, nil, nil, fmt.Errorf("models: row %d: feature %d has value %v, want a finite number", i, f, val)
-			}
-			if keep(f, val) {
+			if keep(f, v.Val[e]) {
 				colOf[f]++
 				nnz++
 			}

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/commentstance/stance/classifier"
+	"github.com/commentstance/stance/data"
 	"github.com/commentstance/stance/internal/atomicfile"
 	"github.com/commentstance/stance/metrics"
 )
@@ -230,21 +231,27 @@ func innerFolds(l *labelled, train []int, k int, groupBy string, seed int64) ([]
 	for _, i := range train {
 		c := l.comments[i]
 		sub.comments = append(sub.comments, c)
-		switch groupBy {
-		case "article":
-			g := c.ArticleID
-			if g == "" {
-				g = c.Article
-			}
-			groups[g] = true
-		case "group":
-			groups[c.Group] = true
-		}
+		groups[groupOf(c, groupBy)] = true
 	}
 	if groupBy != "none" && len(groups) < k {
 		k = len(groups)
 	}
 	return foldsFor(sub, k, groupBy, seed)
+}
+
+// groupOf is the key that keeps a comment with others under groupBy "article" (its article id,
+// or else the article's text) or "group" (its group column); "" under "none".
+func groupOf(c data.Comment, groupBy string) string {
+	switch groupBy {
+	case "article":
+		if c.ArticleID != "" {
+			return c.ArticleID
+		}
+		return c.Article
+	case "group":
+		return c.Group
+	}
+	return ""
 }
 
 // foldsFor assigns the rows of l to k folds, stratified by the first head's labels, keeping
@@ -253,17 +260,9 @@ func innerFolds(l *labelled, train []int, k int, groupBy string, seed int64) ([]
 func foldsFor(l *labelled, k int, groupBy string, seed int64) ([]int, error) {
 	var groups []string
 	switch groupBy {
-	case "article":
+	case "article", "group":
 		for _, c := range l.comments {
-			g := c.ArticleID
-			if g == "" {
-				g = c.Article
-			}
-			groups = append(groups, g)
-		}
-	case "group":
-		for _, c := range l.comments {
-			groups = append(groups, c.Group)
+			groups = append(groups, groupOf(c, groupBy))
 		}
 	case "none":
 	default:
