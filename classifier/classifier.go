@@ -118,6 +118,9 @@ type Model struct {
 	// Dictionary names the strongest features of each head and class (hashed index -> n-gram,
 	// article word or relation feature), for model-wide explanations.
 	Dictionary map[uint32]string
+
+	tableOnce sync.Once
+	table     *table // for Score; built by the first NewScorer
 }
 
 // ErrNoExamples is returned when a head has no labelled example to learn from.
@@ -381,12 +384,19 @@ type Scores struct {
 
 // Scorer scores comments with a model; use one per goroutine.
 type Scorer struct {
-	m    *Model
-	w    *features.Worker
-	v    sparse.Vector
-	base sparse.Vector // v without the article-conjoined copies
+	m *Model
+	w *features.Worker
+	t *table
+	v sparse.Vector // the comment's relation features, or an article's words
+	// articles holds, per article, the sums of its words' terms (the same for every comment
+	// on it), as sums holds them.
+	articles map[string][]float64
+	sums     []float64 // per head and class, sum_f x_f W[f][k]
+	part     []float64 // scratch of block
+	cpart    []float64
+	grams    grams
 	// plain[i] says that head i was trained without the conjoined copies: its weights there
-	// are zero, so it is scored on base and spends no work on them.
+	// are zero, so it is scored without them and spends no work on them.
 	plain []bool
 }
 
@@ -396,46 +406,77 @@ func (m *Model) NewScorer() (*Scorer, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Scorer{m: m, w: w, plain: make([]bool, len(m.Heads))}
+	plain := make([]bool, len(m.Heads))
 	for i, h := range m.Heads {
 		_, conjoin := m.Config.head(h.Name)
-		s.plain[i] = !conjoin
+		plain[i] = !conjoin
 	}
-	return s, nil
+	m.tableOnce.Do(func() { m.table = newTable(m, plain) })
+	t := m.table
+	return &Scorer{m: m, w: w, t: t, plain: plain, sums: make([]float64, t.width-1),
+		part: make([]float64, t.width-1), cpart: make([]float64, len(t.cols)),
+		articles: map[string][]float64{}}, nil
 }
 
-// Score scores one comment answering article into dst, reusing its storage. It scores the
-// terms of the comment's vector (features.Worker.Terms) rather than the merged vector: the
-// heads only sum value x weight, which needs no sorting. The probabilities are those of the
-// merged vector to float32 rounding (Extract adds colliding features up in float32).
+// Score scores one comment answering article into dst, reusing its storage. The probabilities
+// are those of each head's model on the comment's vector (features.Worker.Extract), to float32
+// rounding, but Score builds no vector: it weighs the comment's n-grams and sums each one's
+// weights from the model's table as it goes (see table), adds the sums of the article's words,
+// kept per article, and those of the relation features.
 func (s *Scorer) Score(dst *Scores, text, article string) {
-	s.w.Terms(&s.v, text, article)
 	if len(dst.Probs) != len(s.m.Heads) {
 		dst.Probs = make([][]float64, len(s.m.Heads))
 		dst.Best = make([]int, len(s.m.Heads))
 	}
-	based := false
-	for i, h := range s.m.Heads {
-		x := s.v
-		if s.plain[i] {
-			if !based {
-				s.setBase()
-				based = true
-			}
-			x = s.base
+	words, chars := s.w.Grams(text)
+	key, conj := s.w.ArticleKey(article)
+	conj = conj && len(s.t.cols) > 0
+	clear(s.sums)
+	s.block(s.sums, words, key, conj)
+	s.block(s.sums, chars, key, conj)
+	if article != "" {
+		for j, a := range s.articleSums(article) {
+			s.sums[j] += a
 		}
-		dst.Probs[i] = h.Model.Probs(dst.Probs[i], x)
+	}
+	s.w.Relation(&s.v, article)
+	s.addTerms(s.sums, s.v)
+	for i, h := range s.m.Heads {
+		sums := s.sums[s.t.offs[i] : s.t.offs[i]+h.Model.Classes]
+		dst.Probs[i] = h.Model.ProbsOf(dst.Probs[i], sums)
 		dst.Best[i] = argmax(dst.Probs[i])
 	}
 }
 
-// setBase sets s.base to s.v without the entries in the extractor's conjoined range.
-func (s *Scorer) setBase() {
-	lo, hi := s.m.Extractor.ConjoinRange()
-	s.base.Reset()
-	for i, idx := range s.v.Idx {
-		if idx < lo || idx >= hi {
-			s.base.Add(idx, s.v.Val[i])
+// articleSums returns the sums of the article's words' terms, from the scorer's cache when it can.
+func (s *Scorer) articleSums(article string) []float64 {
+	if a, ok := s.articles[article]; ok {
+		return a
+	}
+	s.w.ArticleWords(&s.v, article)
+	a := make([]float64, len(s.sums))
+	s.addTerms(a, s.v)
+	if len(s.articles) >= articleSumsCache {
+		clear(s.articles)
+	}
+	s.articles[article] = a
+	return a
+}
+
+// articleSumsCache bounds how many articles' sums a Scorer keeps.
+const articleSumsCache = 4096
+
+// addTerms adds each head's sums over the terms of x to sums, from the heads' weights.
+func (s *Scorer) addTerms(sums []float64, x sparse.Vector) {
+	for i, h := range s.m.Heads {
+		k := h.Model.Classes
+		hs := sums[s.t.offs[i] : s.t.offs[i]+k]
+		for j, f := range x.Idx {
+			if int(f) < h.Model.Dim {
+				for c := range hs {
+					hs[c] += float64(x.Val[j]) * float64(h.Model.W[int(f)*k+c])
+				}
+			}
 		}
 	}
 }

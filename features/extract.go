@@ -334,6 +334,48 @@ func (w *Worker) Hash(text string) int {
 	return len(w.raw)
 }
 
+// Grams normalises, tokenizes and hashes text as Extract's first step does, and returns the
+// hashed indices of its word n-grams and of its character n-grams, repeats included and in no
+// set order: the two blocks that Extract weighs by sublinear TF times IDF (IDF) and
+// L2-normalises each. The slices are the worker's and hold until its next call.
+func (w *Worker) Grams(text string) (words, chars []uint32) {
+	w.comment(text)
+	return w.raw[:w.split], w.raw[w.split:]
+}
+
+// Relation sets dst to the relation features of the comment Grams read last and the article
+// it answers: the terms of Extract's vector that are neither n-grams, their conjoined copies
+// nor the article's words (ArticleWords). It sets nothing when they are off or article is "".
+func (w *Worker) Relation(dst *sparse.Vector, article string) {
+	dst.Reset()
+	if article == "" || !w.e.cfg.Relation {
+		return
+	}
+	w.relation(dst, w.article(article))
+}
+
+// ArticleKey returns the key that Conjoined joins to a feature of a comment on article, or
+// ok=false when Extract adds no conjoined copies (they are off, or the article is empty).
+func (w *Worker) ArticleKey(article string) (key uint64, ok bool) {
+	if article == "" || !w.e.cfg.Conjoin {
+		return 0, false
+	}
+	return w.article(article).key, true
+}
+
+// Conjoined returns the index of the copy of feature idx conjoined with the article of key
+// (ArticleKey); Extract gives it the feature's value times ConjoinWeight.
+func (w *Worker) Conjoined(key uint64, idx uint32) uint32 { return w.conjoined(key, idx) }
+
+// IDF returns the IDF learned for index idx of the hashed space: 0 for a feature that is
+// dropped, and for an index outside it.
+func (e *Extractor) IDF(idx uint32) float32 {
+	if int(idx) >= len(e.idf) {
+		return 0
+	}
+	return e.idf[idx]
+}
+
 // weighBlock appends the TF-IDF, L2-normalised vector of one block's raw indices to dst.
 func (w *Worker) weighBlock(dst *sparse.Vector, raw []uint32, _ int) {
 	keys := w.keys[:0]
@@ -462,6 +504,9 @@ func isASCII(b []byte) bool {
 	}
 	return true
 }
+
+// TF is the sublinear term frequency 1 + ln(count) that Extract weighs an n-gram's IDF by.
+func TF(count float32) float32 { return 1 + float32(logCount(count)) }
 
 // logCount is math.Log(float64(c)) for a count c, from a table for the small counts that most
 // n-grams have.

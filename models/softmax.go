@@ -63,6 +63,22 @@ func (m *Softmax) Probs(dst []float64, x sparse.Vector) []float64 {
 	return dst
 }
 
+// ProbsOf writes P(k|x) into dst and returns it, as Probs does, given the sums
+// sum_f x_f W[f][k] of x's features for every class k, computed by the caller (len(sums) must
+// be m.Classes). dst is reused as in Probs.
+func (m *Softmax) ProbsOf(dst, sums []float64) []float64 {
+	k := m.Classes
+	if cap(dst) < k {
+		dst = make([]float64, k)
+	}
+	dst = dst[:k]
+	for j := range dst {
+		dst[j] = float64(m.B[j]) + sums[j]
+	}
+	softmaxInPlace(dst)
+	return dst
+}
+
 // scores2 and scores3 add x's scores to dst as Probs' general loop does, in the same order and
 // so to the same bits, for the usual two and three classes: the sums stay in registers instead
 // of going through dst for every feature, which made Probs a third of the time of scoring.

@@ -1,0 +1,150 @@
+package classifier
+
+import (
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/commentstance/stance/sparse"
+)
+
+func TestRankSetRow(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, n := range []int{0, 1, 63, 64, 65, 1000} {
+		for _, density := range []float64{0, 0.1, 0.5, 1} {
+			member := make([]bool, n)
+			for i := range member {
+				member[i] = rng.Float64() < density
+			}
+			s, count := newRankSet(n, func(i int) bool { return member[i] })
+			rank := 0
+			for i, in := range member {
+				want := 0
+				if in {
+					rank++
+					want = rank
+				}
+				if got := s.row(uint32(i)); got != want {
+					t.Fatalf("n=%d density=%g: row(%d) = %d, want %d", n, density, i, got, want)
+				}
+			}
+			if count != rank {
+				t.Fatalf("n=%d density=%g: %d members counted, want %d", n, density, count, rank)
+			}
+		}
+	}
+}
+
+// labelled adds two heads to the sample's examples, so that Score is checked with two, three
+// and four classes: "long" (yes/no) and "size" (four classes by the comment's length).
+func labelled(ex []Example) []Example {
+	out := make([]Example, len(ex))
+	for i, e := range ex {
+		labels := map[string]string{"long": "no", "size": "xs"}
+		for k, v := range e.Labels {
+			labels[k] = v
+		}
+		n := len([]rune(e.Text))
+		if n > 60 {
+			labels["long"] = "yes"
+		}
+		labels["size"] = []string{"xs", "s", "m", "l"}[min(n/30, 3)]
+		out[i] = Example{Text: e.Text, Article: e.Article, Labels: labels}
+	}
+	return out
+}
+
+// Score builds no vector: it sums each n-gram's weights from the model's table. Its
+// probabilities must be those of every head's model on the vector Extract gives, whatever the
+// features, the heads' classes, and whether each head uses the conjoined copies; also for an
+// article the model never saw, and for none.
+func TestScoreIsTheModelOnExtract(t *testing.T) {
+	ex := labelled(sample(t))
+	on, off := true, false
+	cases := []struct {
+		name string
+		edit func(*Config)
+	}{
+		{"defaults", func(*Config) {}},
+		{"conjoin weight 2.5, plain heads", func(c *Config) {
+			c.Features.ConjoinWeight = 2.5
+			c.Heads = map[string]HeadConfig{"sentiment": {Conjoin: &off}, "long": {Conjoin: &off}, "size": {Conjoin: &on}}
+		}},
+		{"no conjoined copies", func(c *Config) { c.Features.Conjoin = false }},
+		{"no article words or relation", func(c *Config) { c.Features.ArticleWords, c.Features.Relation = false, false }},
+		{"words only", func(c *Config) { c.Features.CharMin, c.Features.CharMax = 0, 0 }},
+		{"characters only, min_df 1", func(c *Config) { c.Features.WordMin, c.Features.WordMax, c.Features.MinDF = 0, 0, 1 }},
+	}
+	texts := []struct{ text, article string }{
+		{"نعم خطوة ممتازة والله 👍", "مقال لم يره النموذج من قبل عن الحدود"},
+		{"Totally agree, about time!!", ""},
+		{"", ex[0].Article},
+		{strings.Repeat("again and again ", 40), ex[len(ex)-1].Article},
+	}
+	for _, e := range ex {
+		texts = append(texts, struct{ text, article string }{e.Text, e.Article})
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cfg := smallConfig()
+			c.edit(&cfg)
+			m, err := Train(ex, []string{"stance", "sentiment", "long", "size"}, cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s, err := m.NewScorer()
+			if err != nil {
+				t.Fatal(err)
+			}
+			w, _ := m.Extractor.NewWorker()
+			var v sparse.Vector
+			var got Scores
+			for _, x := range texts {
+				s.Score(&got, x.text, x.article)
+				w.Extract(&v, x.text, x.article)
+				for i, h := range m.Heads {
+					want := h.Model.Probs(nil, v)
+					for k := range want {
+						if math.Abs(got.Probs[i][k]-want[k]) > 1e-6 {
+							t.Fatalf("%s: %q: Score gives %v, the model on Extract's vector %v", h.Name, x.text, got.Probs[i], want)
+						}
+					}
+					if got.Best[i] != argmax(want) && math.Abs(want[got.Best[i]]-want[argmax(want)]) > 1e-6 {
+						t.Fatalf("%s: %q: best class %d, want %d", h.Name, x.text, got.Best[i], argmax(want))
+					}
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkScore scores the sample's comments with a model of the default size (2^20 hashed
+// features), beside the floor that any scoring pays: normalising, tokenizing and hashing the
+// same comments (features.Worker.Hash). The ratio of the two is the speed issue's floor ratio
+// without reading and writing.
+func BenchmarkScore(b *testing.B) {
+	ex := sample(b)
+	m := train(b, ex, DefaultConfig())
+	b.Run("floor", func(b *testing.B) {
+		w, _ := m.Extractor.NewWorker()
+		b.ReportAllocs()
+		for b.Loop() {
+			for _, e := range ex {
+				w.Hash(e.Text)
+			}
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(ex)), "ns/comment")
+	})
+	b.Run("score", func(b *testing.B) {
+		s, _ := m.NewScorer()
+		var sc Scores
+		b.ReportAllocs()
+		for b.Loop() {
+			for _, e := range ex {
+				s.Score(&sc, e.Text, e.Article)
+			}
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(ex)), "ns/comment")
+	})
+}
