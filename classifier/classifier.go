@@ -388,12 +388,13 @@ type Scorer struct {
 	w *features.Worker
 	t *table
 	v sparse.Vector // the comment's relation features, or an article's words
-	// articles holds, per article, the sums of its words' terms (the same for every comment
-	// on it), as sums holds them.
-	articles map[string][]float64
+	// articles holds what Score keeps per article: the sums of its words' terms (the same for
+	// every comment on it), and its fused rows once it has been met often (fuseAfter).
+	articles map[string]*articleState
+	fused    int       // articles with fused rows
 	sums     []float64 // per head and class, sum_f x_f W[f][k]
 	part     []float64 // scratch of block
-	cpart    []float64
+	weights  []float32 // scratch of block
 	grams    grams
 	// plain[i] says that head i was trained without the conjoined copies: its weights there
 	// are zero, so it is scored without them and spends no work on them.
@@ -413,9 +414,9 @@ func (m *Model) NewScorer() (*Scorer, error) {
 	}
 	m.tableOnce.Do(func() { m.table = newTable(m, plain) })
 	t := m.table
-	return &Scorer{m: m, w: w, t: t, plain: plain, sums: make([]float64, t.width-1),
-		part: make([]float64, t.width-1), cpart: make([]float64, len(t.cols)),
-		articles: map[string][]float64{}}, nil
+	return &Scorer{m: m, w: w, t: t, plain: plain, sums: make([]float64, t.ncol),
+		part: make([]float64, t.ncol), weights: make([]float32, t.ncol),
+		articles: map[string]*articleState{}}, nil
 }
 
 // Score scores one comment answering article into dst, reusing its storage. The probabilities
@@ -432,13 +433,21 @@ func (s *Scorer) Score(dst *Scores, text, article string) {
 	key, conj := s.w.ArticleKey(article)
 	conj = conj && len(s.t.cols) > 0
 	clear(s.sums)
-	s.block(s.sums, words, key, conj)
-	s.block(s.sums, chars, key, conj)
+	var fused []float32
 	if article != "" {
-		for j, a := range s.articleSums(article) {
-			s.sums[j] += a
+		a := s.article(article)
+		for j, x := range a.sums {
+			s.sums[j] += x
 		}
+		a.comments++
+		if conj && a.fused == nil && a.comments == fuseAfter && s.fused < maxFused {
+			a.fused = s.fuse(key)
+			s.fused++
+		}
+		fused = a.fused
 	}
+	s.block(s.sums, words, key, conj, fused)
+	s.block(s.sums, chars, key, conj, fused)
 	s.w.Relation(&s.v, article)
 	s.addTerms(s.sums, s.v)
 	for i, h := range s.m.Heads {
@@ -448,23 +457,40 @@ func (s *Scorer) Score(dst *Scores, text, article string) {
 	}
 }
 
-// articleSums returns the sums of the article's words' terms, from the scorer's cache when it can.
-func (s *Scorer) articleSums(article string) []float64 {
+// articleState is what a Scorer keeps of one article.
+type articleState struct {
+	sums     []float64 // of its words' terms, per head and class
+	comments int       // scored on it
+	fused    []float32 // the table's rows with its conjoined copies' weights added (fuse)
+}
+
+// Articles met in fuseAfter comments get rows of their own with the conjoined copies' weights
+// added in, so that their comments' n-grams cost one lookup each instead of two and a hash:
+// worth it where many comments answer few articles or targets, not for a handful each. At most
+// maxFused articles per Scorer have them (each is the size of the table's rows).
+const (
+	fuseAfter = 64
+	maxFused  = 8
+)
+
+// article returns what the scorer keeps of article, reading it on first sight.
+func (s *Scorer) article(article string) *articleState {
 	if a, ok := s.articles[article]; ok {
 		return a
 	}
 	s.w.ArticleWords(&s.v, article)
-	a := make([]float64, len(s.sums))
-	s.addTerms(a, s.v)
-	if len(s.articles) >= articleSumsCache {
+	a := &articleState{sums: make([]float64, len(s.sums))}
+	s.addTerms(a.sums, s.v)
+	if len(s.articles) >= articleCache {
 		clear(s.articles)
+		s.fused = 0
 	}
 	s.articles[article] = a
 	return a
 }
 
-// articleSumsCache bounds how many articles' sums a Scorer keeps.
-const articleSumsCache = 4096
+// articleCache bounds how many articles a Scorer keeps.
+const articleCache = 4096
 
 // addTerms adds each head's sums over the terms of x to sums, from the heads' weights.
 func (s *Scorer) addTerms(sums []float64, x sparse.Vector) {

@@ -3,6 +3,7 @@ package classifier
 import (
 	"math"
 	"math/bits"
+	"slices"
 
 	"github.com/commentstance/stance/features"
 )
@@ -18,16 +19,17 @@ import (
 // packed and found by rank in a bitmap (one 64-bit word and a running count per 64 indices), so
 // for a model of SemEval's size the whole is about 5 MB.
 type table struct {
-	base   rankSet   // indices [0, 2^bits) with nonzero IDF
-	rows   []float32 // per base row: IDF, then each head's Classes weights
-	width  int       // 1 + the sum of the heads' classes
-	stride int
-	conj   rankSet   // indices [2^bits, 2^(bits+1)), less 2^bits, where a conjoined head has a weight
-	crows  []float32 // per conj row: each conjoined head's Classes weights
-	cols   []int     // for each column of a conj row, its column in a base row's weights
-	cw     float64   // the conjoined copies' weight
-	lo     uint32    // 2^bits, the conjoined range's start
-	offs   []int     // per head, where its classes start in a row's weights (rows[1+offs[h]])
+	base  rankSet   // indices [0, 2^bits) with nonzero IDF
+	rows  []float32 // per base row: IDF, then each head's Classes weights, then padding
+	ncol  int       // the sum of the heads' classes: the weights of a row
+	width int       // a row's length: 1 + ncol, padded to a power of two up to 16 (no row spans two cache lines)
+	conj  rankSet   // indices [2^bits, 2^(bits+1)), less 2^bits, where a conjoined head has a weight
+	crows []float32 // per conj row: each conjoined head's Classes weights
+	cols  []int     // for each column of a conj row, its column in a base row's weights
+	cw    float64   // the conjoined copies' weight
+	lo    uint32    // 2^bits, the conjoined range's start
+	offs  []int     // per head, where its classes start in a row's weights (rows[1+offs[h]])
+	feat  []uint32  // per base row, its feature index
 }
 
 // rankSet is a set of indices below a fixed bound that finds each member's rank (how many
@@ -79,21 +81,28 @@ func newTable(m *Model, plain []bool) *table {
 		t.offs[i] = cols
 		cols += h.Model.Classes
 	}
-	t.width = 1 + cols
-	t.stride = t.width
+	t.ncol, t.width = cols, 1+cols
+	if t.width <= 16 {
+		t.width = 1 << bits.Len(uint(t.width-1))
+	}
 	var n int
 	t.base, n = newRankSet(int(lo), func(f int) bool { return m.Extractor.IDF(uint32(f)) != 0 })
 	t.rows = make([]float32, t.width, (n+1)*t.width)
+	t.feat = make([]uint32, 1, n+1)
 	for f := range int(lo) {
 		idf := m.Extractor.IDF(uint32(f))
 		if idf == 0 {
 			continue
 		}
 		t.rows = append(t.rows, idf)
+		t.feat = append(t.feat, uint32(f))
 		for _, h := range m.Heads {
 			for k := range h.Model.Classes {
 				t.rows = append(t.rows, weight(h, f, k))
 			}
+		}
+		for range t.width - 1 - t.ncol {
+			t.rows = append(t.rows, 0)
 		}
 	}
 	for i, h := range m.Heads {
@@ -137,10 +146,11 @@ func newTable(m *Model, plain []bool) *table {
 }
 
 // grams counts the distinct features of one block of a comment, in the order of their first
-// occurrence: a small open-addressing hash table over the feature indices, which are already
-// hashed.
+// occurrence. mark, one word per table row, says whether a row was met in this block and where
+// its entry is: one load and a branch that is seldom taken, where a hash table probes.
 type grams struct {
-	slot []int32 // 1 + the entry of the feature hashed here; 0: empty
+	mark []uint64 // per table row: gen<<32 | its entry in ents, if met in this block
+	gen  uint32
 	ents []gram
 }
 
@@ -149,52 +159,52 @@ type gram struct {
 	row   int32   // its row in the table
 	crow  int32   // the row of its conjoined copy
 	count float32 // occurrences in the block
-	slot  int32
+	idf   float32
 }
 
-func (g *grams) reset(n int) {
-	for _, e := range g.ents {
-		g.slot[e.slot] = 0
-	}
+func (g *grams) reset(rows int) {
 	g.ents = g.ents[:0]
-	if need := max(256, 1<<bits.Len(uint(2*n))); len(g.slot) < need {
-		g.slot = make([]int32, need)
+	if len(g.mark) < rows {
+		g.mark = make([]uint64, rows)
+	}
+	g.gen++
+	if g.gen == 0 { // after 2^32 blocks: no mark may look current
+		clear(g.mark)
+		g.gen = 1
 	}
 }
 
 func (g *grams) add(f uint32, row int) {
-	mask := uint32(len(g.slot) - 1)
-	for p := f & mask; ; p = (p + 1) & mask {
-		e := g.slot[p]
-		if e == 0 {
-			g.ents = append(g.ents, gram{f: f, row: int32(row), count: 1, slot: int32(p)})
-			g.slot[p] = int32(len(g.ents))
-			return
-		}
-		if g.ents[e-1].f == f {
-			g.ents[e-1].count++
-			return
-		}
+	m := g.mark[row]
+	if uint32(m>>32) == g.gen {
+		g.ents[uint32(m)].count++
+		return
 	}
+	g.mark[row] = uint64(g.gen)<<32 | uint64(len(g.ents))
+	g.ents = append(g.ents, gram{f: f, row: int32(row), count: 1})
 }
 
 // block adds to sums (one column per head's class, as a table row's weights) what one block of
 // the comment's n-grams contributes: their TF-IDF weights, L2-normalised over the block, times
-// the heads' weights, and times the weights of their copies conjoined with the article of key
-// when conj is set. It computes what Extract and Softmax.Probs do, in another order.
-func (s *Scorer) block(sums []float64, raw []uint32, key uint64, conj bool) {
+// the heads' weights plus, when conj is set, ConjoinWeight times the weights of their copies
+// conjoined with the article of key. It computes what Extract and Softmax.Probs do, in another
+// order. fused, if not nil, is the table's rows with those weights already added for this
+// article (Scorer.fuse): the same numbers, to the bit, without looking up the copies.
+func (s *Scorer) block(sums []float64, raw []uint32, key uint64, conj bool, fused []float32) {
 	t := s.t
 	g := &s.grams
-	g.reset(len(raw))
+	g.reset(len(t.rows) / t.width)
 	for _, f := range raw {
 		if r := t.base.row(f); r != 0 {
 			g.add(f, r)
 		}
 	}
-	part := s.part[:t.width-1]
+	part := s.part[:t.ncol]
 	clear(part)
-	cpart := s.cpart[:len(t.cols)]
-	clear(cpart)
+	rows := t.rows
+	if fused != nil {
+		rows, conj = fused, false
+	}
 	if conj {
 		// First every copy's row, then the sums: lookups that do not wait on each other.
 		for i := range g.ents {
@@ -202,20 +212,27 @@ func (s *Scorer) block(sums []float64, raw []uint32, key uint64, conj bool) {
 			e.crow = int32(t.conj.row(s.w.Conjoined(key, e.f) - t.lo))
 		}
 	}
+	// A first pass reads each row's IDF and nothing else: little work per row, so the
+	// processor has many rows' cache misses in flight at once, and the second pass finds the
+	// rows in cache.
+	for i := range g.ents {
+		e := &g.ents[i]
+		e.idf = rows[int(e.row)*t.width]
+	}
+	w := s.weights[:t.ncol]
 	var norm float64
 	for _, e := range g.ents {
-		row := t.rows[int(e.row)*t.width : (int(e.row)+1)*t.width]
-		v := float64(features.TF(e.count) * row[0])
+		row := rows[int(e.row)*t.width : (int(e.row)+1)*t.width]
+		v := float64(features.TF(e.count) * e.idf)
 		norm += v * v
-		for j, w := range row[1:] {
-			part[j] += v * float64(w)
-		}
+		ws := row[1 : 1+t.ncol]
 		if conj {
-			r := int(e.crow)
-			crow := t.crows[r*len(t.cols) : (r+1)*len(t.cols)]
-			for j, w := range crow {
-				cpart[j] += v * float64(w)
-			}
+			copy(w, ws)
+			t.addConjoined(w, int(e.crow))
+			ws = w
+		}
+		for j, x := range ws {
+			part[j] += v * float64(x)
 		}
 	}
 	if norm == 0 {
@@ -225,7 +242,25 @@ func (s *Scorer) block(sums []float64, raw []uint32, key uint64, conj bool) {
 	for j, p := range part {
 		sums[j] += p * inv
 	}
-	for j, p := range cpart {
-		sums[t.cols[j]] += p * inv * t.cw
+}
+
+// addConjoined adds ConjoinWeight times the weights of conj row r to a base row's weights w, in
+// float32 as fuse stores them.
+func (t *table) addConjoined(w []float32, r int) {
+	crow := t.crows[r*len(t.cols) : (r+1)*len(t.cols)]
+	for k, c := range t.cols {
+		w[c] = float32(float64(w[c]) + t.cw*float64(crow[k]))
 	}
+}
+
+// fuse returns the table's rows for comments on the article of key: each row's weights plus
+// ConjoinWeight times those of its copy conjoined with the article, as block adds them.
+func (s *Scorer) fuse(key uint64) []float32 {
+	t := s.t
+	out := slices.Clone(t.rows)
+	for r := 1; r < len(t.feat); r++ {
+		cr := t.conj.row(s.w.Conjoined(key, t.feat[r]) - t.lo)
+		t.addConjoined(out[r*t.width+1:r*t.width+1+t.ncol], cr)
+	}
+	return out
 }

@@ -148,3 +148,36 @@ func BenchmarkScore(b *testing.B) {
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(ex)), "ns/comment")
 	})
 }
+
+// An article met in fuseAfter comments is scored from rows of its own with the conjoined copies'
+// weights added in. The scores must be those of the ordinary path to the bit: which worker's
+// Scorer has fused which article depends on the input's order, and the output may not.
+func TestFusedRowsScoreToTheBit(t *testing.T) {
+	ex := sample(t)
+	on := true
+	for _, heads := range []map[string]HeadConfig{nil, {"sentiment": {Conjoin: &on}, "stance": {Conjoin: new(bool)}}} {
+		cfg := smallConfig()
+		cfg.Features.ConjoinWeight = 1.7
+		cfg.Heads = heads
+		m := train(t, ex, cfg)
+		article := ex[0].Article
+		s, _ := m.NewScorer()
+		var got, want Scores
+		for i := range 3 * fuseAfter {
+			e := ex[i%len(ex)]
+			s.Score(&got, e.Text, article)
+			fresh, _ := m.NewScorer()
+			fresh.Score(&want, e.Text, article)
+			for h := range got.Probs {
+				for k := range got.Probs[h] {
+					if math.Float64bits(got.Probs[h][k]) != math.Float64bits(want.Probs[h][k]) {
+						t.Fatalf("comment %d %q, head %d: %v after %d comments on the article, %v on the first", i, e.Text, h, got.Probs[h], i, want.Probs[h])
+					}
+				}
+			}
+		}
+		if s.articles[article].fused == nil {
+			t.Fatalf("no fused rows after %d comments on one article: the test proves nothing", 3*fuseAfter)
+		}
+	}
+}
