@@ -119,6 +119,7 @@ type Model struct {
 	// article word or relation feature), for model-wide explanations.
 	Dictionary map[uint32]string
 
+	scoreOnly bool // ScoreOnly released the heads' weights
 	tableOnce sync.Once
 	table     *table // for Score; built by the first NewScorer
 }
@@ -396,9 +397,40 @@ type Scorer struct {
 	part     []float64 // scratch of block
 	weights  []float32 // scratch of block
 	grams    grams
-	// plain[i] says that head i was trained without the conjoined copies: its weights there
-	// are zero, so it is scored without them and spends no work on them.
-	plain []bool
+}
+
+// scoringTable returns the table Score reads, building it on first use.
+func (m *Model) scoringTable() *table {
+	m.tableOnce.Do(func() {
+		// A head trained without the conjoined copies has zero weights there: it is scored
+		// without them and spends no work on them.
+		plain := make([]bool, len(m.Heads))
+		for i, h := range m.Heads {
+			_, conjoin := m.Config.head(h.Name)
+			plain[i] = !conjoin
+		}
+		m.table = newTable(m, plain)
+	})
+	return m.table
+}
+
+// ErrScoreOnly is returned by what needs a model's weight matrices after ScoreOnly released them.
+var ErrScoreOnly = errors.New("the model was loaded for scoring only")
+
+// ScoreOnly readies m for scoring alone: it builds the table that Score reads and releases the
+// heads' dense weight matrices, by far the largest part of a loaded model (50 MB for
+// SemEval-2016's two heads at 2^20 features, against 3 MB of table). Afterwards m scores as
+// before (NewScorer, ScoreStream), to the bit; Explain, TopFeatures and WriteTo return
+// ErrScoreOnly or nothing, and the heads' Softmax models must not be used.
+func (m *Model) ScoreOnly() {
+	m.scoringTable()
+	for _, h := range m.Heads {
+		h.Model.W = nil
+	}
+	m.scoreOnly = true
+	// Collect them now: the garbage collector sets its next goal from the heap it finds live,
+	// and with the matrices still counted that goal would double their size.
+	runtime.GC()
 }
 
 // NewScorer returns a Scorer for m.
@@ -407,14 +439,8 @@ func (m *Model) NewScorer() (*Scorer, error) {
 	if err != nil {
 		return nil, err
 	}
-	plain := make([]bool, len(m.Heads))
-	for i, h := range m.Heads {
-		_, conjoin := m.Config.head(h.Name)
-		plain[i] = !conjoin
-	}
-	m.tableOnce.Do(func() { m.table = newTable(m, plain) })
-	t := m.table
-	return &Scorer{m: m, w: w, t: t, plain: plain, sums: make([]float64, t.ncol),
+	t := m.scoringTable()
+	return &Scorer{m: m, w: w, t: t, sums: make([]float64, t.ncol),
 		part: make([]float64, t.ncol), weights: make([]float32, t.ncol),
 		articles: map[string]*articleState{}}, nil
 }
@@ -492,17 +518,23 @@ func (s *Scorer) article(article string) *articleState {
 // articleCache bounds how many articles a Scorer keeps.
 const articleCache = 4096
 
-// addTerms adds each head's sums over the terms of x to sums, from the heads' weights.
+// addTerms adds each head's sums over the terms of x to sums, from the table: x holds an
+// article's words or relation features, never conjoined copies.
 func (s *Scorer) addTerms(sums []float64, x sparse.Vector) {
-	for i, h := range s.m.Heads {
-		k := h.Model.Classes
-		hs := sums[s.t.offs[i] : s.t.offs[i]+k]
-		for j, f := range x.Idx {
-			if int(f) < h.Model.Dim {
-				for c := range hs {
-					hs[c] += float64(x.Val[j]) * float64(h.Model.W[int(f)*k+c])
-				}
-			}
+	t := s.t
+	for j, f := range x.Idx {
+		var ws []float32
+		switch {
+		case f < t.lo:
+			r := t.base.row(f)
+			ws = t.rows[r*t.width+1 : r*t.width+1+t.ncol]
+		case f >= t.relBase && int(f-t.relBase) < len(t.rel)/t.ncol:
+			r := int(f - t.relBase)
+			ws = t.rel[r*t.ncol : (r+1)*t.ncol]
+		}
+		v := float64(x.Val[j])
+		for c, w := range ws {
+			sums[c] += v * float64(w)
 		}
 	}
 }

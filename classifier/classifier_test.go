@@ -366,8 +366,9 @@ func TestScorerSkipsConjoinedCopiesOfPlainHeads(t *testing.T) {
 	cfg.Heads = map[string]HeadConfig{"sentiment": {Conjoin: &off}}
 	m := train(t, ex, cfg)
 	s, _ := m.NewScorer()
-	if !s.plain[0] || s.plain[1] {
-		t.Fatalf("plain heads %v, want sentiment only", s.plain)
+	// Heads are sentiment then stance, three classes each: only stance's columns read copies.
+	if !slices.Equal(s.t.cols, []int{3, 4, 5}) {
+		t.Fatalf("columns with conjoined copies %v, want stance's only (3, 4, 5)", s.t.cols)
 	}
 	w, _ := m.Extractor.NewWorker()
 	var v sparse.Vector

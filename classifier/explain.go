@@ -34,6 +34,9 @@ type Explanation struct {
 // toward and away from the predicted class, named as the n-grams, article words and relation
 // features they are (see features.Worker.Names).
 func (m *Model) Explain(text, article string, top int) ([]Explanation, error) {
+	if m.scoreOnly {
+		return nil, ErrScoreOnly
+	}
 	w, err := m.Extractor.NewWorker()
 	if err != nil {
 		return nil, err
@@ -101,7 +104,12 @@ type ClassFeatures struct {
 // TopFeatures lists, per head and class, the named features with the largest weight toward the
 // class. Names come from the model's dictionary (see Dictionary), so only features that were
 // among the strongest when the model was trained can be listed.
+//
+// A model loaded for scoring only (ScoreOnly) has no weights to list: it lists nothing.
 func (m *Model) TopFeatures(top int) []ClassFeatures {
+	if m.scoreOnly {
+		return nil
+	}
 	var out []ClassFeatures
 	for _, h := range m.Heads {
 		for k, c := range h.Classes {

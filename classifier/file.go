@@ -52,6 +52,9 @@ type headHeader struct {
 
 // WriteTo writes the model in the format above.
 func (m *Model) WriteTo(w io.Writer) (int64, error) {
+	if m.scoreOnly {
+		return 0, ErrScoreOnly
+	}
 	var body bytes.Buffer
 	body.Write(magic[:])
 	binary.Write(&body, binary.LittleEndian, uint32(FormatVersion))

@@ -30,6 +30,9 @@ type table struct {
 	lo    uint32    // 2^bits, the conjoined range's start
 	offs  []int     // per head, where its classes start in a row's weights (rows[1+offs[h]])
 	feat  []uint32  // per base row, its feature index
+	// rel holds the heads' weights of the relation features, ncol per feature from relBase.
+	rel     []float32
+	relBase uint32
 }
 
 // rankSet is a set of indices below a fixed bound that finds each member's rank (how many
@@ -103,6 +106,18 @@ func newTable(m *Model, plain []bool) *table {
 		}
 		for range t.width - 1 - t.ncol {
 			t.rows = append(t.rows, 0)
+		}
+	}
+	t.relBase = hi
+	dim := 0
+	for _, h := range m.Heads {
+		dim = max(dim, h.Model.Dim)
+	}
+	for f := int(hi); f < dim; f++ {
+		for _, h := range m.Heads {
+			for k := range h.Model.Classes {
+				t.rel = append(t.rel, weight(h, f, k))
+			}
 		}
 	}
 	for i, h := range m.Heads {

@@ -1,8 +1,11 @@
 package classifier
 
 import (
+	"errors"
+	"io"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -179,5 +182,48 @@ func TestFusedRowsScoreToTheBit(t *testing.T) {
 		if s.articles[article].fused == nil {
 			t.Fatalf("no fused rows after %d comments on one article: the test proves nothing", 3*fuseAfter)
 		}
+	}
+}
+
+// A model readied for scoring alone scores every comment to the same bits as before, without
+// its heads' weight matrices; what needs those says so.
+func TestScoreOnly(t *testing.T) {
+	ex := labelled(sample(t))
+	m, err := Train(ex, []string{"stance", "sentiment", "long", "size"}, smallConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ := m.NewScorer()
+	want := make([]Scores, len(ex))
+	for i, e := range ex {
+		s.Score(&want[i], e.Text, e.Article)
+		want[i] = Scores{Probs: cloneProbs(want[i].Probs), Best: slices.Clone(want[i].Best)}
+	}
+	m.ScoreOnly()
+	for _, h := range m.Heads {
+		if h.Model.W != nil {
+			t.Fatalf("head %s keeps its weights", h.Name)
+		}
+	}
+	s, _ = m.NewScorer()
+	var got Scores
+	for i, e := range ex {
+		s.Score(&got, e.Text, e.Article)
+		for h := range got.Probs {
+			for k := range got.Probs[h] {
+				if math.Float64bits(got.Probs[h][k]) != math.Float64bits(want[i].Probs[h][k]) {
+					t.Fatalf("%q, head %d: %v score-only, %v before", e.Text, h, got.Probs[h], want[i].Probs[h])
+				}
+			}
+		}
+	}
+	if _, err := m.Explain(ex[0].Text, ex[0].Article, 3); !errors.Is(err, ErrScoreOnly) {
+		t.Fatalf("Explain: %v, want ErrScoreOnly", err)
+	}
+	if _, err := m.WriteTo(io.Discard); !errors.Is(err, ErrScoreOnly) {
+		t.Fatalf("WriteTo: %v, want ErrScoreOnly", err)
+	}
+	if f := m.TopFeatures(3); f != nil {
+		t.Fatalf("TopFeatures lists %d classes' features without weights", len(f))
 	}
 }

@@ -44,6 +44,7 @@ failed export leaves any previous file as it was. --out - writes to standard out
 			if err != nil {
 				return err
 			}
+			m.ScoreOnly() // export only scores: release the weight matrices for the table
 			schema := s.schema(articlesFile)
 			schema.Labels = map[string]string{} // labels in the input are ignored
 			schema.Strict = strict
