@@ -17,7 +17,9 @@ import (
 // one row per feature that any comment can have (nonzero IDF): the IDF, then each head's
 // weights; and one row per conjoined index where a conjoined head has a weight. The rows are
 // packed and found by rank in a bitmap (one 64-bit word and a running count per 64 indices), so
-// for a model of SemEval's size the whole is about 5 MB.
+// for a model of SemEval's size the whole is about 3 MB. The heads' weights of the relation
+// features are a small block of their own, so that scoring needs nothing else (Model.ScoreOnly);
+// a Scorer adds rows of its own for the articles it meets most (Scorer.fuse).
 type table struct {
 	base  rankSet   // indices [0, 2^bits) with nonzero IDF
 	rows  []float32 // per base row: IDF, then each head's Classes weights, then padding

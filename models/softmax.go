@@ -81,7 +81,9 @@ func (m *Softmax) ProbsOf(dst, sums []float64) []float64 {
 
 // scores2 and scores3 add x's scores to dst as Probs' general loop does, in the same order and
 // so to the same bits, for the usual two and three classes: the sums stay in registers instead
-// of going through dst for every feature, which made Probs a third of the time of scoring.
+// of going through dst for every feature, which made Probs a third of the time of scoring when
+// comments were scored through it (classifier's Scorer now reads a packed table; tuning still
+// scores every held-out row here).
 func (m *Softmax) scores2(dst []float64, x sparse.Vector) {
 	a0, a1 := dst[0], dst[1]
 	dim := uint64(m.Dim)
