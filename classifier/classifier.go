@@ -421,7 +421,8 @@ var ErrScoreOnly = errors.New("the model was loaded for scoring only")
 // heads' dense weight matrices, by far the largest part of a loaded model (50 MB for
 // SemEval-2016's two heads at 2^20 features, against 3 MB of table). Afterwards m scores as
 // before (NewScorer, ScoreStream), to the bit; Explain, TopFeatures and WriteTo return
-// ErrScoreOnly or nothing, and the heads' Softmax models must not be used.
+// ErrScoreOnly or nothing, and the heads' Softmax models must not be used. Call it before any
+// scoring starts: it changes the heads.
 func (m *Model) ScoreOnly() {
 	m.scoringTable()
 	for _, h := range m.Heads {
