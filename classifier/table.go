@@ -148,7 +148,7 @@ func newTable(m *Model, plain []bool) *table {
 	t.conj, n = newRankSet(int(hi-lo), has)
 	t.crows = make([]float32, len(t.cols), (n+1)*len(t.cols))
 	for g := range int(hi - lo) {
-		if !has(g) {
+		if t.conj.row(uint32(g)) == 0 {
 			continue
 		}
 		for i, h := range m.Heads {

@@ -390,7 +390,7 @@ func (w *Worker) weighBlock(dst *sparse.Vector, raw []uint32, _ int) {
 	countSorted(b, keys)
 	var norm float64
 	for i, idx := range b.Idx {
-		v := (1 + float32(logCount(b.Val[i]))) * w.e.idf[idx]
+		v := TF(b.Val[i]) * w.e.idf[idx]
 		b.Val[i] = v
 		norm += float64(v) * float64(v)
 	}
@@ -590,7 +590,7 @@ func (w *Worker) article(article string) *articleInfo {
 	countSorted(b, keys)
 	var norm float64
 	for i, idx := range b.Idx {
-		v := (1 + float32(logCount(b.Val[i]))) * w.e.idf[idx]
+		v := TF(b.Val[i]) * w.e.idf[idx]
 		b.Val[i] = v
 		norm += float64(v) * float64(v)
 	}
