@@ -1,10 +1,9 @@
 package main
 
 import (
-	"encoding/csv"
+	"bufio"
 	"fmt"
 	"io"
-	"strconv"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -111,31 +110,88 @@ func scoreHeader(m *classifier.Model, withID bool) []string {
 	return h
 }
 
-// appendScores appends one comment's score columns (everything after article_id) to row.
-func appendScores(row []string, m *classifier.Model, s *classifier.Scores) []string {
-	for hi, hd := range m.Heads {
-		p := s.Probs[hi]
-		row = append(row, hd.Classes[s.Best[hi]])
-		for k := range hd.Classes {
-			row = append(row, strconv.FormatFloat(p[k], 'f', 4, 64))
+// scoreRows writes CSV rows as encoding/csv's Writer does (comma-separated, \n line ends): some
+// leading fields, then the score columns of a model's heads: each head's label, its class
+// probabilities and, where its classes allow one, its signed score. The labels are quoted once,
+// the signed pairs found once and the numbers formatted without allocating (fixed4): exports
+// write a row per comment.
+type scoreRows struct {
+	w      *bufio.Writer
+	line   []byte
+	labels [][]string // per head and class, the label as a CSV field
+	signed [][2]int   // per head, the positive and negative class, or -1s
+}
+
+func newScoreRows(w io.Writer, m *classifier.Model) *scoreRows {
+	c := &scoreRows{w: bufio.NewWriterSize(w, 64<<10)}
+	for _, hd := range m.Heads {
+		var labels []string
+		for _, l := range hd.Classes {
+			labels = append(labels, string(appendCSVField(nil, l)))
 		}
+		c.labels = append(c.labels, labels)
+		pn := [2]int{-1, -1}
 		if pos, neg, ok := hd.Signed(); ok {
-			row = append(row, strconv.FormatFloat(p[pos]-p[neg], 'f', 4, 64))
+			pn = [2]int{pos, neg}
+		}
+		c.signed = append(c.signed, pn)
+	}
+	return c
+}
+
+// header writes a row of fields.
+func (c *scoreRows) header(fields []string) error {
+	c.line = c.line[:0]
+	for i, f := range fields {
+		if i > 0 {
+			c.line = append(c.line, ',')
+		}
+		c.line = appendCSVField(c.line, f)
+	}
+	c.line = append(c.line, '\n')
+	_, err := c.w.Write(c.line)
+	return err
+}
+
+// row writes the fields of lead, then the score columns of s.
+func (c *scoreRows) row(lead []string, s *classifier.Scores) error {
+	line := c.line[:0]
+	for i, f := range lead {
+		if i > 0 {
+			line = append(line, ',')
+		}
+		line = appendCSVField(line, f)
+	}
+	for hi, labels := range c.labels {
+		p := s.Probs[hi]
+		line = append(line, ',')
+		line = append(line, labels[s.Best[hi]]...)
+		for k := range labels {
+			line = append(line, ',')
+			line = append(line, fixed4(p[k])...)
+		}
+		if pn := c.signed[hi]; pn[0] >= 0 {
+			line = append(line, ',')
+			line = append(line, fixed4(p[pn[0]]-p[pn[1]])...)
 		}
 	}
-	return row
+	c.line = append(line, '\n')
+	_, err := c.w.Write(c.line)
+	return err
 }
+
+func (c *scoreRows) flush() error { return c.w.Flush() }
 
 func exportScores(cmd *cobra.Command, m *classifier.Model, r *data.Reader, out io.Writer, withID bool, workers int, progress func(int)) (int, error) {
 	if workers <= 0 {
 		workers = defaultWorkers()
 	}
-	w := csv.NewWriter(out)
-	if err := w.Write(scoreHeader(m, withID)); err != nil {
+	w := newScoreRows(out, m)
+	if err := w.header(scoreHeader(m, withID)); err != nil {
 		return 0, err
 	}
 	n := 0
-	var row []string
+	lead := make([]string, 0, 2)
 	next := func() (classifier.Item, bool, error) {
 		c, err := r.Read()
 		if err == io.EOF {
@@ -148,26 +204,23 @@ func exportScores(cmd *cobra.Command, m *classifier.Model, r *data.Reader, out i
 	}
 	emit := func(it classifier.Item, s *classifier.Scores) error {
 		ref := it.Ref.([2]string)
-		row = row[:0]
+		lead = lead[:0]
 		if withID {
-			row = append(row, ref[0])
+			lead = append(lead, ref[0])
 		}
-		row = append(row, ref[1])
-		row = appendScores(row, m, s)
+		lead = append(lead, ref[1])
 		n++
-		if err := w.Write(row); err != nil {
+		if err := w.row(lead, s); err != nil {
 			return err
 		}
 		if n%4096 == 0 {
 			progress(n)
-			w.Flush()
-			return w.Error()
+			return w.flush()
 		}
 		return nil
 	}
 	if err := m.ScoreStream(cmd.Context(), workers, next, emit); err != nil {
 		return n, err
 	}
-	w.Flush()
-	return n, w.Error()
+	return n, w.flush()
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -197,7 +196,7 @@ type scoreWriter struct {
 	format string
 	m      *classifier.Model
 	tw     *tabwriter.Writer
-	cw     *csv.Writer
+	rows   *scoreRows
 	enc    *json.Encoder
 	all    []scoreJSON
 	w      io.Writer
@@ -228,9 +227,8 @@ func newScoreWriter(w io.Writer, format string, m *classifier.Model) *scoreWrite
 		}
 		fmt.Fprintln(sw.tw)
 	case "csv":
-		sw.cw = csv.NewWriter(w)
-		header := append([]string{"id", "text"}, scoreHeader(m, false)[1:]...)
-		sw.cw.Write(header)
+		sw.rows = newScoreRows(w, m)
+		sw.rows.header(append([]string{"id", "text"}, scoreHeader(m, false)[1:]...))
 	case "jsonl":
 		sw.enc = json.NewEncoder(w)
 	}
@@ -248,7 +246,7 @@ func (sw *scoreWriter) write(it scoreItem, s *classifier.Scores) error {
 		_, err := fmt.Fprintln(sw.tw)
 		return err
 	case "csv":
-		return sw.cw.Write(appendScores([]string{it.ID, it.Text}, sw.m, s))
+		return sw.rows.row([]string{it.ID, it.Text}, s)
 	}
 	rec := scoreJSON{ID: it.ID, Text: it.Text, Heads: map[string]headJSON{}}
 	for hi, h := range sw.m.Heads {
@@ -274,8 +272,7 @@ func (sw *scoreWriter) close() error {
 	case "table":
 		return sw.tw.Flush()
 	case "csv":
-		sw.cw.Flush()
-		return sw.cw.Error()
+		return sw.rows.flush()
 	case "json":
 		return writeJSON(sw.w, sw.all)
 	}
