@@ -16,6 +16,7 @@ type Item struct {
 // on workers goroutines and hands each item with its scores to emit, in input order. At most a
 // few batches are in flight, so memory does not grow with the input. The output is the same for
 // any number of workers. It stops at the first error from next or emit, or when ctx is done.
+// emit must not keep the Scores it is handed: their storage is reused for later items.
 func (m *Model) ScoreStream(ctx context.Context, workers int, next func() (Item, bool, error), emit func(Item, *Scores) error) error {
 	if workers < 1 {
 		workers = 1
@@ -32,6 +33,9 @@ func (m *Model) ScoreStream(ctx context.Context, workers int, next func() (Item,
 	defer cancel()
 	jobs := make(chan *batch, workers)
 	ordered := make(chan *batch, 2*workers)
+	// Batches the writer is done with, for the reader to fill again: their items' and scores'
+	// storage is reused, so scoring allocates nothing per comment.
+	free := make(chan *batch, 3*workers+1)
 	var readErr error
 	cut := false // the reader stopped before the end of the input; read after ordered is closed
 	// Reader: cut the input into batches, queue each for a worker and, in order, for the writer.
@@ -39,7 +43,13 @@ func (m *Model) ScoreStream(ctx context.Context, workers int, next func() (Item,
 		defer close(jobs)
 		defer close(ordered)
 		for seq := 0; ; seq++ {
-			b := &batch{seq: seq, done: make(chan struct{})}
+			var b *batch
+			select {
+			case b = <-free:
+				b.seq, b.items, b.done = seq, b.items[:0], make(chan struct{})
+			default:
+				b = &batch{seq: seq, done: make(chan struct{})}
+			}
 			for len(b.items) < batchSize {
 				it, ok, err := next()
 				if err != nil {
@@ -81,7 +91,10 @@ func (m *Model) ScoreStream(ctx context.Context, workers int, next func() (Item,
 		go func() {
 			defer wg.Done()
 			for b := range jobs {
-				b.scores = make([]Scores, len(b.items))
+				if cap(b.scores) < len(b.items) {
+					b.scores = make([]Scores, len(b.items))
+				}
+				b.scores = b.scores[:len(b.items)]
 				for i, it := range b.items {
 					s.Score(&b.scores[i], it.Text, it.Article)
 				}
@@ -91,8 +104,10 @@ func (m *Model) ScoreStream(ctx context.Context, workers int, next func() (Item,
 	}
 	var err error
 	for b := range ordered {
+		scored := false
 		select {
 		case <-b.done:
+			scored = true
 		case <-ctx.Done():
 		}
 		if err == nil {
@@ -104,6 +119,13 @@ func (m *Model) ScoreStream(ctx context.Context, workers int, next func() (Item,
 					break
 				}
 				err = emit(b.items[i], &b.scores[i])
+			}
+		}
+		if scored { // else a worker may still be at it
+			clear(b.items) // let the texts go
+			select {
+			case free <- b:
+			default:
 			}
 		}
 		if err != nil {
