@@ -25,6 +25,7 @@ type table struct {
 	rows  []float32 // per base row: IDF, then each head's Classes weights, then padding
 	ncol  int       // the sum of the heads' classes: the weights of a row
 	width int       // a row's length: 1 + ncol, padded to a power of two up to 16 (no row spans two cache lines)
+	nrows int       // len(rows) / width
 	conj  rankSet   // indices [2^bits, 2^(bits+1)), less 2^bits, where a conjoined head has a weight
 	crows []float32 // per conj row: each conjoined head's Classes weights
 	cols  []int     // for each column of a conj row, its column in a base row's weights
@@ -110,6 +111,7 @@ func newTable(m *Model, plain []bool) *table {
 			t.rows = append(t.rows, 0)
 		}
 	}
+	t.nrows = len(t.rows) / t.width
 	t.relBase = hi
 	dim := 0
 	for _, h := range m.Heads {
@@ -164,41 +166,79 @@ func newTable(m *Model, plain []bool) *table {
 
 // grams counts the distinct features of one block of a comment, in the order of their first
 // occurrence. mark, one word per table row, says whether a row was met in this block and where
-// its entry is: one load and a branch that is seldom taken, where a hash table probes.
+// its entry is: one load and a branch that is seldom taken, where a hash table probes. A mark
+// holds the block's generation in its high 16 bits and the entry in its low 16, so the marks of
+// a model of SemEval's size take 190 KB and share the cache with the rows; a block that could
+// have more entries than that counts in a map instead (long).
 type grams struct {
-	mark []uint64 // per table row: gen<<32 | its entry in ents, if met in this block
-	gen  uint32
+	mark []uint32 // per table row: gen<<16 | its entry in ents, if met in this block
+	gen  uint32   // 1 to 2^16-1
 	ents []gram
+	long map[int32]int32 // row -> entry, for blocks of more than markLimit entries
 }
 
+// markLimit is the most entries a mark can name. A block's entries are its distinct rows, so
+// only a model of more rows than this, on a long text, counts in the map.
+var markLimit = 1 << 16
+
 type gram struct {
-	f     uint32  // feature index
-	row   int32   // its row in the table
-	crow  int32   // the row of its conjoined copy
-	count float32 // occurrences in the block
+	f     uint32 // feature index
+	row   int32  // its row in the table
+	crow  int32  // the row of its conjoined copy
+	count uint32 // occurrences in the block
 	idf   float32
 }
 
-func (g *grams) reset(rows int) {
-	g.ents = g.ents[:0]
-	if len(g.mark) < rows {
-		g.mark = make([]uint64, rows)
+// count returns the distinct rows of the features of raw, with their counts.
+func (g *grams) count(t *table, raw []uint32) []gram {
+	if min(t.nrows, len(raw)) > markLimit {
+		return g.countLong(t, raw)
+	}
+	if len(g.mark) < t.nrows {
+		g.mark = make([]uint32, t.nrows)
 	}
 	g.gen++
-	if g.gen == 0 { // after 2^32 blocks: no mark may look current
+	if g.gen == 1<<16 { // no mark may look current
 		clear(g.mark)
 		g.gen = 1
 	}
+	mark, gen, base := g.mark, g.gen, t.base
+	ents := slices.Grow(g.ents[:0], len(raw))
+	for _, f := range raw {
+		r := base.row(f)
+		if r == 0 {
+			continue
+		}
+		if m := mark[r]; m>>16 == gen {
+			ents[m&0xffff].count++
+			continue
+		}
+		mark[r] = gen<<16 | uint32(len(ents))
+		ents = append(ents, gram{f: f, row: int32(r), count: 1})
+	}
+	g.ents = ents
+	return ents
 }
 
-func (g *grams) add(f uint32, row int) {
-	m := g.mark[row]
-	if uint32(m>>32) == g.gen {
-		g.ents[uint32(m)].count++
-		return
+func (g *grams) countLong(t *table, raw []uint32) []gram {
+	g.ents = g.ents[:0]
+	if g.long == nil {
+		g.long = map[int32]int32{}
 	}
-	g.mark[row] = uint64(g.gen)<<32 | uint64(len(g.ents))
-	g.ents = append(g.ents, gram{f: f, row: int32(row), count: 1})
+	clear(g.long)
+	for _, f := range raw {
+		r := int32(t.base.row(f))
+		if r == 0 {
+			continue
+		}
+		if i, ok := g.long[r]; ok {
+			g.ents[i].count++
+			continue
+		}
+		g.long[r] = int32(len(g.ents))
+		g.ents = append(g.ents, gram{f: f, row: r, count: 1})
+	}
+	return g.ents
 }
 
 // block adds to sums (one column per head's class, as a table row's weights) what one block of
@@ -209,13 +249,7 @@ func (g *grams) add(f uint32, row int) {
 // article (Scorer.fuse): the same numbers, to the bit, without looking up the copies.
 func (s *Scorer) block(sums []float64, raw []uint32, key uint64, conj bool, fused []float32) {
 	t := s.t
-	g := &s.grams
-	g.reset(len(t.rows) / t.width)
-	for _, f := range raw {
-		if r := t.base.row(f); r != 0 {
-			g.add(f, r)
-		}
-	}
+	ents := s.grams.count(t, raw)
 	part := s.part[:t.ncol]
 	clear(part)
 	rows := t.rows
@@ -224,23 +258,41 @@ func (s *Scorer) block(sums []float64, raw []uint32, key uint64, conj bool, fuse
 	}
 	if conj {
 		// First every copy's row, then the sums: lookups that do not wait on each other.
-		for i := range g.ents {
-			e := &g.ents[i]
+		for i := range ents {
+			e := &ents[i]
 			e.crow = int32(t.conj.row(s.w.Conjoined(key, e.f) - t.lo))
 		}
 	}
 	// A first pass reads each row's IDF and nothing else: little work per row, so the
 	// processor has many rows' cache misses in flight at once, and the second pass finds the
 	// rows in cache.
-	for i := range g.ents {
-		e := &g.ents[i]
+	for i := range ents {
+		e := &ents[i]
 		e.idf = rows[int(e.row)*t.width]
 	}
-	w := s.weights[:t.ncol]
 	var norm float64
-	for _, e := range g.ents {
+	if t.width == 8 {
+		norm = s.dot8(part, rows, ents, conj)
+	} else {
+		norm = s.dot(part, rows, ents, conj)
+	}
+	if norm == 0 {
+		return
+	}
+	inv := 1 / math.Sqrt(norm)
+	for j, p := range part {
+		sums[j] += p * inv
+	}
+}
+
+// dot adds to part the weights of each entry's row (rows, and the conjoined copy's if conj),
+// times its TF-IDF weight, and returns the sum of those weights' squares.
+func (s *Scorer) dot(part []float64, rows []float32, ents []gram, conj bool) (norm float64) {
+	t := s.t
+	w := s.weights[:t.ncol]
+	for _, e := range ents {
 		row := rows[int(e.row)*t.width : (int(e.row)+1)*t.width]
-		v := float64(features.TF(e.count) * e.idf)
+		v := float64(features.TFOfCount(e.count) * e.idf)
 		norm += v * v
 		ws := row[1 : 1+t.ncol]
 		if conj {
@@ -252,13 +304,36 @@ func (s *Scorer) block(sums []float64, raw []uint32, key uint64, conj bool, fuse
 			part[j] += v * float64(x)
 		}
 	}
-	if norm == 0 {
-		return
+	return norm
+}
+
+// dot8 is dot for rows of width 8 (such as two heads of three classes), with the sums in
+// registers: in part, each row's additions waited on the previous row's stores. The columns
+// past ncol are zero in every row and add nothing.
+func (s *Scorer) dot8(part []float64, rows []float32, ents []gram, conj bool) (norm float64) {
+	t := s.t
+	var p0, p1, p2, p3, p4, p5, p6 float64
+	var w [8]float32
+	for _, e := range ents {
+		row := (*[8]float32)(rows[int(e.row)*8:])
+		v := float64(features.TFOfCount(e.count) * e.idf)
+		norm += v * v
+		if conj {
+			w = *row
+			t.addConjoined(w[1:1+t.ncol], int(e.crow))
+			row = &w
+		}
+		p0 += v * float64(row[1])
+		p1 += v * float64(row[2])
+		p2 += v * float64(row[3])
+		p3 += v * float64(row[4])
+		p4 += v * float64(row[5])
+		p5 += v * float64(row[6])
+		p6 += v * float64(row[7])
 	}
-	inv := 1 / math.Sqrt(norm)
-	for j, p := range part {
-		sums[j] += p * inv
-	}
+	sum := [7]float64{p0, p1, p2, p3, p4, p5, p6}
+	copy(part, sum[:])
+	return norm
 }
 
 // addConjoined adds ConjoinWeight times the weights of conj row r to a base row's weights w, in

@@ -5,6 +5,7 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -88,37 +89,83 @@ func TestScoreIsTheModelOnExtract(t *testing.T) {
 	for _, e := range ex {
 		texts = append(texts, struct{ text, article string }{e.Text, e.Article})
 	}
+	// Four heads make rows of width 16; stance and sentiment, of 3 classes each, rows of width 8
+	// (Scorer.dot8).
+	heads := [][]string{{"stance", "sentiment", "long", "size"}, {"stance", "sentiment"}}
 	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			cfg := smallConfig()
-			c.edit(&cfg)
-			m, err := Train(ex, []string{"stance", "sentiment", "long", "size"}, cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			s, err := m.NewScorer()
-			if err != nil {
-				t.Fatal(err)
-			}
-			w, _ := m.Extractor.NewWorker()
-			var v sparse.Vector
-			var got Scores
-			for _, x := range texts {
-				s.Score(&got, x.text, x.article)
-				w.Extract(&v, x.text, x.article)
-				for i, h := range m.Heads {
-					want := h.Model.Probs(nil, v)
-					for k := range want {
-						if math.Abs(got.Probs[i][k]-want[k]) > 1e-6 {
-							t.Fatalf("%s: %q: Score gives %v, the model on Extract's vector %v", h.Name, x.text, got.Probs[i], want)
+		for _, hs := range heads {
+			t.Run(c.name+", "+strings.Join(hs, " "), func(t *testing.T) {
+				cfg := smallConfig()
+				c.edit(&cfg)
+				m, err := Train(ex, hs, cfg)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if want := map[int]int{4: 16, 2: 8}[len(hs)]; m.scoringTable().width != want {
+					t.Fatalf("rows of width %d, want %d", m.scoringTable().width, want)
+				}
+				s, err := m.NewScorer()
+				if err != nil {
+					t.Fatal(err)
+				}
+				w, _ := m.Extractor.NewWorker()
+				var v sparse.Vector
+				var got Scores
+				// Each text twice: counted with marks, and then in the map that blocks of more
+				// entries than a mark can name use.
+				for j := range 2 * len(texts) {
+					x := texts[j%len(texts)]
+					markLimit = 1 << 16
+					if j >= len(texts) {
+						markLimit = 2
+					}
+					s.Score(&got, x.text, x.article)
+					markLimit = 1 << 16
+					w.Extract(&v, x.text, x.article)
+					for i, h := range m.Heads {
+						want := h.Model.Probs(nil, v)
+						for k := range want {
+							if math.Abs(got.Probs[i][k]-want[k]) > 1e-6 {
+								t.Fatalf("%s: %q: Score gives %v, the model on Extract's vector %v", h.Name, x.text, got.Probs[i], want)
+							}
+						}
+						if got.Best[i] != argmax(want) && math.Abs(want[got.Best[i]]-want[argmax(want)]) > 1e-6 {
+							t.Fatalf("%s: %q: best class %d, want %d", h.Name, x.text, got.Best[i], argmax(want))
 						}
 					}
-					if got.Best[i] != argmax(want) && math.Abs(want[got.Best[i]]-want[argmax(want)]) > 1e-6 {
-						t.Fatalf("%s: %q: best class %d, want %d", h.Name, x.text, got.Best[i], argmax(want))
-					}
 				}
-			}
-		})
+			})
+		}
+	}
+}
+
+// TestMarksOutliveTheirGeneration scores comments across the wrap of the marks' generation
+// counter, after which no earlier mark may count as current.
+func TestMarksOutliveTheirGeneration(t *testing.T) {
+	ex := labelled(sample(t))
+	m := train(t, ex, smallConfig())
+	fresh, err := m.NewScorer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := m.NewScorer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got, want Scores
+	for i := range 80 {
+		if i == 40 { // marks of generations 1 to 80 are left in place
+			s.grams.gen = 1<<16 - 8
+		}
+		e := ex[i%len(ex)]
+		fresh.Score(&want, e.Text, e.Article)
+		s.Score(&got, e.Text, e.Article)
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("comment %d, at generation %d: %v, want %v", i, s.grams.gen, got.Probs, want.Probs)
+		}
+	}
+	if s.grams.gen > 100 {
+		t.Fatalf("generation %d: the counter did not wrap", s.grams.gen)
 	}
 }
 

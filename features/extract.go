@@ -508,6 +508,21 @@ func isASCII(b []byte) bool {
 // TF is the sublinear term frequency 1 + ln(count) that Extract weighs an n-gram's IDF by.
 func TF(count float32) float32 { return 1 + float32(logCount(count)) }
 
+// TFOfCount is TF(float32(n)), from a table for the small counts that most n-grams have.
+func TFOfCount(n uint32) float32 {
+	if n < uint32(len(smallTF)) {
+		return smallTF[n]
+	}
+	return TF(float32(n))
+}
+
+var smallTF = func() (t [64]float32) {
+	for i := range t {
+		t[i] = TF(float32(i))
+	}
+	return t
+}()
+
 // logCount is math.Log(float64(c)) for a count c, from a table for the small counts that most
 // n-grams have.
 func logCount(c float32) float64 {

@@ -543,3 +543,14 @@ func TestNamesOfMatchesNames(t *testing.T) {
 		}
 	}
 }
+
+func TestTFOfCountIsTF(t *testing.T) {
+	for n := range uint32(200) {
+		if got, want := TFOfCount(n), TF(float32(n)); got != want {
+			t.Fatalf("TFOfCount(%d) = %v, TF = %v", n, got, want)
+		}
+	}
+	if got, want := TFOfCount(1), float32(1); got != want {
+		t.Fatalf("TFOfCount(1) = %v, want %v", got, want)
+	}
+}
