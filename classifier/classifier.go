@@ -122,6 +122,34 @@ type Model struct {
 	scoreOnly bool // ScoreOnly released the heads' weights
 	tableOnce sync.Once
 	table     *table // for Score; built by the first NewScorer
+	// fused holds the fused rows of the articles that scorers asked for last (Scorer.fuse), at
+	// most maxFused, the most recent last: the Scorers of one stream share them.
+	fusedMu sync.Mutex
+	fused   []fusedRows
+}
+
+type fusedRows struct {
+	key  uint64 // the article's key (features.Worker.ArticleKey)
+	rows []float32
+}
+
+// fusedRows returns the fused rows of the article of key, building them with s if no scorer has
+// asked for them among the last maxFused articles.
+func (m *Model) fusedRows(s *Scorer, key uint64) []float32 {
+	m.fusedMu.Lock()
+	defer m.fusedMu.Unlock()
+	for i, f := range m.fused {
+		if f.key == key {
+			m.fused = append(slices.Delete(m.fused, i, i+1), f)
+			return f.rows
+		}
+	}
+	if len(m.fused) == maxFused {
+		m.fused = slices.Delete(m.fused, 0, 1)
+	}
+	f := fusedRows{key: key, rows: s.fuse(key)}
+	m.fused = append(m.fused, f)
+	return f.rows
 }
 
 // ErrNoExamples is returned when a head has no labelled example to learn from.
@@ -392,10 +420,10 @@ type Scorer struct {
 	// articles holds what Score keeps per article: the sums of its words' terms (the same for
 	// every comment on it), and its fused rows once it has been met often (fuseAfter).
 	articles map[string]*articleState
-	fused    int       // articles with fused rows
-	sums     []float64 // per head and class, sum_f x_f W[f][k]
-	part     []float64 // scratch of block
-	weights  []float32 // scratch of block
+	fused    []*articleState // those with fused rows, at most maxFused, the latest last
+	sums     []float64       // per head and class, sum_f x_f W[f][k]
+	part     []float64       // scratch of block
+	weights  []float32       // scratch of block
 	grams    grams
 }
 
@@ -467,9 +495,13 @@ func (s *Scorer) Score(dst *Scores, text, article string) {
 			s.sums[j] += x
 		}
 		a.comments++
-		if conj && a.fused == nil && a.comments == fuseAfter && s.fused < maxFused {
-			a.fused = s.fuse(key)
-			s.fused++
+		if conj && a.fused == nil && a.comments == fuseAfter {
+			if len(s.fused) == maxFused {
+				s.fused[0].fused = nil
+				s.fused = slices.Delete(s.fused, 0, 1)
+			}
+			a.fused = s.m.fusedRows(s, key)
+			s.fused = append(s.fused, a)
 		}
 		fused = a.fused
 	}
@@ -493,8 +525,10 @@ type articleState struct {
 
 // Articles met in fuseAfter comments get rows of their own with the conjoined copies' weights
 // added in, so that their comments' n-grams cost one lookup each instead of two and a hash:
-// worth it where many comments answer few articles or targets, not for a handful each. At most
-// maxFused articles per Scorer have them (each is the size of the table's rows).
+// worth it where many comments answer few articles or targets, not for a handful each. Each is
+// the size of the table's rows: a Model keeps those of the last maxFused articles that scorers
+// asked for, and a Scorer those of the last maxFused articles it met fuseAfter times, so the
+// scorers of a stream share them and their memory is bounded whatever the input.
 const (
 	fuseAfter = 64
 	maxFused  = 8
@@ -510,7 +544,7 @@ func (s *Scorer) article(article string) *articleState {
 	s.addTerms(a.sums, s.v)
 	if len(s.articles) >= articleCache {
 		clear(s.articles)
-		s.fused = 0
+		s.fused = s.fused[:0]
 	}
 	s.articles[article] = a
 	return a

@@ -2,6 +2,7 @@ package classifier
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"math/rand/v2"
@@ -228,6 +229,57 @@ func TestFusedRowsScoreToTheBit(t *testing.T) {
 		}
 		if s.articles[article].fused == nil {
 			t.Fatalf("no fused rows after %d comments on one article: the test proves nothing", 3*fuseAfter)
+		}
+	}
+}
+
+// The scorers of one model share the fused rows of an article, and neither the model nor a
+// scorer keeps those of more than maxFused articles, however many it meets.
+func TestFusedRowsAreSharedAndBounded(t *testing.T) {
+	ex := sample(t)
+	m := train(t, ex, smallConfig())
+	s1, _ := m.NewScorer()
+	s2, _ := m.NewScorer()
+	fresh, _ := m.NewScorer()
+	var got, want Scores
+	var articles []string
+	for a := range maxFused + 3 {
+		article := fmt.Sprintf("article %d: %s", a, ex[a].Article)
+		articles = append(articles, article)
+		for i := range fuseAfter {
+			e := ex[(a+i)%len(ex)]
+			s1.Score(&got, e.Text, article)
+			s2.Score(&got, e.Text, article)
+		}
+		f1, f2 := s1.articles[article].fused, s2.articles[article].fused
+		if f1 == nil || len(f1) == 0 || &f1[0] != &f2[0] {
+			t.Fatalf("article %d: the scorers' fused rows are not one table", a)
+		}
+		if len(m.fused) > maxFused {
+			t.Fatalf("article %d: the model keeps %d fused tables, want at most %d", a, len(m.fused), maxFused)
+		}
+		for _, s := range []*Scorer{s1, s2} {
+			n := 0
+			for _, st := range s.articles {
+				if st.fused != nil {
+					n++
+				}
+			}
+			if n > maxFused || n != len(s.fused) {
+				t.Fatalf("article %d: a scorer holds %d fused tables (%d listed), want at most %d", a, n, len(s.fused), maxFused)
+			}
+		}
+	}
+	if s1.articles[articles[0]].fused != nil {
+		t.Fatalf("the first article keeps its fused rows after %d more", maxFused+2)
+	}
+	for _, article := range articles { // fused or not any more, the same bits
+		for _, e := range ex[:20] {
+			s1.Score(&got, e.Text, article)
+			fresh.Score(&want, e.Text, article)
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("%q on %.20q: %v, a fresh scorer %v", e.Text, article, got.Probs, want.Probs)
+			}
 		}
 	}
 }
