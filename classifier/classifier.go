@@ -119,7 +119,8 @@ type Model struct {
 	// article word or relation feature), for model-wide explanations.
 	Dictionary map[uint32]string
 
-	scoreOnly bool // ScoreOnly released the heads' weights
+	scoreOnly bool             // ScoreOnly released the heads' weights, or LoadScoreOnly never made them
+	stored    []*models.Stored // per head, its weights as the file stores them, until the table is built
 	tableOnce sync.Once
 	table     *table // for Score; built by the first NewScorer
 	// fused holds the fused rows of the articles that scorers asked for last (Scorer.fuse), at
@@ -437,7 +438,8 @@ func (m *Model) scoringTable() *table {
 			_, conjoin := m.Config.head(h.Name)
 			plain[i] = !conjoin
 		}
-		m.table = newTable(m, plain)
+		m.table = newTable(m, plain, m.stored)
+		m.stored = nil
 	})
 	return m.table
 }

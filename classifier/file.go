@@ -100,12 +100,24 @@ func (m *Model) Save(path string) error {
 
 // Load reads a model file written by Save.
 func Load(path string) (*Model, error) {
+	return load(path, false)
+}
+
+// LoadScoreOnly reads a model file for scoring alone: the model is as Load's after ScoreOnly,
+// but its heads' dense weight matrices are never made. They are most of a loaded model (50 MB
+// for SemEval-2016's two heads), and made only to be released they were the peak of an export's
+// memory.
+func LoadScoreOnly(path string) (*Model, error) {
+	return load(path, true)
+}
+
+func load(path string, scoreOnly bool) (*Model, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	m, err := Read(bufio.NewReader(f))
+	m, err := read(bufio.NewReader(f), scoreOnly)
 	if err != nil {
 		return nil, fmt.Errorf("model %s: %w", path, err)
 	}
@@ -114,6 +126,10 @@ func Load(path string) (*Model, error) {
 
 // Read reads a model from r (the whole of it).
 func Read(r io.Reader) (*Model, error) {
+	return read(r, false)
+}
+
+func read(r io.Reader, scoreOnly bool) (*Model, error) {
 	// The signature is checked before the rest is read: --model given a large data file (or
 	// /dev/zero) by mistake must fail at once, not after reading all of it into memory.
 	var buf bytes.Buffer
@@ -162,7 +178,15 @@ func Read(r io.Reader) (*Model, error) {
 	}
 	m := &Model{Config: h.Config, Extractor: ex, Dictionary: h.Dictionary}
 	for _, hh := range h.Heads {
-		sm, err := models.ReadSoftmax(rest)
+		var sm *models.Softmax
+		var err error
+		if scoreOnly {
+			var st *models.Stored
+			sm, st, err = models.ReadStored(rest)
+			m.stored = append(m.stored, st)
+		} else {
+			sm, err = models.ReadSoftmax(rest)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("head %q: %w", hh.Name, err)
 		}
@@ -177,6 +201,10 @@ func Read(r io.Reader) (*Model, error) {
 	}
 	if len(m.Heads) == 0 {
 		return nil, fmt.Errorf("%w: it has no heads", ErrNotModel)
+	}
+	if scoreOnly {
+		m.scoringTable()
+		m.scoreOnly = true
 	}
 	return m, nil
 }

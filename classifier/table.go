@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/commentstance/stance/features"
+	"github.com/commentstance/stance/models"
 )
 
 // A table is what scoring reads for a comment's n-grams, packed so that it stays in cache.
@@ -73,14 +74,23 @@ func (s rankSet) row(i uint32) int {
 }
 
 // newTable packs m's IDF and weights; plain[h] says head h is scored without conjoined copies.
-func newTable(m *Model, plain []bool) *table {
+// stored, if not nil, holds each head's weights as its file stores them, for heads without W.
+func newTable(m *Model, plain []bool, stored []*models.Stored) *table {
 	lo, hi := m.Extractor.ConjoinRange()
 	t := &table{lo: lo, cw: float64(m.Extractor.Config().ConjoinWeight), offs: make([]int, len(m.Heads))}
-	weight := func(h Head, f, k int) float32 {
-		if f >= h.Model.Dim {
+	// weight is head i's weight of feature f for class k.
+	weight := func(i, f, k int) float32 {
+		h := m.Heads[i].Model
+		switch {
+		case f >= h.Dim:
 			return 0
+		case stored == nil:
+			return h.W[f*h.Classes+k]
 		}
-		return h.Model.W[f*h.Model.Classes+k]
+		if w := stored[i].At(uint32(f), h.Classes); w != nil {
+			return w[k]
+		}
+		return 0
 	}
 	cols := 0
 	for i, h := range m.Heads {
@@ -102,9 +112,9 @@ func newTable(m *Model, plain []bool) *table {
 		}
 		t.rows = append(t.rows, idf)
 		t.feat = append(t.feat, uint32(f))
-		for _, h := range m.Heads {
+		for i, h := range m.Heads {
 			for k := range h.Model.Classes {
-				t.rows = append(t.rows, weight(h, f, k))
+				t.rows = append(t.rows, weight(i, f, k))
 			}
 		}
 		for range t.width - 1 - t.ncol {
@@ -118,9 +128,9 @@ func newTable(m *Model, plain []bool) *table {
 		dim = max(dim, h.Model.Dim)
 	}
 	for f := int(hi); f < dim; f++ {
-		for _, h := range m.Heads {
+		for i, h := range m.Heads {
 			for k := range h.Model.Classes {
-				t.rel = append(t.rel, weight(h, f, k))
+				t.rel = append(t.rel, weight(i, f, k))
 			}
 		}
 	}
@@ -140,7 +150,7 @@ func newTable(m *Model, plain []bool) *table {
 				continue
 			}
 			for k := range h.Model.Classes {
-				if weight(h, int(lo)+g, k) != 0 {
+				if weight(i, int(lo)+g, k) != 0 {
 					return true
 				}
 			}
@@ -156,7 +166,7 @@ func newTable(m *Model, plain []bool) *table {
 		for i, h := range m.Heads {
 			if !plain[i] {
 				for k := range h.Model.Classes {
-					t.crows = append(t.crows, weight(h, int(lo)+g, k))
+					t.crows = append(t.crows, weight(i, int(lo)+g, k))
 				}
 			}
 		}

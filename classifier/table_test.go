@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -284,8 +285,8 @@ func TestFusedRowsAreSharedAndBounded(t *testing.T) {
 	}
 }
 
-// A model readied for scoring alone scores every comment to the same bits as before, without
-// its heads' weight matrices; what needs those says so.
+// A model readied for scoring alone (ScoreOnly, or LoadScoreOnly from its file) scores every
+// comment to the same bits as before, without its heads' weight matrices; what needs those says so.
 func TestScoreOnly(t *testing.T) {
 	ex := labelled(sample(t))
 	m, err := Train(ex, []string{"stance", "sentiment", "long", "size"}, smallConfig())
@@ -298,31 +299,41 @@ func TestScoreOnly(t *testing.T) {
 		s.Score(&want[i], e.Text, e.Article)
 		want[i] = Scores{Probs: cloneProbs(want[i].Probs), Best: slices.Clone(want[i].Best)}
 	}
-	m.ScoreOnly()
-	for _, h := range m.Heads {
-		if h.Model.W != nil {
-			t.Fatalf("head %s keeps its weights", h.Name)
-		}
+	path := filepath.Join(t.TempDir(), "m.stance")
+	if err := m.Save(path); err != nil {
+		t.Fatal(err)
 	}
-	s, _ = m.NewScorer()
-	var got Scores
-	for i, e := range ex {
-		s.Score(&got, e.Text, e.Article)
-		for h := range got.Probs {
-			for k := range got.Probs[h] {
-				if math.Float64bits(got.Probs[h][k]) != math.Float64bits(want[i].Probs[h][k]) {
-					t.Fatalf("%q, head %d: %v score-only, %v before", e.Text, h, got.Probs[h], want[i].Probs[h])
+	loaded, err := LoadScoreOnly(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.ScoreOnly()
+	for name, m := range map[string]*Model{"ScoreOnly": m, "LoadScoreOnly": loaded} {
+		for _, h := range m.Heads {
+			if h.Model.W != nil {
+				t.Fatalf("%s: head %s keeps its weights", name, h.Name)
+			}
+		}
+		s, _ = m.NewScorer()
+		var got Scores
+		for i, e := range ex {
+			s.Score(&got, e.Text, e.Article)
+			for h := range got.Probs {
+				for k := range got.Probs[h] {
+					if math.Float64bits(got.Probs[h][k]) != math.Float64bits(want[i].Probs[h][k]) {
+						t.Fatalf("%s: %q, head %d: %v score-only, %v before", name, e.Text, h, got.Probs[h], want[i].Probs[h])
+					}
 				}
 			}
 		}
-	}
-	if _, err := m.Explain(ex[0].Text, ex[0].Article, 3); !errors.Is(err, ErrScoreOnly) {
-		t.Fatalf("Explain: %v, want ErrScoreOnly", err)
-	}
-	if _, err := m.WriteTo(io.Discard); !errors.Is(err, ErrScoreOnly) {
-		t.Fatalf("WriteTo: %v, want ErrScoreOnly", err)
-	}
-	if f := m.TopFeatures(3); f != nil {
-		t.Fatalf("TopFeatures lists %d classes' features without weights", len(f))
+		if _, err := m.Explain(ex[0].Text, ex[0].Article, 3); !errors.Is(err, ErrScoreOnly) {
+			t.Fatalf("%s: Explain: %v, want ErrScoreOnly", name, err)
+		}
+		if _, err := m.WriteTo(io.Discard); !errors.Is(err, ErrScoreOnly) {
+			t.Fatalf("%s: WriteTo: %v, want ErrScoreOnly", name, err)
+		}
+		if f := m.TopFeatures(3); f != nil {
+			t.Fatalf("%s: TopFeatures lists %d classes' features without weights", name, len(f))
+		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"hash/crc32"
 	"io"
 	"math"
+	"slices"
 )
 
 // Binary format, version 1. All integers and floats are little-endian.
@@ -182,41 +183,85 @@ func (e *encoder) u32Raw(v uint32) {
 // the bytes actually read until the checksum has been verified, so garbage cannot make it
 // allocate a large model.
 func ReadSoftmax(r io.Reader) (*Softmax, error) {
+	m, st, err := ReadStored(r)
+	if err != nil {
+		return nil, err
+	}
+	m.W = make([]float32, m.Dim*m.Classes)
+	for i, f := range st.Idx {
+		copy(m.W[int(f)*m.Classes:int(f)*m.Classes+m.Classes], st.W[i*m.Classes:(i+1)*m.Classes])
+	}
+	return m, nil
+}
+
+// Stored is a model's weights as its file holds them: the features with a nonzero weight, in
+// ascending order, and each one's Classes weights.
+type Stored struct {
+	Idx []uint32
+	W   []float32 // Classes per feature of Idx
+	pos int       // where At last looked
+}
+
+// At returns the weights of feature f, or nil if it has none. Calls in ascending order of f
+// cost amortised constant time; others, a binary search.
+func (s *Stored) At(f uint32, classes int) []float32 {
+	i := s.pos
+	if i > 0 && s.Idx[i-1] >= f {
+		i = 0
+	}
+	for steps := 0; i < len(s.Idx) && s.Idx[i] < f; i++ {
+		if steps++; steps == 8 { // far ahead
+			j, _ := slices.BinarySearch(s.Idx[i:], f)
+			i += j
+			break
+		}
+	}
+	s.pos = i
+	if i < len(s.Idx) && s.Idx[i] == f {
+		return s.W[i*classes : (i+1)*classes]
+	}
+	return nil
+}
+
+// ReadStored reads what ReadSoftmax reads, with the same checks, but leaves the weights as the
+// file stores them: the model it returns has W nil (and the dense matrix of a model of 2^20
+// features and 3 classes, 25 MB, is never made). For what scores from a table of its own.
+func ReadStored(r io.Reader) (*Softmax, *Stored, error) {
 	d := decoder{r: r}
 
 	var hdr [headerSize]byte
 	if err := d.read(hdr[:], "header"); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if string(hdr[0:4]) != codecMagic {
-		return nil, d.errAt(0, "magic", fmt.Errorf("got %q, want %q", hdr[0:4], codecMagic))
+		return nil, nil, d.errAt(0, "magic", fmt.Errorf("got %q, want %q", hdr[0:4], codecMagic))
 	}
 	if v := binary.LittleEndian.Uint32(hdr[4:8]); v != codecVersion {
-		return nil, d.errAt(4, "version", fmt.Errorf("got %d, want %d", v, codecVersion))
+		return nil, nil, d.errAt(4, "version", fmt.Errorf("got %d, want %d", v, codecVersion))
 	}
 	k64 := uint64(binary.LittleEndian.Uint32(hdr[8:12]))
 	if k64 < 2 || k64 > MaxClasses {
-		return nil, d.errAt(8, "classes", fmt.Errorf("got %d, want 2..%d", k64, MaxClasses))
+		return nil, nil, d.errAt(8, "classes", fmt.Errorf("got %d, want 2..%d", k64, MaxClasses))
 	}
 	k := int(k64)
 	dim := binary.LittleEndian.Uint64(hdr[12:20])
 	if dim > MaxParams/k64 {
-		return nil, d.errAt(12, "dim", fmt.Errorf("got %d with %d classes, want dim*classes <= %d", dim, k, MaxParams))
+		return nil, nil, d.errAt(12, "dim", fmt.Errorf("got %d with %d classes, want dim*classes <= %d", dim, k, MaxParams))
 	}
 	nstored := binary.LittleEndian.Uint64(hdr[20:28])
 	if nstored > dim {
-		return nil, d.errAt(20, "features", fmt.Errorf("got %d stored features, more than dim %d", nstored, dim))
+		return nil, nil, d.errAt(20, "features", fmt.Errorf("got %d stored features, more than dim %d", nstored, dim))
 	}
 
 	b := make([]float32, k)
 	buf := make([]byte, 4*k)
 	if err := d.read(buf, "biases"); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for j := range b {
 		b[j] = math.Float32frombits(binary.LittleEndian.Uint32(buf[4*j:]))
 		if !finite32(b[j]) {
-			return nil, d.errAt(d.off-int64(4*k-4*j), fmt.Sprintf("bias %d", j), fmt.Errorf("got %v, want a finite value", b[j]))
+			return nil, nil, d.errAt(d.off-int64(4*k-4*j), fmt.Sprintf("bias %d", j), fmt.Errorf("got %v, want a finite value", b[j]))
 		}
 	}
 
@@ -239,7 +284,7 @@ func ReadSoftmax(r io.Reader) (*Softmax, error) {
 				fe.Field = fmt.Sprintf("feature %d", done+uint64(rec))
 				fe.Err = fmt.Errorf("input ends %d bytes into a %d-byte field: %w", got%int64(recSize), recSize, io.ErrUnexpectedEOF)
 			}
-			return nil, err
+			return nil, nil, err
 		}
 		for r := range nrec {
 			rec := block[r*recSize : (r+1)*recSize]
@@ -248,22 +293,22 @@ func ReadSoftmax(r io.Reader) (*Softmax, error) {
 			f := binary.LittleEndian.Uint32(rec)
 			switch {
 			case uint64(f) >= dim:
-				return nil, d.errAt(at, fmt.Sprintf("feature %d index", n), fmt.Errorf("got %d, want < dim %d", f, dim))
+				return nil, nil, d.errAt(at, fmt.Sprintf("feature %d index", n), fmt.Errorf("got %d, want < dim %d", f, dim))
 			case len(idx) > 0 && f <= idx[len(idx)-1]:
-				return nil, d.errAt(at, fmt.Sprintf("feature %d index", n), fmt.Errorf("got %d after %d, want strictly ascending", f, idx[len(idx)-1]))
+				return nil, nil, d.errAt(at, fmt.Sprintf("feature %d index", n), fmt.Errorf("got %d after %d, want strictly ascending", f, idx[len(idx)-1]))
 			}
 			idx = append(idx, f)
 			nonzero := false
 			for j := range k {
 				w := math.Float32frombits(binary.LittleEndian.Uint32(rec[4+4*j:]))
 				if !finite32(w) {
-					return nil, d.errAt(at+int64(4+4*j), fmt.Sprintf("feature %d weight %d", n, j), fmt.Errorf("got %v, want a finite value", w))
+					return nil, nil, d.errAt(at+int64(4+4*j), fmt.Sprintf("feature %d weight %d", n, j), fmt.Errorf("got %v, want a finite value", w))
 				}
 				nonzero = nonzero || w != 0
 				wts = append(wts, w)
 			}
 			if !nonzero {
-				return nil, d.errAt(at, fmt.Sprintf("feature %d", n), fmt.Errorf("index %d stored with all weights zero", f))
+				return nil, nil, d.errAt(at, fmt.Sprintf("feature %d", n), fmt.Errorf("index %d stored with all weights zero", f))
 			}
 		}
 		done += uint64(nrec)
@@ -272,17 +317,13 @@ func ReadSoftmax(r io.Reader) (*Softmax, error) {
 	want := d.crc
 	var sum [4]byte
 	if err := d.read(sum[:], "checksum"); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if got := binary.LittleEndian.Uint32(sum[:]); got != want {
-		return nil, d.errAt(d.off-4, "checksum", fmt.Errorf("got 0x%08x, computed 0x%08x", got, want))
+		return nil, nil, d.errAt(d.off-4, "checksum", fmt.Errorf("got 0x%08x, computed 0x%08x", got, want))
 	}
 
-	m := &Softmax{Classes: k, Dim: int(dim), W: make([]float32, int(dim)*k), B: b}
-	for i, f := range idx {
-		copy(m.W[int(f)*k:int(f)*k+k], wts[i*k:(i+1)*k])
-	}
-	return m, nil
+	return &Softmax{Classes: k, Dim: int(dim), B: b}, &Stored{Idx: idx, W: wts}, nil
 }
 
 // decoder reads whole fields from r, keeping the offset and the running CRC.

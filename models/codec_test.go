@@ -8,7 +8,9 @@ import (
 	"hash/crc32"
 	"io"
 	"math"
+	"math/rand/v2"
 	"reflect"
+	"slices"
 	"testing"
 	"testing/iotest"
 )
@@ -273,5 +275,49 @@ func checkDecode(t *testing.T, data []byte) {
 	}
 	if !bytes.Equal(buf.Bytes(), used) {
 		t.Fatalf("accepted % x, which re-encodes as % x", used, buf.Bytes())
+	}
+}
+
+// ReadStored keeps what ReadSoftmax reads, and At finds each feature's weights whatever the
+// order of the calls.
+func TestReadStoredIsReadSoftmax(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	m := &Softmax{Classes: 3, Dim: 5000, W: make([]float32, 5000*3), B: []float32{0.1, -0.2, 0.3}}
+	for f := 0; f < m.Dim; f += 1 + rng.IntN(40) {
+		m.W[f*3+rng.IntN(3)] = float32(rng.NormFloat64())
+	}
+	var buf bytes.Buffer
+	if _, err := m.WriteTo(&buf); err != nil {
+		t.Fatal(err)
+	}
+	dense, err := ReadSoftmax(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sm, st, err := ReadStored(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sm.W != nil || sm.Dim != m.Dim || sm.Classes != 3 || !slices.Equal(sm.B, m.B) {
+		t.Fatalf("ReadStored's model: dim %d, classes %d, biases %v, W set %v", sm.Dim, sm.Classes, sm.B, sm.W != nil)
+	}
+	check := func(f int) {
+		want := dense.W[f*3 : f*3+3]
+		got := st.At(uint32(f), 3)
+		if got == nil {
+			got = make([]float32, 3)
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("feature %d: At gives %v, ReadSoftmax %v", f, got, want)
+		}
+	}
+	for f := range m.Dim { // ascending, as the scoring table is built
+		check(f)
+	}
+	for range 20000 { // any order
+		check(rng.IntN(m.Dim))
+	}
+	for f := m.Dim - 1; f >= 0; f -= 7 {
+		check(f)
 	}
 }

@@ -39,11 +39,10 @@ failed export leaves any previous file as it was. --out - writes to standard out
 			if dataFile == "" || out == "" {
 				return usageErr("export needs --data FILE and --out FILE")
 			}
-			m, err := loadModel(modelPath)
+			m, err := loadScoringModel(modelPath) // export only scores: no weight matrices
 			if err != nil {
 				return err
 			}
-			m.ScoreOnly() // export only scores: release the weight matrices for the table
 			schema := s.schema(articlesFile)
 			schema.Labels = map[string]string{} // labels in the input are ignored
 			schema.Strict = strict

@@ -119,10 +119,19 @@ func (e *env) openData(path string, s data.Schema) (*data.Reader, error) {
 var errNoModel = errors.New("no model: give --model FILE")
 
 func loadModel(path string) (*classifier.Model, error) {
+	return loadModelWith(classifier.Load, path)
+}
+
+// loadScoringModel loads a model for scoring alone (classifier.LoadScoreOnly).
+func loadScoringModel(path string) (*classifier.Model, error) {
+	return loadModelWith(classifier.LoadScoreOnly, path)
+}
+
+func loadModelWith(load func(string) (*classifier.Model, error), path string) (*classifier.Model, error) {
 	if path == "" {
 		return nil, usageErr("%v", errNoModel)
 	}
-	m, err := classifier.Load(path)
+	m, err := load(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) { // Load's other errors already say "model PATH: ..."
 			return nil, usageErr("model: %w", err)
