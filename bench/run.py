@@ -30,6 +30,7 @@ import datetime
 import json
 import os
 import platform
+import re
 import shlex
 import subprocess
 import sys
@@ -353,7 +354,27 @@ def report(meta, results, peers):
         "(../shared/peers/README.md), and its rate on small test sets is dominated by loading them.",
         "",
     ]
+    lines += at_scale()
     return "\n".join(lines)
+
+
+def at_scale():
+    """The speed issue's ratios as bench/scale.sh (docs/SCALE.md) and bench/curve.sh (docs/CURVE.md)
+    last measured them, each with its own date and commit: those runs take minutes of their own."""
+    out = ["## At scale (from docs/SCALE.md and docs/CURVE.md)", ""]
+    def stamp(text):
+        got = dict(re.findall(r"^- (date|commit): (.*)$", text, re.M))
+        return f"{got.get('date', '?')}, commit {got.get('commit', '?')}"
+    scale, curve = DOCS / "SCALE.md", DOCS / "CURVE.md"
+    if scale.exists():
+        text = scale.read_text(encoding="utf-8")
+        out += [f"Scoring 1,000,000 comments (`bench/scale.sh`, {stamp(text)}):", ""]
+        out += [l for l in text.splitlines() if l.startswith(("- vs ", "- peak RSS"))] + [""]
+    if curve.exists():
+        text = curve.read_text(encoding="utf-8")
+        out += [f"Training on all of fnc1 (`bench/curve.sh`, {stamp(text)}):", ""]
+        out += [l for l in text.splitlines() if re.match(r"^\|( (system|stance|sk-lr|ft) |---)", l)] + [""]
+    return out if len(out) > 2 else []
 
 
 def write_atomic(path, text):
