@@ -139,7 +139,7 @@ func newEvaluation(title string, l *labelled, heads []string) *evaluation {
 }
 
 func (e *env) testModel(path string, l *labelled) (*evaluation, error) {
-	m, err := loadModel(path)
+	m, err := loadScoringModel(path)
 	if err != nil {
 		return nil, err
 	}

@@ -43,7 +43,7 @@ or joined from --articles), or else from standard input, one comment per line. -
 			if err != nil {
 				return err
 			}
-			m, err := loadModel(modelPath)
+			m, err := loadScoringModel(modelPath)
 			if err != nil {
 				return err
 			}
