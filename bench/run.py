@@ -373,7 +373,14 @@ def at_scale():
     if curve.exists():
         text = curve.read_text(encoding="utf-8")
         out += [f"Training on all of fnc1 (`bench/curve.sh`, {stamp(text)}):", ""]
-        out += [l for l in text.splitlines() if re.match(r"^\|( (system|stance|sk-lr|ft) |---)", l)] + [""]
+        rows = text.splitlines()
+        start = next((i for i, l in enumerate(rows) if l.startswith("| system |")), len(rows))
+        table = []
+        for l in rows[start:]:
+            if not l.startswith("|"):
+                break
+            table.append(l)
+        out += table + [""]
     return out if len(out) > 2 else []
 
 
