@@ -126,10 +126,11 @@ type Model struct {
 	// fused holds the fused rows of the articles that scorers asked for last (Scorer.fuse), at
 	// most maxFused, the most recent last: the Scorers of one stream share them.
 	fusedMu sync.Mutex
-	fused   []fusedRows
+	fused   []fusedTable
 }
 
-type fusedRows struct {
+// fusedTable is the fused rows of one article.
+type fusedTable struct {
 	key  uint64 // the article's key (features.Worker.ArticleKey)
 	rows []float32
 }
@@ -148,7 +149,7 @@ func (m *Model) fusedRows(s *Scorer, key uint64) []float32 {
 	if len(m.fused) == maxFused {
 		m.fused = slices.Delete(m.fused, 0, 1)
 	}
-	f := fusedRows{key: key, rows: s.fuse(key)}
+	f := fusedTable{key: key, rows: s.fuse(key)}
 	m.fused = append(m.fused, f)
 	return f.rows
 }

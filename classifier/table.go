@@ -87,7 +87,7 @@ func newTable(m *Model, plain []bool, stored []*models.Stored) *table {
 		case stored == nil:
 			return h.W[f*h.Classes+k]
 		}
-		if w := stored[i].At(uint32(f), h.Classes); w != nil {
+		if w := stored[i].At(uint32(f)); w != nil {
 			return w[k]
 		}
 		return 0

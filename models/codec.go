@@ -197,14 +197,15 @@ func ReadSoftmax(r io.Reader) (*Softmax, error) {
 // Stored is a model's weights as its file holds them: the features with a nonzero weight, in
 // ascending order, and each one's Classes weights.
 type Stored struct {
-	Idx []uint32
-	W   []float32 // Classes per feature of Idx
-	pos int       // where At last looked
+	Classes int
+	Idx     []uint32
+	W       []float32 // Classes per feature of Idx
+	pos     int       // where At last looked
 }
 
 // At returns the weights of feature f, or nil if it has none. Calls in ascending order of f
 // cost amortised constant time; others, a binary search.
-func (s *Stored) At(f uint32, classes int) []float32 {
+func (s *Stored) At(f uint32) []float32 {
 	i := s.pos
 	if i > 0 && s.Idx[i-1] >= f {
 		i = 0
@@ -218,7 +219,7 @@ func (s *Stored) At(f uint32, classes int) []float32 {
 	}
 	s.pos = i
 	if i < len(s.Idx) && s.Idx[i] == f {
-		return s.W[i*classes : (i+1)*classes]
+		return s.W[i*s.Classes : (i+1)*s.Classes]
 	}
 	return nil
 }
@@ -323,7 +324,7 @@ func ReadStored(r io.Reader) (*Softmax, *Stored, error) {
 		return nil, nil, d.errAt(d.off-4, "checksum", fmt.Errorf("got 0x%08x, computed 0x%08x", got, want))
 	}
 
-	return &Softmax{Classes: k, Dim: int(dim), B: b}, &Stored{Idx: idx, W: wts}, nil
+	return &Softmax{Classes: k, Dim: int(dim), B: b}, &Stored{Classes: k, Idx: idx, W: wts}, nil
 }
 
 // decoder reads whole fields from r, keeping the offset and the running CRC.

@@ -303,7 +303,7 @@ func TestReadStoredIsReadSoftmax(t *testing.T) {
 	}
 	check := func(f int) {
 		want := dense.W[f*3 : f*3+3]
-		got := st.At(uint32(f), 3)
+		got := st.At(uint32(f))
 		if got == nil {
 			got = make([]float32, 3)
 		}

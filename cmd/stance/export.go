@@ -140,27 +140,14 @@ func newScoreRows(w io.Writer, m *classifier.Model) *scoreRows {
 
 // header writes a row of fields.
 func (c *scoreRows) header(fields []string) error {
-	c.line = c.line[:0]
-	for i, f := range fields {
-		if i > 0 {
-			c.line = append(c.line, ',')
-		}
-		c.line = appendCSVField(c.line, f)
-	}
-	c.line = append(c.line, '\n')
+	c.line = append(appendCSVFields(c.line[:0], fields), '\n')
 	_, err := c.w.Write(c.line)
 	return err
 }
 
 // row writes the fields of lead, then the score columns of s.
 func (c *scoreRows) row(lead []string, s *classifier.Scores) error {
-	line := c.line[:0]
-	for i, f := range lead {
-		if i > 0 {
-			line = append(line, ',')
-		}
-		line = appendCSVField(line, f)
-	}
+	line := appendCSVFields(c.line[:0], lead)
 	for hi, labels := range c.labels {
 		p := s.Probs[hi]
 		line = append(line, ',')

@@ -51,6 +51,17 @@ var fixedTable = func() string {
 
 const fixedNeg = 6 * 10001
 
+// appendCSVFields appends fields to dst, separated by commas, as appendCSVField writes each.
+func appendCSVFields(dst []byte, fields []string) []byte {
+	for i, f := range fields {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = appendCSVField(dst, f)
+	}
+	return dst
+}
+
 // appendCSVField appends field to dst as encoding/csv's Writer (comma-separated, \n line ends)
 // writes it: quoted, with quotes doubled, if it holds a comma, a quote, \r or \n, begins with
 // a space, or is `\.`.
