@@ -454,6 +454,8 @@ var ErrScoreOnly = errors.New("the model was loaded for scoring only")
 // before (NewScorer, ScoreStream), to the bit; Explain, TopFeatures and WriteTo return
 // ErrScoreOnly or nothing, and the heads' Softmax models must not be used. Call it before any
 // scoring starts: it changes the heads.
+// For a model in a file, LoadScoreOnly gives the same without ever making the matrices; the
+// commands use that.
 func (m *Model) ScoreOnly() {
 	m.scoringTable()
 	for _, h := range m.Heads {
