@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math"
 	"runtime"
 	"slices"
 	"strings"
@@ -53,6 +54,20 @@ type HeadConfig struct {
 	// (extracted when Features.Conjoin is on). Stance toward a target needs them; sarcasm or
 	// sentiment, which read the same whatever the target, may do better without.
 	Conjoin *bool `json:"conjoin,omitempty" mapstructure:"conjoin"`
+	// WordWeight is how much the head's word n-grams count against its character n-grams; 0
+	// means 1. Below 1 the head leans on character n-grams. Training gives the weights of
+	// features that only word n-grams hash to (and their conjoined copies) an L2 penalty of
+	// 1/WordWeight^2, which fits the model that scaling the word block's values by WordWeight
+	// would (models.TrainConfig.Penalty); the features and scoring are unchanged.
+	WordWeight float64 `json:"word_weight,omitempty" mapstructure:"word_weight"`
+}
+
+// wordWeight is head name's HeadConfig.WordWeight, 1 when unset.
+func (c Config) wordWeight(name string) float64 {
+	if w := c.Heads[name].WordWeight; w > 0 {
+		return w
+	}
+	return 1
 }
 
 func (c Config) head(name string) (cval float64, conjoin bool) {
@@ -87,6 +102,9 @@ func (c Config) Validate() error {
 	for name, h := range c.Heads {
 		if h.C < 0 {
 			return fmt.Errorf("model.heads.%s.c = %v: want a number above 0 (or 0 for model.c)", name, h.C)
+		}
+		if h.WordWeight < 0 || math.IsInf(h.WordWeight, 0) || math.IsNaN(h.WordWeight) {
+			return fmt.Errorf("model.heads.%s.word_weight = %v: want a number above 0 (or 0 for 1)", name, h.WordWeight)
 		}
 	}
 	if c.MaxIter < 1 {
@@ -174,6 +192,12 @@ func Train(examples []Example, heads []string, cfg Config) (*Model, error) {
 		return nil, err
 	}
 	m := &Model{Config: cfg, Extractor: ex}
+	var wb *wordBlock
+	if slices.ContainsFunc(heads, func(h string) bool { return cfg.wordWeight(h) != 1 }) {
+		if wb, err = newWordBlock(ex, examples); err != nil {
+			return nil, err
+		}
+	}
 	for i, name := range heads {
 		r := x
 		if i == len(heads)-1 {
@@ -182,7 +206,7 @@ func Train(examples []Example, heads []string, cfg Config) (*Model, error) {
 			// so the matrix is held twice at the peak instead of three times.
 			r = x.lastUse()
 		}
-		h, err := trainHead(name, examples, r, ex, cfg)
+		h, err := trainHead(name, examples, r, ex, wb, cfg)
 		if err != nil {
 			return nil, err
 		}
@@ -192,7 +216,7 @@ func Train(examples []Example, heads []string, cfg Config) (*Model, error) {
 	return m, nil
 }
 
-func trainHead(name string, examples []Example, r *rows, ex *features.Extractor, cfg Config) (Head, error) {
+func trainHead(name string, examples []Example, r *rows, ex *features.Extractor, wb *wordBlock, cfg Config) (Head, error) {
 	classes, y, labelled, err := headLabels(name, examples)
 	if err != nil {
 		return Head{}, err
@@ -206,6 +230,7 @@ func trainHead(name string, examples []Example, r *rows, ex *features.Extractor,
 	if !conjoin {
 		tc.IgnoreFrom, tc.IgnoreTo = ex.ConjoinRange()
 	}
+	tc.Penalty = wb.penalty(cfg.wordWeight(name))
 	sm, info, err := models.TrainShared(xs, sh, y, len(classes), ex.Dim(), tc)
 	if err != nil {
 		return Head{}, fmt.Errorf("train: head %q: %w", name, err)

@@ -293,13 +293,13 @@ func TestTuneChoosesFromTheGrid(t *testing.T) {
 	for i := range folds {
 		folds[i] = i % 3
 	}
-	grid := Grid{C: []float64{0.5, 2}, Conjoin: []bool{true, false}}
+	grid := Grid{C: []float64{0.5, 2}, Conjoin: []bool{true, false}, WordWeight: []float64{1, 0.3}}
 	cfg, trials, err := Tune(ex, []string{"stance"}, smallConfig(), grid, folds, func(string) string { return "f_avg(FAVOR,AGAINST)" }, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(trials) != 4 {
-		t.Fatalf("%d trials, want 4", len(trials))
+	if len(trials) != 8 {
+		t.Fatalf("%d trials, want 8", len(trials))
 	}
 	best := slices.MaxFunc(trials, func(a, b Trial) int {
 		switch {
@@ -311,8 +311,12 @@ func TestTuneChoosesFromTheGrid(t *testing.T) {
 		return 0
 	})
 	h := cfg.Heads["stance"]
-	if h.C != best.C || h.Conjoin == nil || *h.Conjoin != best.Conjoin {
+	if h.C != best.C || h.Conjoin == nil || *h.Conjoin != best.Conjoin || h.WordWeight != best.WordWeight {
 		t.Fatalf("chose %+v, but the best trial is %v", h, best)
+	}
+	grid.WordWeight = []float64{0}
+	if _, _, err := Tune(ex, []string{"stance"}, smallConfig(), grid, folds, func(string) string { return "f_avg(FAVOR,AGAINST)" }, nil); err == nil {
+		t.Error("a word weight of 0 in the grid was accepted")
 	}
 }
 

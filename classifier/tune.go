@@ -2,6 +2,7 @@ package classifier
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 
@@ -14,26 +15,29 @@ import (
 type Grid struct {
 	C       []float64 // inverse L2 strengths
 	Conjoin []bool    // with and without the article-conjoined copies (tried only when Features.Conjoin)
+	// WordWeight are the HeadConfig.WordWeight values tried; empty keeps each head's own.
+	WordWeight []float64
 }
 
 // DefaultGrid is the grid tried when config.yaml gives none: C around scikit-learn's default,
-// with and without the conjoined copies.
+// with and without the conjoined copies, each head's word weight as configured.
 func DefaultGrid() Grid { return Grid{C: []float64{0.3, 1, 3}, Conjoin: []bool{true, false}} }
 
 // Trial is one grid point's cross-validated figure for one head.
 type Trial struct {
-	Head     string
-	C        float64
-	Conjoin  bool
-	Metric   string
-	Official float64
+	Head       string
+	C          float64
+	Conjoin    bool
+	WordWeight float64
+	Metric     string
+	Official   float64
 }
 
 func (t Trial) String() string {
-	return fmt.Sprintf("%s: c=%g conjoin=%v %s=%.4f", t.Head, t.C, t.Conjoin, t.Metric, t.Official)
+	return fmt.Sprintf("%s: c=%g conjoin=%v word_weight=%g %s=%.4f", t.Head, t.C, t.Conjoin, t.WordWeight, t.Metric, t.Official)
 }
 
-// Tune chooses, for each head, the C and the use of conjoined features that give the best
+// Tune chooses, for each head, the C, the use of conjoined features and the word weight that give the best
 // cross-validated official metric (metricFor(head), resolved against the head's classes by
 // metrics.Resolve) over the given folds, and returns cfg with those choices in Heads, with every
 // trial. Ties go to the grid point tried first. Features are extracted once, with IDF learned on
@@ -49,6 +53,11 @@ func Tune(examples []Example, heads []string, cfg Config, grid Grid, folds []int
 	if len(grid.C) == 0 {
 		return cfg, nil, fmt.Errorf("tune: the grid has no value of c")
 	}
+	for _, w := range grid.WordWeight {
+		if !(w > 0) || math.IsInf(w, 0) {
+			return cfg, nil, fmt.Errorf("tune: word weight %v in the grid: want a number above 0", w)
+		}
+	}
 	conjoins := grid.Conjoin
 	if !cfg.Features.Conjoin || len(conjoins) == 0 {
 		conjoins = []bool{cfg.Features.Conjoin}
@@ -61,11 +70,13 @@ func Tune(examples []Example, heads []string, cfg Config, grid Grid, folds []int
 	type point struct {
 		c       float64
 		conjoin bool
+		ww      float64
 	}
-	var points []point
-	for _, cj := range conjoins {
-		for _, c := range grid.C {
-			points = append(points, point{c, cj})
+	var wb *wordBlock
+	if slices.ContainsFunc(grid.WordWeight, func(w float64) bool { return w != 1 }) ||
+		slices.ContainsFunc(heads, func(h string) bool { return cfg.wordWeight(h) != 1 }) {
+		if wb, err = newWordBlock(ex, examples); err != nil {
+			return cfg, nil, err
 		}
 	}
 	out := cfg
@@ -80,6 +91,18 @@ func Tune(examples []Example, heads []string, cfg Config, grid Grid, folds []int
 			return cfg, nil, err
 		}
 		metric, _ := metrics.Resolve(metricFor(name), classes)
+		wws := grid.WordWeight
+		if len(wws) == 0 {
+			wws = []float64{cfg.wordWeight(name)}
+		}
+		var points []point
+		for _, ww := range wws {
+			for _, cj := range conjoins {
+				for _, c := range grid.C {
+					points = append(points, point{c, cj, ww})
+				}
+			}
+		}
 		pred := make([][]int, len(points)) // per point, per row of the head
 		for p := range points {
 			pred[p] = make([]int, len(rows))
@@ -114,6 +137,7 @@ func Tune(examples []Example, heads []string, cfg Config, grid Grid, folds []int
 					// Its weights there stay 0, so it ignores them when it scores too.
 					tc.IgnoreFrom, tc.IgnoreTo = ex.ConjoinRange()
 				}
+				tc.Penalty = wb.penalty(pt.ww)
 				sm, _, err := models.TrainShared(xs, sh, ty, len(classes), ex.Dim(), tc)
 				if err != nil {
 					return cfg, nil, fmt.Errorf("tune: head %q, fold %d: %w", name, f+1, err)
@@ -136,7 +160,7 @@ func Tune(examples []Example, heads []string, cfg Config, grid Grid, folds []int
 			if err != nil {
 				return cfg, nil, fmt.Errorf("tune: head %q: %w", name, err)
 			}
-			trials = append(trials, Trial{Head: name, C: pt.c, Conjoin: pt.conjoin, Metric: metric, Official: r.Official})
+			trials = append(trials, Trial{Head: name, C: pt.c, Conjoin: pt.conjoin, WordWeight: pt.ww, Metric: metric, Official: r.Official})
 			if p == 0 || r.Official > bestScore {
 				best, bestScore = p, r.Official
 			}
@@ -145,6 +169,7 @@ func Tune(examples []Example, heads []string, cfg Config, grid Grid, folds []int
 		hc.C = points[best].c
 		cj := points[best].conjoin
 		hc.Conjoin = &cj
+		hc.WordWeight = points[best].ww
 		out.Heads[name] = hc
 	}
 	return out, trials, nil
@@ -165,7 +190,7 @@ func (c Config) Describe(heads []string) string {
 	var b strings.Builder
 	for _, h := range heads {
 		cv, cj := c.head(h)
-		fmt.Fprintf(&b, "%s: c=%g conjoin=%v\n", h, cv, cj)
+		fmt.Fprintf(&b, "%s: c=%g conjoin=%v word_weight=%g\n", h, cv, cj, c.wordWeight(h))
 	}
 	return b.String()
 }

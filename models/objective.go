@@ -16,12 +16,13 @@ const numBlocks = 64
 
 // objective is the training objective of Train over compacted columns:
 //
-//	F(W, b) = C * sum_i s_i * CE_i(W, b) + 0.5 * ||W||^2,
+//	F(W, b) = C * sum_i s_i * CE_i(W, b) + 0.5 * sum_c pen_c ||W[c]||^2,
 //	CE_i    = logsumexp_k(z_ik) - z_{i,y_i},  z_ik = b_k + sum_c x_ic W[c][k],
 //
-// with parameters theta = [W (ncols*k, column-major by feature) | b (k)]. Its gradient is
+// with parameters theta = [W (ncols*k, column-major by feature) | b (k)] and pen_c = 1 unless
+// TrainConfig.Penalty says otherwise. Its gradient is
 //
-//	dF/dW[c][k] = sum_i x_ic r_ik + W[c][k],  dF/db_k = sum_i r_ik,
+//	dF/dW[c][k] = sum_i x_ic r_ik + pen_c W[c][k],  dF/db_k = sum_i r_ik,
 //	r_ik        = C * s_i * (p_ik - [k == y_i]).
 //
 // The data is held twice, by row (for the scores z) and by column (for X^T r), so each gradient
@@ -32,6 +33,7 @@ type objective struct {
 	c     float64   // TrainConfig.C
 	y     []int     // labels, len n
 	s     []float64 // sample weights, len n
+	pen   []float64 // per column, its L2 penalty's scale (TrainConfig.Penalty); nil: all 1
 
 	rowPtr []int // len n+1
 	rowCol []uint32
@@ -271,6 +273,14 @@ func (o *objective) colBlock(b int, theta, grad []float64) {
 			}
 		}
 		w := theta[c*k : (c+1)*k]
+		if o.pen != nil {
+			p := o.pen[c]
+			for j, wj := range w {
+				g[j] += p * wj
+				sq += p * wj * wj
+			}
+			continue
+		}
 		for j, wj := range w {
 			g[j] += wj
 			sq += wj * wj

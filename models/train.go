@@ -69,6 +69,14 @@ type TrainConfig struct {
 	// The same rows then serve a model that uses those features and one that does not, with no
 	// copy of them (e.g. the article-conjoined copies of a classifier's features).
 	IgnoreFrom, IgnoreTo uint32
+
+	// Penalty, if not nil, scales the L2 penalty of each feature's weights: the objective's
+	// 0.5 * ||W||^2 becomes 0.5 * sum_f Penalty(f) * ||W_f||^2, where W_f are feature f's
+	// weights (one per class). Train calls it once per feature that fires; each value must be
+	// positive and finite. Penalty 1/a^2 on a group of features fits the model that scaling
+	// their values by a would, with the weights scaled by a: a way to make a group of features
+	// count for more or less without changing x (see classifier.HeadConfig.WordWeight).
+	Penalty func(feature uint32) float64
 }
 
 // Defaults, as scikit-learn's LogisticRegression (C=1.0, max_iter=100, tol=1e-4) except
@@ -271,6 +279,16 @@ func fit(x []sparse.Vector, sh Shared, y []int, classes, dim int, cfg TrainConfi
 	obj := newObjective(classes, len(cols), cfg.C, y, s, rowPtr, rowCol, rowVal, cfg.Workers)
 	if shc != nil {
 		obj.setShared(shc)
+	}
+	if cfg.Penalty != nil {
+		obj.pen = make([]float64, len(cols))
+		for c, f := range cols {
+			p := cfg.Penalty(f)
+			if !(p > 0) || math.IsInf(p, 0) {
+				return nil, fmt.Errorf("models: penalty %v for feature %d, want a positive finite number", p, f)
+			}
+			obj.pen[c] = p
+		}
 	}
 	np := obj.params()
 	cache := &cachedObjective{o: obj, x: make([]float64, np), grad: make([]float64, np)}

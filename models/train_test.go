@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/commentstance/stance/sparse"
@@ -417,5 +418,71 @@ func TestTrainIgnore(t *testing.T) {
 				t.Fatalf("ignored feature %d has weight %v for class %d", f, w, k)
 			}
 		}
+	}
+}
+
+// TestTrainPenaltyIsScaling checks what TrainConfig.Penalty promises: a penalty of 1/a^2 on a
+// group of features fits the model that scaling their values by a fits, with their weights
+// scaled by a, so the two give the same probabilities.
+func TestTrainPenaltyIsScaling(t *testing.T) {
+	const dim, a = 1 << 10, 0.5
+	s := makeSynth(synthSpec{rows: 600, dim: dim, nnz: 20, classes: 3, noise: 0.5, seed: 11})
+	group := func(f uint32) bool { return f%3 == 0 }
+	scaled := make([]sparse.Vector, len(s.x))
+	for i, v := range s.x {
+		for e, f := range v.Idx {
+			val := v.Val[e]
+			if group(f) {
+				val *= a
+			}
+			scaled[i].Add(f, val)
+		}
+	}
+	cfg := TrainConfig{C: 2, GradTol: 1e-9, MaxIter: 2000}
+	want, _, err := Train(scaled, s.y, 3, dim, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Penalty = func(f uint32) float64 {
+		if group(f) {
+			return 1 / (a * a)
+		}
+		return 1
+	}
+	got, _, err := Train(s.x, s.y, 3, dim, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inGroup := 0
+	for f := range uint32(dim) {
+		scale := float32(1)
+		if group(f) {
+			scale = a
+		}
+		for k := range 3 {
+			w, ws := got.W[int(f)*3+k], want.W[int(f)*3+k]
+			if group(f) && ws != 0 {
+				inGroup++
+			}
+			if d := math.Abs(float64(w - ws*scale)); d > 1e-4*max(1, math.Abs(float64(w))) {
+				t.Fatalf("feature %d class %d: weight %v with the penalty; want %v, a times the weight %v of the scaled feature", f, k, w, ws*scale, ws)
+			}
+		}
+	}
+	if inGroup == 0 {
+		t.Fatal("no weight in the penalised group: the test proves nothing")
+	}
+	var p, q []float64
+	for i := range s.x {
+		p, q = got.Probs(p, s.x[i]), want.Probs(q, scaled[i])
+		for k := range p {
+			if math.Abs(p[k]-q[k]) > 1e-4 {
+				t.Fatalf("row %d: P(%d) = %v with the penalty, %v with scaled features", i, k, p[k], q[k])
+			}
+		}
+	}
+	cfg.Penalty = func(uint32) float64 { return 0 }
+	if _, _, err := Train(s.x, s.y, 3, dim, cfg); err == nil || !strings.Contains(err.Error(), "penalty 0") {
+		t.Errorf("a zero penalty: err = %v, want one that names it", err)
 	}
 }

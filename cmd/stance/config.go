@@ -54,6 +54,8 @@ type tuneSettings struct {
 	GroupBy string    `mapstructure:"group_by"`
 	C       []float64 `mapstructure:"c"`
 	Conjoin []bool    `mapstructure:"conjoin"`
+	// WordWeight are the word weights tried; empty keeps each head's model.heads.HEAD.word_weight.
+	WordWeight []float64 `mapstructure:"word_weight"`
 }
 
 type modelSettings struct {
@@ -104,6 +106,7 @@ func defaults() map[string]any {
 		"tune.group_by":           "article",
 		"tune.c":                  classifier.DefaultGrid().C,
 		"tune.conjoin":            classifier.DefaultGrid().Conjoin,
+		"tune.word_weight":        []float64{},
 		"metrics":                 map[string]string{"stance": "f_avg(FAVOR,AGAINST)", "sentiment": "macro_f1"},
 		"workers":                 0,
 		"seed":                    0,

@@ -191,7 +191,7 @@ func (e *env) crossValidate(s *settings, l *labelled, k int, groupBy string, tun
 	var scores []classifier.Scores
 	var fitted []*classifier.Model
 	if tune {
-		grid := classifier.Grid{C: s.Tune.C, Conjoin: s.Tune.Conjoin}
+		grid := classifier.Grid{C: s.Tune.C, Conjoin: s.Tune.Conjoin, WordWeight: s.Tune.WordWeight}
 		inner := func(train []int) ([]int, error) { return innerFolds(l, train, s.Tune.Folds, s.Tune.GroupBy, s.Seed) }
 		metric := func(h string) string { return s.Metrics[h] }
 		scores, fitted, err = classifier.NestedCrossValidate(l.examples, l.heads, cfg, folds, grid, inner, metric, progress)

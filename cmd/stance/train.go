@@ -55,7 +55,7 @@ folds, grouped by tune.group_by), scored by the head's official metric (metrics.
 				if err != nil {
 					return err
 				}
-				grid := classifier.Grid{C: s.Tune.C, Conjoin: s.Tune.Conjoin}
+				grid := classifier.Grid{C: s.Tune.C, Conjoin: s.Tune.Conjoin, WordWeight: s.Tune.WordWeight}
 				type tuning struct {
 					cfg    classifier.Config
 					trials []classifier.Trial
