@@ -34,9 +34,10 @@ and F1, and the confusion matrix.
 With --model it scores the labelled comments of --data with that model. With --cv K it trains K
 models on one file instead, each tested on the fold it did not see; --group-by article keeps all
 comments of an article in one fold, so the figure is that of articles the model has never seen.
-With --cv K --tune, each fold first chooses each head's c and conjoin by cross-validation on its
-own training part (tune.folds folds grouped by tune.group_by, over tune.c and tune.conjoin): the
-figure is that of the whole procedure, tuning included (nested cross-validation).`,
+With --cv K --tune, each fold first chooses each head's c, conjoin and word weight by
+cross-validation on its own training part (tune.folds folds grouped by tune.group_by, over
+tune.c, tune.conjoin and tune.word_weight): the figure is that of the whole procedure, tuning
+included (nested cross-validation).`,
 		Example: `  stance evaluate --model out/sample.stance --data data/sample/comments.csv --articles data/sample/articles.csv
   stance evaluate --cv 5 --group-by article --data data/sample/comments.csv --articles data/sample/articles.csv --format json
   stance evaluate --cv 5 --group-by article --tune --data data/sample/comments.csv --articles data/sample/articles.csv`,

@@ -21,9 +21,10 @@ func newTrain(e *env) *cobra.Command {
 config names under labels) from labelled comments, and writes everything scoring needs into one
 model file. The classes of each head are the labels found in the data.
 
-With --tune, each head's regularisation strength (tune.c) and its use of the article-conjoined
-features (tune.conjoin) are first chosen by cross-validation on the training data (tune.folds
-folds, grouped by tune.group_by), scored by the head's official metric (metrics.HEAD).`,
+With --tune, each head's regularisation strength (tune.c), its use of the article-conjoined
+features (tune.conjoin) and, if tune.word_weight lists values, the weight of its word n-grams
+against its character n-grams are first chosen by cross-validation on the training data
+(tune.folds folds, grouped by tune.group_by), scored by the head's official metric (metrics.HEAD).`,
 		Example: `  stance train --data data/sample/comments.csv --articles data/sample/articles.csv --model out/sample.stance
   stance train --config semeval.yaml --data trial.txt --data train.txt --model semeval.stance`,
 		Args: noArgs,
