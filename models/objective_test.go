@@ -68,19 +68,7 @@ func TestObjectiveGradient(t *testing.T) {
 func checkObjective(t *testing.T, name string, o *objective, cols []uint32, x []sparse.Vector, y []int, dim int, cw, theta []float64) {
 	t.Helper()
 	k := o.k
-	grad := make([]float64, len(theta))
-	f := o.eval(grad, theta)
-
-	scratch := make([]float64, len(theta))
-	num := fd.Gradient(nil, func(th []float64) float64 { return o.eval(scratch, th) }, theta,
-		&fd.Settings{Formula: fd.Central})
-	for i := range grad {
-		// Central differences with gonum's step 6e-6 on F of order 10 leave an error of order
-		// eps*F/h ~ 1e-9; a wrong term in the gradient would be off by O(1).
-		if d := math.Abs(grad[i] - num[i]); d > 1e-7*max(1, math.Abs(num[i])) {
-			t.Errorf("%s: dF/dtheta[%d] = %.12g, finite difference %.12g", name, i, grad[i], num[i])
-		}
-	}
+	f, grad := checkFiniteDifferences(t, name, o, theta)
 
 	// The dense reference works over all dim features; map theta there and compare.
 	dTheta := denseTheta(&fitResult{cols: cols, theta: theta}, k, dim)
@@ -99,6 +87,25 @@ func checkObjective(t *testing.T, name string, o *objective, cols []uint32, x []
 			t.Errorf("%s: dF/dtheta[%d] = %.17g, dense reference %.17g", name, i, grad[i], want[i])
 		}
 	}
+}
+
+// checkFiniteDifferences checks o's gradient at theta against central finite differences
+// (gonum diff/fd) and returns o's value and gradient there.
+func checkFiniteDifferences(t *testing.T, name string, o *objective, theta []float64) (float64, []float64) {
+	t.Helper()
+	grad := make([]float64, len(theta))
+	f := o.eval(grad, theta)
+	scratch := make([]float64, len(theta))
+	num := fd.Gradient(nil, func(th []float64) float64 { return o.eval(scratch, th) }, theta,
+		&fd.Settings{Formula: fd.Central})
+	for i := range grad {
+		// Central differences with gonum's step 6e-6 on F of order 10 leave an error of order
+		// eps*F/h ~ 1e-9; a wrong term in the gradient would be off by O(1).
+		if d := math.Abs(grad[i] - num[i]); d > 1e-7*max(1, math.Abs(num[i])) {
+			t.Errorf("%s: dF/dtheta[%d] = %.12g, finite difference %.12g", name, i, grad[i], num[i])
+		}
+	}
+	return f, grad
 }
 
 // TestObjectiveWorkers checks that the objective is bit-identical for any number of goroutines.
@@ -246,17 +253,8 @@ func TestObjectivePenaltyGradient(t *testing.T) {
 		for i := range theta {
 			theta[i] = 0.8 * rng.NormFloat64()
 		}
-		grad := make([]float64, len(theta))
-		f := o.eval(grad, theta)
-		scratch := make([]float64, len(theta))
-		num := fd.Gradient(nil, func(th []float64) float64 { return o.eval(scratch, th) }, theta,
-			&fd.Settings{Formula: fd.Central})
-		for i := range grad {
-			if d := math.Abs(grad[i] - num[i]); d > 1e-7*max(1, math.Abs(num[i])) {
-				t.Errorf("k=%d: dF/dtheta[%d] = %.12g, finite difference %.12g", k, i, grad[i], num[i])
-			}
-		}
-		want := plain.eval(scratch, theta)
+		f, _ := checkFiniteDifferences(t, fmt.Sprintf("k=%d", k), o, theta)
+		want := plain.eval(make([]float64, len(theta)), theta)
 		for c, p := range o.pen {
 			for _, w := range theta[c*k : (c+1)*k] {
 				want += 0.5 * (p - 1) * w * w
