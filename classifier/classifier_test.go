@@ -294,7 +294,7 @@ func TestTuneChoosesFromTheGrid(t *testing.T) {
 		folds[i] = i % 3
 	}
 	grid := Grid{C: []float64{0.5, 2}, Conjoin: []bool{true, false}, WordWeight: []float64{1, 0.3}}
-	cfg, trials, err := Tune(ex, []string{"stance"}, smallConfig(), grid, folds, func(string) string { return "f_avg(FAVOR,AGAINST)" }, nil)
+	cfg, trials, err := Tune(ex, []string{"stance"}, smallConfig(), grid, [][]int{folds}, func(string) string { return "f_avg(FAVOR,AGAINST)" }, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -315,7 +315,7 @@ func TestTuneChoosesFromTheGrid(t *testing.T) {
 		t.Fatalf("chose %+v, but the best trial is %v", h, best)
 	}
 	grid.WordWeight = []float64{0}
-	if _, _, err := Tune(ex, []string{"stance"}, smallConfig(), grid, folds, func(string) string { return "f_avg(FAVOR,AGAINST)" }, nil); err == nil {
+	if _, _, err := Tune(ex, []string{"stance"}, smallConfig(), grid, [][]int{folds}, func(string) string { return "f_avg(FAVOR,AGAINST)" }, nil); err == nil {
 		t.Error("a word weight of 0 in the grid was accepted")
 	}
 }
@@ -490,12 +490,12 @@ func TestNestedCrossValidate(t *testing.T) {
 	}
 	grid := Grid{C: []float64{0.05, 5}, Conjoin: []bool{true, false}}
 	metric := func(string) string { return "f_avg(FAVOR,AGAINST)" }
-	inner := func(train []int) ([]int, error) {
+	inner := func(train []int) ([][]int, error) {
 		f := make([]int, len(train))
 		for j, i := range train {
 			f[j] = (i / 3) % 2 // any assignment that depends only on the training examples
 		}
-		return f, nil
+		return [][]int{f}, nil
 	}
 	heads := []string{"stance"}
 	cfg := smallConfig()
@@ -538,4 +538,38 @@ func TestNestedCrossValidate(t *testing.T) {
 		}
 	}
 	t.Logf("c chosen across folds: %v", chosen)
+}
+
+// TestTuneRepeats checks that with several fold assignments each trial's figure is the mean of
+// the figures Tune gives each assignment alone.
+func TestTuneRepeats(t *testing.T) {
+	ex := sample(t)
+	a, b := make([]int, len(ex)), make([]int, len(ex))
+	for i := range ex {
+		a[i], b[i] = i%3, (i/2)%3
+	}
+	grid := Grid{C: []float64{0.3, 3}, Conjoin: []bool{true}}
+	metric := func(string) string { return "f_avg(FAVOR,AGAINST)" }
+	tune := func(folds ...[]int) []Trial {
+		t.Helper()
+		_, trials, err := Tune(ex, []string{"stance"}, smallConfig(), grid, folds, metric, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return trials
+	}
+	ta, tb, both := tune(a), tune(b), tune(a, b)
+	differ := false
+	for p := range both {
+		if want := (ta[p].Official + tb[p].Official) / 2; both[p].Official != want {
+			t.Errorf("trial %v: %.6f over both assignments, want the mean %.6f of %.6f and %.6f", both[p], both[p].Official, want, ta[p].Official, tb[p].Official)
+		}
+		differ = differ || ta[p].Official != tb[p].Official
+	}
+	if !differ {
+		t.Fatal("the two assignments score alike: the test proves nothing")
+	}
+	if _, _, err := Tune(ex, []string{"stance"}, smallConfig(), grid, nil, metric, nil); err == nil {
+		t.Error("no fold assignment was accepted")
+	}
 }

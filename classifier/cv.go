@@ -16,11 +16,11 @@ func CrossValidate(examples []Example, heads []string, cfg Config, folds []int, 
 
 // NestedCrossValidate is CrossValidate with each fold's configuration chosen by Tune over grid on
 // that fold's training part alone: inner(train) assigns the training examples (indices into
-// examples, ascending) to the inner folds. The test fold plays no part in its choice, so the
+// examples, ascending) to the inner folds, once per repeat (see Tune). The test fold plays no part in its choice, so the
 // figure is that of the whole procedure, tuning included (nested cross-validation, as
 // scikit-learn's cross_val_score over a LogisticRegressionCV). Each fold's model carries its
 // choice in Config.Heads.
-func NestedCrossValidate(examples []Example, heads []string, cfg Config, folds []int, grid Grid, inner func(train []int) ([]int, error), metricFor func(head string) string, progress func(done, total int)) ([]Scores, []*Model, error) {
+func NestedCrossValidate(examples []Example, heads []string, cfg Config, folds []int, grid Grid, inner func(train []int) ([][]int, error), metricFor func(head string) string, progress func(done, total int)) ([]Scores, []*Model, error) {
 	return crossValidate(examples, heads, folds, func(f int, train []Example, idx []int) (Config, error) {
 		innerFolds, err := inner(idx)
 		if err != nil {

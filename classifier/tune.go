@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/commentstance/stance/features"
 	"github.com/commentstance/stance/metrics"
 	"github.com/commentstance/stance/models"
 	"github.com/commentstance/stance/sparse"
@@ -40,15 +41,25 @@ func (t Trial) String() string {
 // Tune chooses, for each head, the C, the use of conjoined features and the word weight that give the best
 // cross-validated official metric (metricFor(head), resolved against the head's classes by
 // metrics.Resolve) over the given folds, and returns cfg with those choices in Heads, with every
-// trial. Ties go to the grid point tried first. Features are extracted once, with IDF learned on
+// trial. folds holds one assignment of the examples to folds per repeat (each as long as
+// examples); a grid point's figure is the mean of its repeats' (repeated cross-validation, as
+// scikit-learn's RepeatedStratifiedKFold), which keeps one lucky split from deciding. Ties go to
+// the grid point tried first. Features are extracted once, with IDF learned on
 // all examples (as scikit-learn's LogisticRegressionCV is given one vectorised matrix), so only
 // the models are refit per fold. progress, if not nil, is called after each fold.
-func Tune(examples []Example, heads []string, cfg Config, grid Grid, folds []int, metricFor func(head string) string, progress func(done, total int)) (Config, []Trial, error) {
+func Tune(examples []Example, heads []string, cfg Config, grid Grid, folds [][]int, metricFor func(head string) string, progress func(done, total int)) (Config, []Trial, error) {
 	if err := cfg.Validate(); err != nil {
 		return cfg, nil, err
 	}
-	if len(folds) != len(examples) {
-		return cfg, nil, fmt.Errorf("tune: %d fold assignments for %d examples", len(folds), len(examples))
+	if len(folds) == 0 {
+		return cfg, nil, fmt.Errorf("tune: no fold assignment")
+	}
+	k := 0
+	for _, f := range folds {
+		if len(f) != len(examples) {
+			return cfg, nil, fmt.Errorf("tune: %d fold assignments for %d examples", len(f), len(examples))
+		}
+		k = max(k, slices.Max(f)+1)
 	}
 	if len(grid.C) == 0 {
 		return cfg, nil, fmt.Errorf("tune: the grid has no value of c")
@@ -66,12 +77,6 @@ func Tune(examples []Example, heads []string, cfg Config, grid Grid, folds []int
 	if err != nil {
 		return cfg, nil, err
 	}
-	k := slices.Max(folds) + 1
-	type point struct {
-		c       float64
-		conjoin bool
-		ww      float64
-	}
 	var wb *wordBlock
 	if slices.ContainsFunc(grid.WordWeight, func(w float64) bool { return w != 1 }) ||
 		slices.ContainsFunc(heads, func(h string) bool { return cfg.wordWeight(h) != 1 }) {
@@ -86,93 +91,121 @@ func Tune(examples []Example, heads []string, cfg Config, grid Grid, folds []int
 	}
 	var trials []Trial
 	for hi, name := range heads {
-		classes, y, rows, err := headLabels(name, examples)
-		if err != nil {
+		t := &tuneHead{name: name, cfg: cfg, ex: ex, x: x, wb: wb}
+		if t.classes, t.y, t.rows, err = headLabels(name, examples); err != nil {
 			return cfg, nil, err
 		}
-		metric, _ := metrics.Resolve(metricFor(name), classes)
+		metric, _ := metrics.Resolve(metricFor(name), t.classes)
 		wws := grid.WordWeight
 		if len(wws) == 0 {
 			wws = []float64{cfg.wordWeight(name)}
 		}
-		var points []point
 		for _, ww := range wws {
 			for _, cj := range conjoins {
 				for _, c := range grid.C {
-					points = append(points, point{c, cj, ww})
+					t.points = append(t.points, tunePoint{c, cj, ww})
 				}
 			}
 		}
-		pred := make([][]int, len(points)) // per point, per row of the head
-		for p := range points {
-			pred[p] = make([]int, len(rows))
+		pred := make([][]int, len(t.points)) // per point, per row of the head
+		for p := range pred {
+			pred[p] = make([]int, len(t.rows))
 		}
-		for f := range k {
-			var trainRows, testRows []int
-			for i, r := range rows {
-				if folds[r] == f {
-					testRows = append(testRows, i)
-				} else {
-					trainRows = append(trainRows, i)
-				}
-			}
-			if len(testRows) == 0 {
-				continue
-			}
-			var ty []int
-			for _, i := range trainRows {
-				ty = append(ty, y[i])
-			}
-			idx := make([]int, len(trainRows))
-			for j, i := range trainRows {
-				idx[j] = rows[i]
-			}
-			xs, sh := x.subset(idx)
-			for p, pt := range points {
-				tc, err := trainConfig(name, classes, ty, pt.c, cfg)
-				if err != nil {
+		sum := make([]float64, len(t.points)) // per point, its metric summed over the repeats
+		for rep, assign := range folds {
+			for f := range k {
+				if err := t.fold(pred, assign, f); err != nil {
 					return cfg, nil, err
 				}
-				if !pt.conjoin {
-					// Its weights there stay 0, so it ignores them when it scores too.
-					tc.IgnoreFrom, tc.IgnoreTo = ex.ConjoinRange()
-				}
-				tc.Penalty = wb.penalty(pt.ww)
-				sm, _, err := models.TrainShared(xs, sh, ty, len(classes), ex.Dim(), tc)
-				if err != nil {
-					return cfg, nil, fmt.Errorf("tune: head %q, fold %d: %w", name, f+1, err)
-				}
-				var probs []float64
-				var v sparse.Vector
-				for _, i := range testRows {
-					x.terms(&v, rows[i])
-					probs = sm.Probs(probs, v)
-					pred[p][i] = argmax(probs)
+				if progress != nil {
+					progress((hi*len(folds)+rep)*k+f+1, len(heads)*len(folds)*k)
 				}
 			}
-			if progress != nil {
-				progress(hi*k+f+1, len(heads)*k)
+			for p := range t.points {
+				r, err := metrics.Evaluate(t.classes, t.y, pred[p], metric)
+				if err != nil {
+					return cfg, nil, fmt.Errorf("tune: head %q: %w", name, err)
+				}
+				sum[p] += r.Official
 			}
 		}
 		best, bestScore := 0, 0.0
-		for p, pt := range points {
-			r, err := metrics.Evaluate(classes, y, pred[p], metric)
-			if err != nil {
-				return cfg, nil, fmt.Errorf("tune: head %q: %w", name, err)
-			}
-			trials = append(trials, Trial{Head: name, C: pt.c, Conjoin: pt.conjoin, WordWeight: pt.ww, Metric: metric, Official: r.Official})
-			if p == 0 || r.Official > bestScore {
-				best, bestScore = p, r.Official
+		for p, pt := range t.points {
+			official := sum[p] / float64(len(folds))
+			trials = append(trials, Trial{Head: name, C: pt.c, Conjoin: pt.conjoin, WordWeight: pt.ww, Metric: metric, Official: official})
+			if p == 0 || official > bestScore {
+				best, bestScore = p, official
 			}
 		}
 		hc := out.Heads[name]
-		hc.C = points[best].c
-		cj := points[best].conjoin
+		hc.C = t.points[best].c
+		cj := t.points[best].conjoin
 		hc.Conjoin = &cj
-		hc.WordWeight = points[best].ww
+		hc.WordWeight = t.points[best].ww
 		out.Heads[name] = hc
 	}
 	return out, trials, nil
+}
+
+// tunePoint is one point of Tune's grid.
+type tunePoint struct {
+	c       float64
+	conjoin bool
+	ww      float64
+}
+
+// tuneHead is what Tune needs to fit one head at its grid points.
+type tuneHead struct {
+	name    string
+	cfg     Config
+	ex      *features.Extractor
+	x       *rows
+	wb      *wordBlock
+	classes []string
+	y       []int // per labelled row, its class
+	rows    []int // the labelled rows' example indices
+	points  []tunePoint
+}
+
+// fold trains the head at every grid point on the labelled rows that assign does not put in
+// fold f, and sets pred[point][row] for the rows it does.
+func (t *tuneHead) fold(pred [][]int, assign []int, f int) error {
+	var ty, idx, testRows []int
+	for i, r := range t.rows {
+		if assign[r] == f {
+			testRows = append(testRows, i)
+		} else {
+			ty = append(ty, t.y[i])
+			idx = append(idx, r)
+		}
+	}
+	if len(testRows) == 0 {
+		return nil
+	}
+	xs, sh := t.x.subset(idx)
+	for p, pt := range t.points {
+		tc, err := trainConfig(t.name, t.classes, ty, pt.c, t.cfg)
+		if err != nil {
+			return err
+		}
+		if !pt.conjoin {
+			// Its weights there stay 0, so it ignores them when it scores too.
+			tc.IgnoreFrom, tc.IgnoreTo = t.ex.ConjoinRange()
+		}
+		tc.Penalty = t.wb.penalty(pt.ww)
+		sm, _, err := models.TrainShared(xs, sh, ty, len(t.classes), t.ex.Dim(), tc)
+		if err != nil {
+			return fmt.Errorf("tune: head %q, fold %d: %w", t.name, f+1, err)
+		}
+		var probs []float64
+		var v sparse.Vector
+		for _, i := range testRows {
+			t.x.terms(&v, t.rows[i])
+			probs = sm.Probs(probs, v)
+			pred[p][i] = argmax(probs)
+		}
+	}
+	return nil
 }
 
 func argmax(p []float64) int {

@@ -50,12 +50,22 @@ type articles struct {
 }
 
 type tuneSettings struct {
-	Folds   int       `mapstructure:"folds"`
-	GroupBy string    `mapstructure:"group_by"`
+	Folds   int    `mapstructure:"folds"`
+	GroupBy string `mapstructure:"group_by"`
+	// Repeats is how many fold assignments (seeds seed, seed+1, ...) each grid point is scored on.
+	Repeats int       `mapstructure:"repeats"`
 	C       []float64 `mapstructure:"c"`
 	Conjoin []bool    `mapstructure:"conjoin"`
 	// WordWeight are the word weights tried; empty keeps each head's model.heads.HEAD.word_weight.
 	WordWeight []float64 `mapstructure:"word_weight"`
+}
+
+// repeated says how many fold assignments --tune averages over, for its notes: "" for one.
+func (t tuneSettings) repeated() string {
+	if t.Repeats == 1 {
+		return ""
+	}
+	return fmt.Sprintf(", repeated %d times", t.Repeats)
 }
 
 type modelSettings struct {
@@ -104,6 +114,7 @@ func defaults() map[string]any {
 		"model.heads":             map[string]any{},
 		"tune.folds":              5,
 		"tune.group_by":           "article",
+		"tune.repeats":            1,
 		"tune.c":                  classifier.DefaultGrid().C,
 		"tune.conjoin":            classifier.DefaultGrid().Conjoin,
 		"tune.word_weight":        []float64{},

@@ -35,9 +35,9 @@ With --model it scores the labelled comments of --data with that model. With --c
 models on one file instead, each tested on the fold it did not see; --group-by article keeps all
 comments of an article in one fold, so the figure is that of articles the model has never seen.
 With --cv K --tune, each fold first chooses each head's c, conjoin and word weight by
-cross-validation on its own training part (tune.folds folds grouped by tune.group_by, over
-tune.c, tune.conjoin and tune.word_weight): the figure is that of the whole procedure, tuning
-included (nested cross-validation).`,
+cross-validation on its own training part (tune.folds folds grouped by tune.group_by, repeated
+tune.repeats times, over tune.c, tune.conjoin and tune.word_weight): the figure is that of the
+whole procedure, tuning included (nested cross-validation).`,
 		Example: `  stance evaluate --model out/sample.stance --data data/sample/comments.csv --articles data/sample/articles.csv
   stance evaluate --cv 5 --group-by article --data data/sample/comments.csv --articles data/sample/articles.csv --format json
   stance evaluate --cv 5 --group-by article --tune --data data/sample/comments.csv --articles data/sample/articles.csv`,
@@ -193,7 +193,9 @@ func (e *env) crossValidate(s *settings, l *labelled, k int, groupBy string, tun
 	var fitted []*classifier.Model
 	if tune {
 		grid := classifier.Grid{C: s.Tune.C, Conjoin: s.Tune.Conjoin, WordWeight: s.Tune.WordWeight}
-		inner := func(train []int) ([]int, error) { return innerFolds(l, train, s.Tune.Folds, s.Tune.GroupBy, s.Seed) }
+		inner := func(train []int) ([][]int, error) {
+			return innerFolds(l, train, s.Tune.Folds, s.Tune.GroupBy, s.Seed, s.Tune.Repeats)
+		}
 		metric := func(h string) string { return s.Metrics[h] }
 		scores, fitted, err = classifier.NestedCrossValidate(l.examples, l.heads, cfg, folds, grid, inner, metric, progress)
 	} else {
@@ -207,7 +209,7 @@ func (e *env) crossValidate(s *settings, l *labelled, k int, groupBy string, tun
 	if tune {
 		for f, m := range fitted {
 			if m != nil {
-				e.notef("fold %d chose by cross-validation on its training part (tune.folds %d, grouped by %s):\n%s", f+1, s.Tune.Folds, s.Tune.GroupBy, strings.TrimSpace(m.Config.Describe(l.heads)))
+				e.notef("fold %d chose by cross-validation on its training part (tune.folds %d, grouped by %s%s):\n%s", f+1, s.Tune.Folds, s.Tune.GroupBy, s.Tune.repeated(), strings.TrimSpace(m.Config.Describe(l.heads)))
 			}
 		}
 	}
@@ -226,7 +228,7 @@ func (e *env) crossValidate(s *settings, l *labelled, k int, groupBy string, tun
 // innerFolds assigns the rows train of l (a fold's training part) to k folds as foldsFor does,
 // for nested cross-validation. With fewer than k groups among them, each group is a fold: under
 // 5 official folds, the training part of one holds the other 4.
-func innerFolds(l *labelled, train []int, k int, groupBy string, seed int64) ([]int, error) {
+func innerFolds(l *labelled, train []int, k int, groupBy string, seed int64, repeats int) ([][]int, error) {
 	sub := &labelled{heads: l.heads}
 	groups := map[string]bool{}
 	for _, i := range train {
@@ -237,7 +239,24 @@ func innerFolds(l *labelled, train []int, k int, groupBy string, seed int64) ([]
 	if groupBy != "none" && len(groups) < k {
 		k = len(groups)
 	}
-	return foldsFor(sub, k, groupBy, seed)
+	return tuneFolds(sub, k, groupBy, seed, repeats)
+}
+
+// tuneFolds is what --tune cross-validates over: repeats assignments to k folds, with the seeds
+// seed, seed+1, ... (tune.repeats).
+func tuneFolds(l *labelled, k int, groupBy string, seed int64, repeats int) ([][]int, error) {
+	if repeats < 1 {
+		return nil, usageErr("tune.repeats = %d: want at least 1", repeats)
+	}
+	out := make([][]int, repeats)
+	for r := range out {
+		f, err := foldsFor(l, k, groupBy, seed+int64(r))
+		if err != nil {
+			return nil, err
+		}
+		out[r] = f
+	}
+	return out, nil
 }
 
 // groupOf is the key that keeps a comment with others under groupBy "article" (its article id,

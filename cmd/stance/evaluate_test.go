@@ -191,4 +191,16 @@ func TestEvaluateNestedCrossValidation(t *testing.T) {
 	if bad.code != exitUsage || !strings.Contains(bad.stderr, "--tune needs --cv K") {
 		t.Errorf("--tune without --cv: exit %d, stderr %q", bad.code, bad.stderr)
 	}
+
+	// Repeated inner cross-validation says so; no repeat at all is a usage error.
+	writeFile(t, cfg, []byte("tune: {folds: 3, repeats: 2, c: [0.3, 3], conjoin: [true]}\n"))
+	r = mustStance(t, "", "evaluate", "--config", cfg, "--cv", "2", "--tune", "--data", sampleComments, "--articles", sampleArticles, "--format", "json")
+	if !strings.Contains(r.stderr, "fold 2 chose by cross-validation on its training part (tune.folds 3, grouped by article, repeated 2 times):\n") {
+		t.Errorf("stderr does not say the inner folds were repeated:\n%s", r.stderr)
+	}
+	writeFile(t, cfg, []byte("tune: {repeats: 0}\n"))
+	bad = stance(t, "", "train", "--config", cfg, "--tune", "--data", sampleComments, "--articles", sampleArticles, "--model", filepath.Join(t.TempDir(), "m.stance"))
+	if bad.code != exitUsage || !strings.Contains(bad.stderr, "tune.repeats = 0: want at least 1") {
+		t.Errorf("tune.repeats 0: exit %d, stderr %q", bad.code, bad.stderr)
+	}
 }

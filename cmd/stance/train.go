@@ -24,7 +24,8 @@ model file. The classes of each head are the labels found in the data.
 With --tune, each head's regularisation strength (tune.c), its use of the article-conjoined
 features (tune.conjoin) and, if tune.word_weight lists values, the weight of its word n-grams
 against its character n-grams are first chosen by cross-validation on the training data
-(tune.folds folds, grouped by tune.group_by), scored by the head's official metric (metrics.HEAD).`,
+(tune.folds folds, grouped by tune.group_by, tune.repeats times with seeds seed, seed+1, ...),
+scored by the head's official metric (metrics.HEAD) averaged over the repeats.`,
 		Example: `  stance train --data data/sample/comments.csv --articles data/sample/articles.csv --model out/sample.stance
   stance train --config semeval.yaml --data trial.txt --data train.txt --model semeval.stance`,
 		Args: noArgs,
@@ -52,7 +53,7 @@ against its character n-grams are first chosen by cross-validation on the traini
 			}
 			start := time.Now()
 			if tune {
-				folds, err := foldsFor(l, s.Tune.Folds, s.Tune.GroupBy, s.Seed)
+				folds, err := tuneFolds(l, s.Tune.Folds, s.Tune.GroupBy, s.Seed, s.Tune.Repeats)
 				if err != nil {
 					return err
 				}
@@ -61,7 +62,7 @@ against its character n-grams are first chosen by cross-validation on the traini
 					cfg    classifier.Config
 					trials []classifier.Trial
 				}
-				bar := e.progress("tuning (folds x heads)", s.Tune.Folds*len(l.heads))
+				bar := e.progress("tuning (folds x repeats x heads)", s.Tune.Folds*s.Tune.Repeats*len(l.heads))
 				res, err := interruptible(cmd.Context(), func() (tuning, error) {
 					tuned, trials, err := classifier.Tune(l.examples, l.heads, cfg, grid, folds,
 						func(h string) string { return s.Metrics[h] },
@@ -76,7 +77,7 @@ against its character n-grams are first chosen by cross-validation on the traini
 				for _, t := range trials {
 					e.notef("tuning %s", t)
 				}
-				e.notef("chosen by %d-fold cross-validation grouped by %s:\n%s", s.Tune.Folds, s.Tune.GroupBy, strings.TrimSpace(tuned.Describe(l.heads)))
+				e.notef("chosen by %d-fold cross-validation grouped by %s%s:\n%s", s.Tune.Folds, s.Tune.GroupBy, s.Tune.repeated(), strings.TrimSpace(tuned.Describe(l.heads)))
 				cfg = tuned
 			}
 			m, err := interruptible(cmd.Context(), func() (*classifier.Model, error) {
