@@ -38,15 +38,15 @@ func (t Trial) String() string {
 	return fmt.Sprintf("%s: c=%g conjoin=%v word_weight=%g %s=%.4f", t.Head, t.C, t.Conjoin, t.WordWeight, t.Metric, t.Official)
 }
 
-// Tune chooses, for each head, the C, the use of conjoined features and the word weight that give the best
-// cross-validated official metric (metricFor(head), resolved against the head's classes by
-// metrics.Resolve) over the given folds, and returns cfg with those choices in Heads, with every
-// trial. folds holds one assignment of the examples to folds per repeat (each as long as
-// examples); a grid point's figure is the mean of its repeats' (repeated cross-validation, as
+// Tune chooses, for each head, the C, the use of conjoined features and the word weight that
+// give the best cross-validated official metric (metricFor(head), resolved against the head's
+// classes by metrics.Resolve) over the given folds, and returns cfg with those choices in Heads,
+// with every trial. folds holds one assignment of the examples to folds per repeat (each as long
+// as examples); a grid point's figure is the mean of its repeats' (repeated cross-validation, as
 // scikit-learn's RepeatedStratifiedKFold), which keeps one lucky split from deciding. Ties go to
-// the grid point tried first. Features are extracted once, with IDF learned on
-// all examples (as scikit-learn's LogisticRegressionCV is given one vectorised matrix), so only
-// the models are refit per fold. progress, if not nil, is called after each fold.
+// the grid point tried first. Features are extracted once, with IDF learned on all examples (as
+// scikit-learn's LogisticRegressionCV is given one vectorised matrix), so only the models are
+// refit per fold. progress, if not nil, is called after each fold.
 func Tune(examples []Example, heads []string, cfg Config, grid Grid, folds [][]int, metricFor func(head string) string, progress func(done, total int)) (Config, []Trial, error) {
 	if err := cfg.Validate(); err != nil {
 		return cfg, nil, err
