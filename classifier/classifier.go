@@ -192,11 +192,13 @@ func Train(examples []Example, heads []string, cfg Config) (*Model, error) {
 		return nil, err
 	}
 	m := &Model{Config: cfg, Extractor: ex}
-	var wb *wordBlock
-	if slices.ContainsFunc(heads, func(h string) bool { return cfg.wordWeight(h) != 1 }) {
-		if wb, err = newWordBlock(ex, examples); err != nil {
-			return nil, err
-		}
+	var weights []float64
+	for _, h := range heads {
+		weights = append(weights, cfg.wordWeight(h))
+	}
+	wb, err := wordBlockFor(ex, examples, weights)
+	if err != nil {
+		return nil, err
 	}
 	for i, name := range heads {
 		r := x

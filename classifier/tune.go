@@ -77,12 +77,15 @@ func Tune(examples []Example, heads []string, cfg Config, grid Grid, folds [][]i
 	if err != nil {
 		return cfg, nil, err
 	}
-	var wb *wordBlock
-	if slices.ContainsFunc(grid.WordWeight, func(w float64) bool { return w != 1 }) ||
-		slices.ContainsFunc(heads, func(h string) bool { return cfg.wordWeight(h) != 1 }) {
-		if wb, err = newWordBlock(ex, examples); err != nil {
-			return cfg, nil, err
+	weights := grid.WordWeight // the grid's, or else each head's own
+	if len(weights) == 0 {
+		for _, h := range heads {
+			weights = append(weights, cfg.wordWeight(h))
 		}
+	}
+	wb, err := wordBlockFor(ex, examples, weights)
+	if err != nil {
+		return cfg, nil, err
 	}
 	out := cfg
 	out.Heads = map[string]HeadConfig{}

@@ -1,6 +1,10 @@
 package classifier
 
-import "github.com/commentstance/stance/features"
+import (
+	"slices"
+
+	"github.com/commentstance/stance/features"
+)
 
 // wordBlock marks the features that only word n-grams hash to, in the training examples: their
 // own index and its copy conjoined with the example's article. HeadConfig.WordWeight scales the
@@ -8,6 +12,15 @@ import "github.com/commentstance/stance/features"
 // one weight serves both blocks, so it keeps the character block's penalty.
 type wordBlock struct {
 	word []bool // by feature index: a word n-gram hashes there and no character n-gram does
+}
+
+// wordBlockFor is the word block of examples under the fitted extractor ex if any of weights
+// (the word weights training will use) is not 1, and nil otherwise: no penalty needs it then.
+func wordBlockFor(ex *features.Extractor, examples []Example, weights []float64) (*wordBlock, error) {
+	if !slices.ContainsFunc(weights, func(w float64) bool { return w != 1 }) {
+		return nil, nil
+	}
+	return newWordBlock(ex, examples)
 }
 
 // newWordBlock marks the word-only features of examples under the fitted extractor ex.
@@ -47,7 +60,7 @@ func (wb *wordBlock) penalty(ww float64) func(uint32) float64 {
 	}
 	p := 1 / (ww * ww)
 	return func(f uint32) float64 {
-		if int(f) < len(wb.word) && wb.word[f] {
+		if wb.word[f] { // f < Dim: models.Train checks every index
 			return p
 		}
 		return 1

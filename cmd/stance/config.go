@@ -60,6 +60,11 @@ type tuneSettings struct {
 	WordWeight []float64 `mapstructure:"word_weight"`
 }
 
+// grid is the grid --tune tries.
+func (t tuneSettings) grid() classifier.Grid {
+	return classifier.Grid{C: t.C, Conjoin: t.Conjoin, WordWeight: t.WordWeight}
+}
+
 // repeated says how many fold assignments --tune averages over, for its notes: "" for one.
 func (t tuneSettings) repeated() string {
 	if t.Repeats == 1 {

@@ -192,7 +192,7 @@ func (e *env) crossValidate(s *settings, l *labelled, k int, groupBy string, tun
 	var scores []classifier.Scores
 	var fitted []*classifier.Model
 	if tune {
-		grid := classifier.Grid{C: s.Tune.C, Conjoin: s.Tune.Conjoin, WordWeight: s.Tune.WordWeight}
+		grid := s.Tune.grid()
 		inner := func(train []int) ([][]int, error) {
 			return innerFolds(l, train, s.Tune.Folds, s.Tune.GroupBy, s.Seed, s.Tune.Repeats)
 		}

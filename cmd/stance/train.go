@@ -57,7 +57,7 @@ scored by the head's official metric (metrics.HEAD) averaged over the repeats.`,
 				if err != nil {
 					return err
 				}
-				grid := classifier.Grid{C: s.Tune.C, Conjoin: s.Tune.Conjoin, WordWeight: s.Tune.WordWeight}
+				grid := s.Tune.grid()
 				type tuning struct {
 					cfg    classifier.Config
 					trials []classifier.Trial
