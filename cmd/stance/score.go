@@ -25,7 +25,12 @@ func newScore(e *env) *cobra.Command {
 
 Comments come from the arguments, or from --data FILE (CSV, TSV or JSONL, with the article per row
 or joined from --articles), or else from standard input, one comment per line. --article or
---article-file gives the article that the comments answer (for --data rows without one).`,
+--article-file gives the article that the comments answer (for --data rows without one).
+
+The csv and jsonl formats print each score as its comment is read, so a pipe sees it at once
+(comments on standard input are scored line by line); a bad row stops the output there, with an
+error that names it. The table and json formats print once all comments are read, or nothing.
+For a file of scores that is written whole or not at all, use export.`,
 		Example: `  stance score --model out/sample.stance --article-file article.txt "كلامه صحيح" "This is nonsense"
   echo "About time they did something" | stance score --model out/sample.stance --article "Council approves congestion charge"
   stance score --model out/sample.stance --data data/sample/new_comments.csv --articles data/sample/articles.csv --format jsonl`,
@@ -47,25 +52,29 @@ or joined from --articles), or else from standard input, one comment per line. -
 			if err != nil {
 				return err
 			}
-			// Reading standard input does not watch the context: without this, Ctrl-C would be
-			// swallowed by run's signal handler while score waits for input.
-			items, err := interruptible(cmd.Context(), func() ([]scoreItem, error) {
-				return e.scoreInputs(s, args, dataFile, articlesFile, article)
-			})
-			if err != nil {
-				return err
-			}
 			sc, err := m.NewScorer()
 			if err != nil {
 				return err
 			}
-			out := newScoreWriter(e.stdout, format, m)
+			// Lines of standard input may come one at a time from a live feed: each score is
+			// written as soon as its line is read.
+			perLine := len(args) == 0 && dataFile == ""
+			out := newScoreWriter(e.stdout, format, m, perLine)
 			var res classifier.Scores
-			for _, it := range items {
-				sc.Score(&res, it.Text, it.Article)
-				if err := out.write(it, &res); err != nil {
-					return err
-				}
+			ctx := cmd.Context()
+			// Reading standard input does not watch the context: without interruptible, Ctrl-C
+			// would be swallowed by run's signal handler while score waits for input.
+			_, err = interruptible(ctx, func() (struct{}, error) {
+				return struct{}{}, e.scoreInputs(s, args, dataFile, articlesFile, article, func(it scoreItem) error {
+					if err := ctx.Err(); err != nil {
+						return err
+					}
+					sc.Score(&res, it.Text, it.Article)
+					return out.write(it, &res)
+				})
+			})
+			if err != nil {
+				return err
 			}
 			return out.close()
 		},
@@ -122,30 +131,40 @@ type scoreItem struct {
 	ID, Text, Article string
 }
 
-// scoreInputs collects the comments to score: arguments, a data file, or standard input lines.
-func (e *env) scoreInputs(s *settings, args []string, dataFile, articlesFile, article string) ([]scoreItem, error) {
-	var items []scoreItem
+// scoreInputs passes the comments to score to each in turn, as they are read: arguments, a data
+// file, or standard input lines. Input without a comment is a usage error.
+func (e *env) scoreInputs(s *settings, args []string, dataFile, articlesFile, article string, each func(scoreItem) error) error {
+	n := 0
+	emit := func(it scoreItem) error {
+		n++
+		return each(it)
+	}
 	switch {
 	case len(args) > 0 && dataFile != "":
-		return nil, usageErr("give comments as arguments or --data, not both")
+		return usageErr("give comments as arguments or --data, not both")
 	case len(args) > 0:
+		// Every argument is checked before any is scored, so that a bad one prints nothing.
 		for i, a := range args {
 			if err := checkText(a); err != nil {
-				return nil, usageErr("argument %d %q: %v", i+1, a, err)
+				return usageErr("argument %d %q: %v", i+1, a, err)
 			}
 			// As a data file's row without text is skipped, an argument without text is a
 			// mistake to report rather than a comment to score (it would get the prior).
 			if strings.TrimSpace(a) == "" {
-				return nil, usageErr("argument %d %q: empty comment; want some text", i+1, a)
+				return usageErr("argument %d %q: empty comment; want some text", i+1, a)
 			}
-			items = append(items, scoreItem{Text: a, Article: article})
+		}
+		for _, a := range args {
+			if err := emit(scoreItem{Text: a, Article: article}); err != nil {
+				return err
+			}
 		}
 	case dataFile != "":
 		schema := s.schema(articlesFile)
 		schema.Labels = map[string]string{}
 		r, err := e.openData(dataFile, schema)
 		if err != nil {
-			return nil, asUsage(err)
+			return asUsage(err)
 		}
 		defer r.Close()
 		for {
@@ -154,13 +173,15 @@ func (e *env) scoreInputs(s *settings, args []string, dataFile, articlesFile, ar
 				break
 			}
 			if err != nil {
-				return nil, asUsage(err)
+				return asUsage(err)
 			}
 			a := c.Article
 			if a == "" {
 				a = article
 			}
-			items = append(items, scoreItem{ID: c.ID, Text: c.Text, Article: a})
+			if err := emit(scoreItem{ID: c.ID, Text: c.Text, Article: a}); err != nil {
+				return err
+			}
 		}
 		e.reportSkips(r.Skipped())
 	default:
@@ -174,33 +195,38 @@ func (e *env) scoreInputs(s *settings, args []string, dataFile, articlesFile, ar
 				continue
 			}
 			if err := checkText(t); err != nil {
-				return nil, usageErr("standard input line %d: %v", line, err)
+				return usageErr("standard input line %d: %v", line, err)
 			}
-			items = append(items, scoreItem{Text: t, Article: article})
+			if err := emit(scoreItem{Text: t, Article: article}); err != nil {
+				return err
+			}
 		}
 		if err := sc.Err(); err != nil {
 			if errors.Is(err, bufio.ErrTooLong) {
-				return nil, usageErr("standard input line %d: longer than %d MiB; give so long a comment in a file with --data", line+1, maxStdinLine>>20)
+				return usageErr("standard input line %d: longer than %d MiB; give so long a comment in a file with --data", line+1, maxStdinLine>>20)
 			}
-			return nil, fmt.Errorf("reading standard input: %w", err)
+			return fmt.Errorf("reading standard input: %w", err)
 		}
 	}
-	if len(items) == 0 {
-		return nil, usageErr("no comments to score: give them as arguments, with --data FILE, or on standard input")
+	if n == 0 {
+		return usageErr("no comments to score: give them as arguments, with --data FILE, or on standard input")
 	}
-	return items, nil
+	return nil
 }
 
-// scoreWriter prints scores in one of the score command's formats.
+// scoreWriter prints scores in one of the score command's formats. The table and json formats
+// are held until close; csv and jsonl go out as they come, each record at once when perRecord is
+// set, and nothing at all (not even the csv header) is written before the first record.
 type scoreWriter struct {
-	format string
-	m      *classifier.Model
-	tw     *tabwriter.Writer
-	rows   *scoreRows
-	enc    *json.Encoder
-	all    []scoreJSON
-	w      io.Writer
-	n      int
+	format    string
+	m         *classifier.Model
+	w         *bufio.Writer
+	perRecord bool
+	started   bool
+	tw        *tabwriter.Writer
+	rows      *scoreRows
+	enc       *json.Encoder
+	all       []scoreJSON
 }
 
 type headJSON struct {
@@ -216,27 +242,37 @@ type scoreJSON struct {
 	Heads map[string]headJSON `json:"heads"`
 }
 
-func newScoreWriter(w io.Writer, format string, m *classifier.Model) *scoreWriter {
-	sw := &scoreWriter{format: format, m: m, w: w}
-	switch format {
+func newScoreWriter(w io.Writer, format string, m *classifier.Model, perRecord bool) *scoreWriter {
+	return &scoreWriter{format: format, m: m, w: bufio.NewWriterSize(w, 64<<10), perRecord: perRecord}
+}
+
+// start writes the header of the format, if it has one.
+func (sw *scoreWriter) start() error {
+	sw.started = true
+	switch sw.format {
 	case "table":
-		sw.tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		sw.tw = tabwriter.NewWriter(sw.w, 0, 0, 2, ' ', 0)
 		fmt.Fprint(sw.tw, "comment")
-		for _, h := range m.Heads {
+		for _, h := range sw.m.Heads {
 			fmt.Fprintf(sw.tw, "\t%s\tp", h.Name)
 		}
-		fmt.Fprintln(sw.tw)
+		_, err := fmt.Fprintln(sw.tw)
+		return err
 	case "csv":
-		sw.rows = newScoreRows(w, m)
-		sw.rows.header(append([]string{"id", "text"}, scoreHeader(m, false)[1:]...))
+		sw.rows = newScoreRows(sw.w, sw.m)
+		return sw.rows.header(append([]string{"id", "text"}, scoreHeader(sw.m, false)[1:]...))
 	case "jsonl":
-		sw.enc = json.NewEncoder(w)
+		sw.enc = json.NewEncoder(sw.w)
 	}
-	return sw
+	return nil
 }
 
 func (sw *scoreWriter) write(it scoreItem, s *classifier.Scores) error {
-	sw.n++
+	if !sw.started {
+		if err := sw.start(); err != nil {
+			return err
+		}
+	}
 	switch sw.format {
 	case "table":
 		fmt.Fprint(sw.tw, clip(it.Text, 48))
@@ -246,7 +282,10 @@ func (sw *scoreWriter) write(it scoreItem, s *classifier.Scores) error {
 		_, err := fmt.Fprintln(sw.tw)
 		return err
 	case "csv":
-		return sw.rows.row([]string{it.ID, it.Text}, s)
+		if err := sw.rows.row([]string{it.ID, it.Text}, s); err != nil {
+			return err
+		}
+		return sw.flushRecord()
 	}
 	rec := scoreJSON{ID: it.ID, Text: it.Text, Heads: map[string]headJSON{}}
 	for hi, h := range sw.m.Heads {
@@ -261,22 +300,49 @@ func (sw *scoreWriter) write(it scoreItem, s *classifier.Scores) error {
 		rec.Heads[h.Name] = hj
 	}
 	if sw.format == "jsonl" {
-		return sw.enc.Encode(rec)
+		if err := sw.enc.Encode(rec); err != nil {
+			return err
+		}
+		return sw.flushRecord()
 	}
 	sw.all = append(sw.all, rec)
 	return nil
 }
 
+// flushRecord sends a streamed record on its way when records go out one at a time.
+func (sw *scoreWriter) flushRecord() error {
+	if !sw.perRecord {
+		return nil
+	}
+	if sw.rows != nil {
+		if err := sw.rows.flush(); err != nil {
+			return err
+		}
+	}
+	return sw.w.Flush()
+}
+
+// close writes what is held and flushes the output.
 func (sw *scoreWriter) close() error {
 	switch sw.format {
 	case "table":
-		return sw.tw.Flush()
+		if sw.tw != nil {
+			if err := sw.tw.Flush(); err != nil {
+				return err
+			}
+		}
 	case "csv":
-		return sw.rows.flush()
+		if sw.rows != nil {
+			if err := sw.rows.flush(); err != nil {
+				return err
+			}
+		}
 	case "json":
-		return writeJSON(sw.w, sw.all)
+		if err := writeJSON(sw.w, sw.all); err != nil {
+			return err
+		}
 	}
-	return nil
+	return sw.w.Flush()
 }
 
 // clip shortens s to at most n characters for a table cell, on one line.

@@ -2,13 +2,17 @@ package main
 
 import (
 	"bufio"
+	"bytes"
+	"context"
 	"encoding/json"
+	"io"
 	"math"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // sampleClasses are the classes of the sample model's heads (data/sample/README.md).
@@ -261,5 +265,92 @@ func TestScoreMatchesExport(t *testing.T) {
 		if sc[i][0] != ex[i][0] || !slices.Equal(sc[i][2:], ex[i][2:]) {
 			t.Errorf("row %d:\nscore  %v\nexport %v", i, sc[i], ex[i])
 		}
+	}
+}
+
+// TestScoreStreamsStandardInput feeds comments one line at a time, as a live feed would, and
+// checks that each line's score is printed before the next line is sent.
+func TestScoreStreamsStandardInput(t *testing.T) {
+	model := sampleModel(t)
+	for _, format := range []string{"jsonl", "csv"} {
+		t.Run(format, func(t *testing.T) {
+			inR, inW := io.Pipe()
+			outR, outW := io.Pipe()
+			code := make(chan int, 1)
+			go func() {
+				var stderr bytes.Buffer
+				code <- run(context.Background(), []string{"score", "--model", model, "--format", format, "--article", "Council approves a congestion charge"}, inR, outW, &stderr)
+				outW.Close()
+			}()
+			lines := make(chan string)
+			go func() {
+				sc := bufio.NewScanner(outR)
+				for sc.Scan() {
+					lines <- sc.Text()
+				}
+				close(lines)
+			}()
+			next := func(what string) string {
+				t.Helper()
+				select {
+				case l, ok := <-lines:
+					if !ok {
+						t.Fatalf("output ended before %s was printed", what)
+					}
+					return l
+				case <-time.After(time.Minute):
+					// Not a timing test: the line never comes while score waits for the end of
+					// its input.
+					t.Fatalf("%s not printed while standard input stays open", what)
+				}
+				return ""
+			}
+			for i, comment := range []string{"About time they did something", "This is nonsense"} {
+				if _, err := io.WriteString(inW, comment+"\n"); err != nil {
+					t.Fatal(err)
+				}
+				// The csv header comes with the first record, so that input without a
+				// comment prints nothing.
+				if format == "csv" && i == 0 {
+					if h := next("the header"); !strings.HasPrefix(h, "id,text,") {
+						t.Fatalf("header %q", h)
+					}
+				}
+				if l := next("the score of " + strconv.Quote(comment)); !strings.Contains(l, comment) {
+					t.Fatalf("for %q, printed %q", comment, l)
+				}
+			}
+			inW.Close()
+			if c := <-code; c != exitOK {
+				t.Fatalf("exit %d", c)
+			}
+			if l, ok := <-lines; ok {
+				t.Errorf("more output after the last comment: %q", l)
+			}
+		})
+	}
+}
+
+// TestScoreStopsAtABadLine checks what a bad line in the middle of the input leaves on standard
+// output: csv and jsonl hold the scores of the lines before it, table and json nothing at all.
+func TestScoreStopsAtABadLine(t *testing.T) {
+	model := sampleModel(t)
+	stdin := "About time they did something\ncaf\xe9\nThis is nonsense\n"
+	for _, tt := range []struct {
+		format  string
+		records int // lines of output
+	}{{"csv", 2}, {"jsonl", 1}, {"table", 0}, {"json", 0}} {
+		t.Run(tt.format, func(t *testing.T) {
+			r := stance(t, stdin, "score", "--model", model, "--format", tt.format, "--article", "x")
+			if r.code != exitUsage || !strings.Contains(r.stderr, "standard input line 2: not valid UTF-8") {
+				t.Fatalf("exit %d, stderr %q; want a usage error naming line 2", r.code, r.stderr)
+			}
+			if n := strings.Count(r.stdout, "\n"); n != tt.records || strings.Contains(r.stdout, "nonsense") {
+				t.Errorf("stdout has %d lines, want %d (none after the bad line):\n%s", n, tt.records, r.stdout)
+			}
+			if tt.records > 0 && !strings.Contains(r.stdout, "About time") {
+				t.Errorf("the score of the line before the bad one is missing:\n%s", r.stdout)
+			}
+		})
 	}
 }
