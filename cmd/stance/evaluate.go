@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"gonum.org/v1/gonum/stat"
 
 	"github.com/commentstance/stance/classifier"
 	"github.com/commentstance/stance/data"
@@ -22,7 +23,7 @@ import (
 func newEvaluate(e *env) *cobra.Command {
 	var dataFiles []string
 	var articlesFile, modelPath, groupBy, format, predictions, report string
-	var cv int
+	var cv, repeats int
 	var strict, tune bool
 	cmd := &cobra.Command{
 		Use:   "evaluate (--model FILE | --cv K) --data FILE",
@@ -37,10 +38,17 @@ comments of an article in one fold, so the figure is that of articles the model 
 With --cv K --tune, each fold first chooses each head's c, conjoin and word weight by
 cross-validation on its own training part (tune.folds folds grouped by tune.group_by, repeated
 tune.repeats times, over tune.c, tune.conjoin and tune.word_weight): the figure is that of the
-whole procedure, tuning included (nested cross-validation).`,
+whole procedure, tuning included (nested cross-validation).
+
+With --cv K --repeats R, cross-validation runs R times, on the fold assignments of the seeds
+seed, seed+1, ... (config key seed). The report is that of the first; each head then gets the
+mean, standard deviation and per-seed values of accuracy, macro-F1 and its metric over all R.
+Two settings run with the same seed and repeats are compared fold assignment by fold
+assignment: the per-seed differences say whether a gain is more than the luck of one split.`,
 		Example: `  stance evaluate --model out/sample.stance --data data/sample/comments.csv --articles data/sample/articles.csv
   stance evaluate --cv 5 --group-by article --data data/sample/comments.csv --articles data/sample/articles.csv --format json
-  stance evaluate --cv 5 --group-by article --tune --data data/sample/comments.csv --articles data/sample/articles.csv`,
+  stance evaluate --cv 5 --group-by article --tune --data data/sample/comments.csv --articles data/sample/articles.csv
+  stance evaluate --cv 5 --repeats 5 --group-by article --data data/sample/comments.csv --articles data/sample/articles.csv`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			s, _, err := loadSettings(e.configPath, e.configSet, cmd.Flags(), trainFlags)
@@ -49,6 +57,12 @@ whole procedure, tuning included (nested cross-validation).`,
 			}
 			if (modelPath == "") == (cv == 0) {
 				return usageErr("evaluate: give either --model FILE or --cv K")
+			}
+			if repeats < 1 {
+				return usageErr("--repeats %d: want at least 1", repeats)
+			}
+			if repeats > 1 && cv == 0 {
+				return usageErr("evaluate: --repeats needs --cv K (a model given by --model is tested once)")
 			}
 			if tune && cv == 0 {
 				return usageErr("evaluate: --tune needs --cv K (a model given by --model is already trained)")
@@ -69,7 +83,7 @@ whole procedure, tuning included (nested cross-validation).`,
 			if cv > 0 {
 				e.noteLeftOut(l) // with --model, testModel names the model's heads the data lacks
 				res, err = interruptible(cmd.Context(), func() (*evaluation, error) {
-					return e.crossValidate(s, l, cv, groupBy, tune)
+					return e.crossValidate(s, l, cv, groupBy, tune, s.Seed)
 				})
 			} else {
 				res, err = e.testModel(modelPath, l)
@@ -80,6 +94,15 @@ whole procedure, tuning included (nested cross-validation).`,
 			reports, err := res.reports(s.Metrics)
 			if err != nil {
 				return err
+			}
+			if repeats > 1 {
+				res.title += fmt.Sprintf("; fold seed %d, repeated over seeds %d to %d", s.Seed, s.Seed, s.Seed+int64(repeats)-1)
+				_, err := interruptible(cmd.Context(), func() (struct{}, error) {
+					return struct{}{}, e.repeatCrossValidation(s, l, cv, groupBy, tune, repeats, res, reports)
+				})
+				if err != nil {
+					return err
+				}
 			}
 			if predictions != "" {
 				if err := res.writePredictions(predictions); err != nil {
@@ -106,6 +129,7 @@ whole procedure, tuning included (nested cross-validation).`,
 	f.StringVar(&predictions, "predictions", "", "also write each row's predicted class per head to this CSV (id column first when the data has ids)")
 	f.StringVar(&report, "report", "", "also write an HTML report (confusion matrices, per-class bars, calibration) to this file")
 	f.BoolVar(&strict, "strict", false, "make any bad row an error instead of a reported skip")
+	f.IntVar(&repeats, "repeats", 1, "with --cv: cross-validate on this many fold assignments (seeds seed, seed+1, ...) and report each head's mean, sd and per-seed figures")
 	f.BoolVar(&tune, "tune", false, "with --cv: choose each fold's c and conjoin by cross-validation on its training part (nested; see tune in config.yaml)")
 	addModelFlags(cmd)
 	return cmd
@@ -122,6 +146,7 @@ type evaluation struct {
 	ids    []string
 	texts  []string
 	hasID  bool
+	folds  []int // with --cv, each row's fold
 }
 
 func newEvaluation(title string, l *labelled, heads []string) *evaluation {
@@ -177,8 +202,10 @@ func (e *env) testModel(path string, l *labelled) (*evaluation, error) {
 	return ev, nil
 }
 
-func (e *env) crossValidate(s *settings, l *labelled, k int, groupBy string, tune bool) (*evaluation, error) {
-	folds, err := foldsFor(l, k, groupBy, s.Seed)
+// crossValidate trains k models on the folds of l that seed assigns, each scoring the fold it did
+// not see.
+func (e *env) crossValidate(s *settings, l *labelled, k int, groupBy string, tune bool, seed int64) (*evaluation, error) {
+	folds, err := foldsFor(l, k, groupBy, seed)
 	if err != nil {
 		return nil, err
 	}
@@ -186,7 +213,11 @@ func (e *env) crossValidate(s *settings, l *labelled, k int, groupBy string, tun
 	if err := cfg.Validate(); err != nil {
 		return nil, asUsage(err)
 	}
-	bar := e.progress("cross-validation folds", k)
+	what := "cross-validation folds"
+	if seed != s.Seed {
+		what += fmt.Sprintf(" (fold seed %d)", seed)
+	}
+	bar := e.progress(what, k)
 	start := time.Now()
 	progress := func(done, total int) { bar.set(done) }
 	var scores []classifier.Scores
@@ -215,6 +246,7 @@ func (e *env) crossValidate(s *settings, l *labelled, k int, groupBy string, tun
 	}
 	ev := newEvaluation(fmt.Sprintf("%d-fold cross-validation grouped by %s on %d comments", k, groupBy, len(l.comments)), l, l.heads)
 	ev.source = fmt.Sprintf("%d-fold CV grouped by %s", k, groupBy)
+	ev.folds = folds
 	for i := range l.comments {
 		m := fitted[folds[i]]
 		for hi, h := range m.Heads {
@@ -223,6 +255,104 @@ func (e *env) crossValidate(s *settings, l *labelled, k int, groupBy string, tun
 		}
 	}
 	return ev, nil
+}
+
+// repeatCrossValidation cross-validates again on the fold assignments of the seeds s.Seed+1 to
+// s.Seed+repeats-1, and gives each of reports (those of seed s.Seed) the figures of all repeats.
+// first holds the folds of seed s.Seed.
+func (e *env) repeatCrossValidation(s *settings, l *labelled, k int, groupBy string, tune bool, repeats int, first *evaluation, reports []namedReport) error {
+	for i := range reports {
+		reports[i].Repeats = &repeatStats{}
+		reports[i].Repeats.add(s.Seed, reports[i].Report)
+	}
+	partitions := [][]int{partition(first.folds)}
+	for r := 1; r < repeats; r++ {
+		seed := s.Seed + int64(r)
+		ev, err := e.crossValidate(s, l, k, groupBy, tune, seed)
+		if err != nil {
+			return fmt.Errorf("fold seed %d: %w", seed, err)
+		}
+		p := partition(ev.folds)
+		if j := slices.IndexFunc(partitions, func(q []int) bool { return slices.Equal(p, q) }); j >= 0 {
+			e.notef("note: fold seed %d splits the rows into the same folds as seed %d: its figures repeat that seed's (grouped by %s, few groups leave few ways to split)", seed, s.Seed+int64(j), groupBy)
+		}
+		partitions = append(partitions, p)
+		more, err := ev.reports(s.Metrics)
+		if err != nil {
+			return fmt.Errorf("fold seed %d: %w", seed, err)
+		}
+		for i := range reports {
+			reports[i].Repeats.add(seed, more[i].Report)
+		}
+	}
+	for i := range reports {
+		reports[i].Repeats.summarise()
+	}
+	return nil
+}
+
+// partition numbers the folds of an assignment in order of first appearance, so that two
+// assignments that split the rows alike are equal whatever their folds' numbers.
+func partition(folds []int) []int {
+	seen := map[int]int{}
+	out := make([]int, len(folds))
+	for i, f := range folds {
+		n, ok := seen[f]
+		if !ok {
+			n = len(seen)
+			seen[f] = n
+		}
+		out[i] = n
+	}
+	return out
+}
+
+// repeatStats are a head's figures over repeated cross-validation, one per fold seed.
+type repeatStats struct {
+	Seeds    []int64   `json:"seeds"`
+	Official []float64 `json:"official"`
+	Accuracy []float64 `json:"accuracy"`
+	MacroF1  []float64 `json:"macro_f1"`
+	Mean     figures   `json:"mean"`
+	SD       figures   `json:"sd"` // sample standard deviation (n-1)
+}
+
+type figures struct {
+	Official float64 `json:"official"`
+	Accuracy float64 `json:"accuracy"`
+	MacroF1  float64 `json:"macro_f1"`
+}
+
+func (rs *repeatStats) add(seed int64, r metrics.Report) {
+	rs.Seeds = append(rs.Seeds, seed)
+	rs.Official = append(rs.Official, r.Official)
+	rs.Accuracy = append(rs.Accuracy, r.Accuracy)
+	rs.MacroF1 = append(rs.MacroF1, r.MacroF1)
+}
+
+func (rs *repeatStats) summarise() {
+	rs.Mean.Official, rs.SD.Official = stat.MeanStdDev(rs.Official, nil)
+	rs.Mean.Accuracy, rs.SD.Accuracy = stat.MeanStdDev(rs.Accuracy, nil)
+	rs.Mean.MacroF1, rs.SD.MacroF1 = stat.MeanStdDev(rs.MacroF1, nil)
+}
+
+// format prints the figures under a head's report.
+func (rs *repeatStats) format(w io.Writer, metric string) {
+	fmt.Fprintf(w, "\nover %d fold assignments (seeds %d to %d): mean ± sd, then each seed's\n", len(rs.Seeds), rs.Seeds[0], rs.Seeds[len(rs.Seeds)-1])
+	line := func(name string, mean, sd float64, each []float64, suffix string) {
+		fmt.Fprintf(w, "%-9s %.4f ± %.4f ", name, mean, sd)
+		for _, v := range each {
+			fmt.Fprintf(w, " %.4f", v)
+		}
+		fmt.Fprintf(w, "%s\n", suffix)
+	}
+	line("accuracy", rs.Mean.Accuracy, rs.SD.Accuracy, rs.Accuracy, "")
+	line("macro_f1", rs.Mean.MacroF1, rs.SD.MacroF1, rs.MacroF1, "")
+	suffix := ""
+	if metric != "" {
+		suffix = "  " + metric
+	}
+	line("official", rs.Mean.Official, rs.SD.Official, rs.Official, suffix)
 }
 
 // innerFolds assigns the rows train of l (a fold's training part) to k folds as foldsFor does,
@@ -380,9 +510,10 @@ func (ev *evaluation) unseen(h string) string {
 }
 
 type namedReport struct {
-	Head   string         `json:"head"`
-	Note   string         `json:"note,omitempty"`
-	Report metrics.Report `json:"report"`
+	Head    string         `json:"head"`
+	Note    string         `json:"note,omitempty"`
+	Report  metrics.Report `json:"report"`
+	Repeats *repeatStats   `json:"repeats,omitempty"` // with evaluate --cv K --repeats R
 }
 
 func writeReports(w io.Writer, format, title string, reports []namedReport) error {
@@ -400,6 +531,15 @@ func writeReports(w io.Writer, format, title string, reports []namedReport) erro
 			cw.Write([]string{r.Head, "", "", "", "", strconv.Itoa(r.Report.N), r.Report.Metric, f(r.Report.Official)})
 			cw.Write([]string{r.Head, "", "", "", "", strconv.Itoa(r.Report.N), "accuracy", f(r.Report.Accuracy)})
 			cw.Write([]string{r.Head, "", "", "", "", strconv.Itoa(r.Report.N), "macro_f1", f(r.Report.MacroF1)})
+			if rs := r.Repeats; rs != nil {
+				for _, m := range []struct {
+					name     string
+					mean, sd float64
+				}{{r.Report.Metric, rs.Mean.Official, rs.SD.Official}, {"accuracy", rs.Mean.Accuracy, rs.SD.Accuracy}, {"macro_f1", rs.Mean.MacroF1, rs.SD.MacroF1}} {
+					cw.Write([]string{r.Head, "", "", "", "", strconv.Itoa(r.Report.N), fmt.Sprintf("%s mean of %d", m.name, len(rs.Seeds)), f(m.mean)})
+					cw.Write([]string{r.Head, "", "", "", "", strconv.Itoa(r.Report.N), fmt.Sprintf("%s sd of %d", m.name, len(rs.Seeds)), f(m.sd)})
+				}
+			}
 		}
 		cw.Flush()
 		return cw.Error()
@@ -418,6 +558,9 @@ func writeReports(w io.Writer, format, title string, reports []namedReport) erro
 		}
 		if err := r.Report.Format(w); err != nil {
 			return err
+		}
+		if r.Repeats != nil {
+			r.Repeats.format(w, r.Report.Metric)
 		}
 	}
 	return nil

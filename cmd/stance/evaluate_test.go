@@ -204,3 +204,128 @@ func TestEvaluateNestedCrossValidation(t *testing.T) {
 		t.Errorf("tune.repeats 0: exit %d, stderr %q", bad.code, bad.stderr)
 	}
 }
+
+// evaluate --cv K --repeats R reports the first fold seed's figures in full, and per head the
+// figures of every seed, each what a single run with that seed reports, with their mean and sd.
+func TestEvaluateRepeats(t *testing.T) {
+	// Few iterations: what is checked is how the repeats are run and reported, not the models.
+	common := []string{"evaluate", "--cv", "5", "--group-by", "none", "--max-iter", "10", "--data", sampleComments, "--articles", sampleArticles}
+	type figuresJSON struct {
+		Official float64 `json:"official"`
+		Accuracy float64 `json:"accuracy"`
+		MacroF1  float64 `json:"macro_f1"`
+	}
+	type repeatsJSON struct {
+		Heads []struct {
+			Head   string `json:"head"`
+			Report struct {
+				Official float64 `json:"official"`
+				Accuracy float64 `json:"accuracy"`
+				MacroF1  float64 `json:"macro_f1"`
+			} `json:"report"`
+			Repeats *struct {
+				Seeds    []int64     `json:"seeds"`
+				Official []float64   `json:"official"`
+				Accuracy []float64   `json:"accuracy"`
+				MacroF1  []float64   `json:"macro_f1"`
+				Mean     figuresJSON `json:"mean"`
+				SD       figuresJSON `json:"sd"`
+			} `json:"repeats"`
+		} `json:"heads"`
+	}
+	parse := func(out string) repeatsJSON {
+		t.Helper()
+		var v repeatsJSON
+		if err := json.Unmarshal([]byte(out), &v); err != nil {
+			t.Fatalf("--format json does not parse: %v\n%.400s", err, out)
+		}
+		return v
+	}
+	t.Run("usage", func(t *testing.T) {
+		for _, tt := range []struct {
+			args []string
+			want string
+		}{
+			{append(common, "--repeats", "0"), "--repeats 0: want at least 1"},
+			{[]string{"evaluate", "--model", sampleModel(t), "--repeats", "2", "--data", sampleComments, "--articles", sampleArticles}, "--repeats needs --cv K"},
+		} {
+			if r := stance(t, "", tt.args...); r.code != exitUsage || !strings.Contains(r.stderr, tt.want) {
+				t.Errorf("%v: exit %d, stderr %q; want a usage error %q", tt.args, r.code, r.stderr, tt.want)
+			}
+		}
+	})
+	if testing.Short() {
+		t.Skip("trains some 60 fold models; skipped with -short")
+	}
+	seeds := []int64{3, 4, 5}
+	r := mustStance(t, "", append(common, "--seed", "3", "--repeats", fmt.Sprint(len(seeds)), "--format", "json")...)
+	all := parse(r.stdout)
+	if strings.Contains(r.stderr, "splits the rows into the same folds") {
+		t.Errorf("281 rows in 5 ungrouped folds, yet a seed repeats another's split:\n%s", r.stderr)
+	}
+	if len(all.Heads) != 2 {
+		t.Fatalf("%d heads, want 2", len(all.Heads))
+	}
+	single := map[int64]repeatsJSON{}
+	for _, s := range seeds {
+		single[s] = parse(mustStance(t, "", append(common, "--seed", fmt.Sprint(s), "--format", "json")...).stdout)
+	}
+	for hi, h := range all.Heads {
+		rs := h.Repeats
+		if rs == nil {
+			t.Fatalf("head %s: no repeats in the json", h.Head)
+		}
+		if !slices.Equal(rs.Seeds, seeds) {
+			t.Fatalf("head %s: seeds %v, want %v", h.Head, rs.Seeds, seeds)
+		}
+		if h.Report != single[seeds[0]].Heads[hi].Report {
+			t.Errorf("head %s: the report %+v is not that of the first seed %+v", h.Head, h.Report, single[seeds[0]].Heads[hi].Report)
+		}
+		for _, m := range []struct {
+			name     string
+			each     []float64
+			mean, sd float64
+			of       func(repeatsJSON) float64
+		}{
+			{"official", rs.Official, rs.Mean.Official, rs.SD.Official, func(v repeatsJSON) float64 { return v.Heads[hi].Report.Official }},
+			{"accuracy", rs.Accuracy, rs.Mean.Accuracy, rs.SD.Accuracy, func(v repeatsJSON) float64 { return v.Heads[hi].Report.Accuracy }},
+			{"macro_f1", rs.MacroF1, rs.Mean.MacroF1, rs.SD.MacroF1, func(v repeatsJSON) float64 { return v.Heads[hi].Report.MacroF1 }},
+		} {
+			sum, sq := 0.0, 0.0
+			for i, s := range seeds {
+				if want := m.of(single[s]); m.each[i] != want {
+					t.Errorf("head %s: %s of seed %d is %v; a run with --seed %d reports %v", h.Head, m.name, s, m.each[i], s, want)
+				}
+				sum += m.each[i]
+			}
+			mean := sum / float64(len(seeds))
+			for _, v := range m.each {
+				sq += (v - mean) * (v - mean)
+			}
+			sd := math.Sqrt(sq / float64(len(seeds)-1))
+			if math.Abs(m.mean-mean) > 1e-12 || math.Abs(m.sd-sd) > 1e-12 {
+				t.Errorf("head %s: %s mean %v sd %v, want %v and %v", h.Head, m.name, m.mean, m.sd, mean, sd)
+			}
+		}
+		if slices.Min(rs.Official) == slices.Max(rs.Official) && slices.Min(rs.Accuracy) == slices.Max(rs.Accuracy) {
+			t.Errorf("head %s: every seed has the same figures %v: the folds were not reassigned", h.Head, rs.Official)
+		}
+	}
+
+	t.Run("table", func(t *testing.T) {
+		r := mustStance(t, "", append(common, "--repeats", "2")...)
+		if n := strings.Count(r.stdout, "\nover 2 fold assignments (seeds 0 to 1): mean ± sd, then each seed's\n"); n != 2 {
+			t.Errorf("%d heads show the repeats, want 2:\n%s", n, r.stdout)
+		}
+		if !strings.Contains(r.stdout, "fold seed 0, repeated over seeds 0 to 1") {
+			t.Errorf("the title does not say which seed the report is of:\n%s", r.stdout)
+		}
+	})
+	t.Run("as many groups as folds", func(t *testing.T) {
+		// 8 articles in 8 folds: every seed splits them alike, which the note says.
+		r := mustStance(t, "", "evaluate", "--cv", "8", "--group-by", "article", "--repeats", "2", "--max-iter", "5", "--data", sampleComments, "--articles", sampleArticles)
+		if !strings.Contains(r.stderr, "note: fold seed 1 splits the rows into the same folds as seed 0") {
+			t.Errorf("no note of the repeated split:\n%s", r.stderr)
+		}
+	})
+}
