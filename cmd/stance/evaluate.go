@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 	"gonum.org/v1/gonum/stat"
@@ -22,7 +23,7 @@ import (
 
 func newEvaluate(e *env) *cobra.Command {
 	var dataFiles []string
-	var articlesFile, modelPath, groupBy, format, predictions, report string
+	var articlesFile, modelPath, groupBy, by, format, predictions, report string
 	var cv, repeats int
 	var strict, tune bool
 	cmd := &cobra.Command{
@@ -44,11 +45,16 @@ With --cv K --repeats R, cross-validation runs R times, on the fold assignments 
 seed, seed+1, ... (config key seed). The report is that of the first; each head then gets the
 mean, standard deviation and per-seed values of accuracy, macro-F1 and its metric over all R.
 Two settings run with the same seed and repeats are compared fold assignment by fold
-assignment: the per-seed differences say whether a gain is more than the luck of one split.`,
+assignment: the per-seed differences say whether a gain is more than the luck of one split.
+
+--by article (or group) adds, per head, the figures of each article (each value of the group
+column) on its own rows, in order of first appearance, and their unweighted mean: how the model
+does on each target or article, as SemEval reports per target.`,
 		Example: `  stance evaluate --model out/sample.stance --data data/sample/comments.csv --articles data/sample/articles.csv
   stance evaluate --cv 5 --group-by article --data data/sample/comments.csv --articles data/sample/articles.csv --format json
   stance evaluate --cv 5 --group-by article --tune --data data/sample/comments.csv --articles data/sample/articles.csv
-  stance evaluate --cv 5 --repeats 5 --group-by article --data data/sample/comments.csv --articles data/sample/articles.csv`,
+  stance evaluate --cv 5 --repeats 5 --group-by article --data data/sample/comments.csv --articles data/sample/articles.csv
+  stance evaluate --model out/sample.stance --by article --data data/sample/comments.csv --articles data/sample/articles.csv`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			s, _, err := loadSettings(e.configPath, e.configSet, cmd.Flags(), trainFlags)
@@ -63,6 +69,11 @@ assignment: the per-seed differences say whether a gain is more than the luck of
 			}
 			if repeats > 1 && cv == 0 {
 				return usageErr("evaluate: --repeats needs --cv K (a model given by --model is tested once)")
+			}
+			switch by {
+			case "", "article", "group":
+			default:
+				return usageErr("--by %q: want article or group", by)
 			}
 			if tune && cv == 0 {
 				return usageErr("evaluate: --tune needs --cv K (a model given by --model is already trained)")
@@ -90,6 +101,9 @@ assignment: the per-seed differences say whether a gain is more than the luck of
 			}
 			if err != nil {
 				return err
+			}
+			if by != "" {
+				res.byArticle(l, by)
 			}
 			reports, err := res.reports(s.Metrics)
 			if err != nil {
@@ -125,6 +139,7 @@ assignment: the per-seed differences say whether a gain is more than the luck of
 	f.StringVar(&modelPath, "model", "", "the model to evaluate")
 	f.IntVar(&cv, "cv", 0, "cross-validate with K folds instead of testing a model")
 	f.StringVar(&groupBy, "group-by", "article", "with --cv: keep rows with the same article, group (the group column) or none together")
+	f.StringVar(&by, "by", "", "also report each article's figures (article), or each group column value's (group)")
 	f.StringVar(&format, "format", "table", "table, json, jsonl or csv")
 	f.StringVar(&predictions, "predictions", "", "also write each row's predicted class per head to this CSV (id column first when the data has ids)")
 	f.StringVar(&report, "report", "", "also write an HTML report (confusion matrices, per-class bars, calibration) to this file")
@@ -147,6 +162,24 @@ type evaluation struct {
 	texts  []string
 	hasID  bool
 	folds  []int // with --cv, each row's fold
+	// With --by, each row's article (or group) and what it is called.
+	by       string
+	groups   []string
+	byLabels map[string]string
+}
+
+// byArticle keys each row by its article (by "article": its id, or else its text) or group
+// column value (by "group"). A text without an id is named by its start.
+func (ev *evaluation) byArticle(l *labelled, by string) {
+	ev.by = by
+	ev.byLabels = map[string]string{}
+	for _, c := range l.comments {
+		k := groupOf(c, by)
+		ev.groups = append(ev.groups, k)
+		if _, ok := ev.byLabels[k]; !ok {
+			ev.byLabels[k] = clip(k, 40)
+		}
+	}
 }
 
 func newEvaluation(title string, l *labelled, heads []string) *evaluation {
@@ -472,9 +505,74 @@ func (ev *evaluation) reports(metricFor map[string]string) ([]namedReport, error
 		if err != nil {
 			return nil, fmt.Errorf("head %s: %w", h, err)
 		}
-		out = append(out, namedReport{Head: h, Note: note, Report: r})
+		nr := namedReport{Head: h, Note: note, Report: r}
+		if ev.groups != nil {
+			if err := ev.reportBy(&nr, h, classes, idx, metric); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, nr)
 	}
 	return out, nil
+}
+
+// reportBy gives nr the figures of head h on each article's (or group's) rows, in order of first
+// appearance, over the classes of the whole evaluation, and their unweighted mean.
+func (ev *evaluation) reportBy(nr *namedReport, h string, classes []string, idx map[string]int, metric string) error {
+	var order []string
+	gold, pred := map[string][]int{}, map[string][]int{}
+	for i, g := range ev.gold[h] {
+		if g == "" {
+			continue
+		}
+		k := ev.groups[i]
+		if _, ok := gold[k]; !ok {
+			order = append(order, k)
+		}
+		gold[k] = append(gold[k], idx[g])
+		pred[k] = append(pred[k], idx[ev.pred[h][i]])
+	}
+	var mean figures
+	for _, k := range order {
+		r, err := metrics.Evaluate(classes, gold[k], pred[k], metric)
+		if err != nil {
+			return fmt.Errorf("head %s, %s %q: %w", h, ev.by, ev.byLabels[k], err)
+		}
+		nr.By = append(nr.By, groupFigures{Key: ev.byLabels[k], N: r.N, figures: figures{Official: r.Official, Accuracy: r.Accuracy, MacroF1: r.MacroF1}})
+		mean.Official += r.Official / float64(len(order))
+		mean.Accuracy += r.Accuracy / float64(len(order))
+		mean.MacroF1 += r.MacroF1 / float64(len(order))
+	}
+	nr.ByName = ev.by
+	nr.ByMean = &mean
+	return nil
+}
+
+// groupFigures are a head's figures on the rows of one article or group.
+type groupFigures struct {
+	Key string `json:"key"`
+	N   int    `json:"n"`
+	figures
+}
+
+// formatBy prints the figures of each article or group under a head's report.
+func (nr *namedReport) formatBy(w io.Writer) {
+	kw := len(nr.ByName)
+	for _, g := range nr.By {
+		kw = max(kw, utf8.RuneCountInString(g.Key))
+	}
+	mean := fmt.Sprintf("unweighted mean of %d", len(nr.By))
+	kw = max(kw, len(mean))
+	fmt.Fprintf(w, "\nby %s\n%s  %6s  accuracy  macro_f1  official\n", nr.ByName, pad(nr.ByName, kw), "n")
+	for _, g := range nr.By {
+		fmt.Fprintf(w, "%s  %6d  %8.4f  %8.4f  %8.4f\n", pad(g.Key, kw), g.N, g.Accuracy, g.MacroF1, g.Official)
+	}
+	fmt.Fprintf(w, "%s  %6s  %8.4f  %8.4f  %8.4f\n", pad(mean, kw), "", nr.ByMean.Accuracy, nr.ByMean.MacroF1, nr.ByMean.Official)
+}
+
+// pad right-pads s with spaces to n characters.
+func pad(s string, n int) string {
+	return s + strings.Repeat(" ", max(0, n-utf8.RuneCountInString(s)))
 }
 
 // unseen names the gold labels of head h that the model scoring their row does not have as a
@@ -514,6 +612,10 @@ type namedReport struct {
 	Note    string         `json:"note,omitempty"`
 	Report  metrics.Report `json:"report"`
 	Repeats *repeatStats   `json:"repeats,omitempty"` // with evaluate --cv K --repeats R
+	// With --by: what the rows are grouped by, each group's figures, and their unweighted mean.
+	ByName string         `json:"by,omitempty"`
+	By     []groupFigures `json:"by_groups,omitempty"`
+	ByMean *figures       `json:"by_mean,omitempty"`
 }
 
 func writeReports(w io.Writer, format, title string, reports []namedReport) error {
@@ -531,6 +633,22 @@ func writeReports(w io.Writer, format, title string, reports []namedReport) erro
 			cw.Write([]string{r.Head, "", "", "", "", strconv.Itoa(r.Report.N), r.Report.Metric, f(r.Report.Official)})
 			cw.Write([]string{r.Head, "", "", "", "", strconv.Itoa(r.Report.N), "accuracy", f(r.Report.Accuracy)})
 			cw.Write([]string{r.Head, "", "", "", "", strconv.Itoa(r.Report.N), "macro_f1", f(r.Report.MacroF1)})
+			for _, g := range r.By {
+				for _, m := range []struct {
+					name string
+					v    float64
+				}{{r.Report.Metric, g.Official}, {"accuracy", g.Accuracy}, {"macro_f1", g.MacroF1}} {
+					cw.Write([]string{r.Head, "", "", "", "", strconv.Itoa(g.N), fmt.Sprintf("%s of %s %s", m.name, r.ByName, g.Key), f(m.v)})
+				}
+			}
+			if bm := r.ByMean; bm != nil {
+				for _, m := range []struct {
+					name string
+					v    float64
+				}{{r.Report.Metric, bm.Official}, {"accuracy", bm.Accuracy}, {"macro_f1", bm.MacroF1}} {
+					cw.Write([]string{r.Head, "", "", "", "", strconv.Itoa(r.Report.N), fmt.Sprintf("%s unweighted mean of %d by %s", m.name, len(r.By), r.ByName), f(m.v)})
+				}
+			}
 			if rs := r.Repeats; rs != nil {
 				for _, m := range []struct {
 					name     string
@@ -558,6 +676,9 @@ func writeReports(w io.Writer, format, title string, reports []namedReport) erro
 		}
 		if err := r.Report.Format(w); err != nil {
 			return err
+		}
+		if r.By != nil {
+			r.formatBy(w)
 		}
 		if r.Repeats != nil {
 			r.Repeats.format(w, r.Report.Metric)

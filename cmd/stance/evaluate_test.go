@@ -329,3 +329,140 @@ func TestEvaluateRepeats(t *testing.T) {
 		}
 	})
 }
+
+// evaluate --by article gives each head's figures on each article's rows, in order of first
+// appearance: what evaluating a file of that article's rows alone reports (every sample article
+// has every class), and their unweighted mean.
+func TestEvaluateBy(t *testing.T) {
+	dir := t.TempDir()
+	// Two iterations leave a model that errs, so that the articles' figures differ.
+	model := filepath.Join(dir, "m.stance")
+	mustStance(t, "", "train", "-q", "--max-iter", "2", "--data", sampleComments, "--articles", sampleArticles, "--model", model)
+	type groupJSON struct {
+		Key      string  `json:"key"`
+		N        int     `json:"n"`
+		Official float64 `json:"official"`
+		Accuracy float64 `json:"accuracy"`
+		MacroF1  float64 `json:"macro_f1"`
+	}
+	minMax := func(gs []groupJSON) (lo, hi float64) {
+		lo, hi = math.Inf(1), math.Inf(-1)
+		for _, g := range gs {
+			lo, hi = min(lo, g.Official), max(hi, g.Official)
+		}
+		return lo, hi
+	}
+	type byJSON struct {
+		Heads []struct {
+			Head   string `json:"head"`
+			Report struct {
+				Classes  []string `json:"classes"`
+				N        int      `json:"n"`
+				Official float64  `json:"official"`
+				Accuracy float64  `json:"accuracy"`
+				MacroF1  float64  `json:"macro_f1"`
+			} `json:"report"`
+			By     string      `json:"by"`
+			Groups []groupJSON `json:"by_groups"`
+			Mean   struct {
+				Official float64 `json:"official"`
+				Accuracy float64 `json:"accuracy"`
+				MacroF1  float64 `json:"macro_f1"`
+			} `json:"by_mean"`
+		} `json:"heads"`
+	}
+	eval := func(data string, extra ...string) byJSON {
+		t.Helper()
+		r := mustStance(t, "", append([]string{"evaluate", "--model", model, "--data", data, "--articles", sampleArticles, "--format", "json"}, extra...)...)
+		var v byJSON
+		if err := json.Unmarshal([]byte(r.stdout), &v); err != nil {
+			t.Fatalf("--format json does not parse: %v\n%.400s", err, r.stdout)
+		}
+		return v
+	}
+	all := eval(sampleComments, "--by", "article")
+
+	// The sample's rows of each article, in a file of their own.
+	rows := readCSV(t, string(readFile(t, sampleComments)))
+	col := slices.Index(rows[0], "article_id")
+	var order []string
+	files := map[string][][]string{}
+	for _, row := range rows[1:] {
+		a := row[col]
+		if files[a] == nil {
+			order = append(order, a)
+			files[a] = [][]string{rows[0]}
+		}
+		files[a] = append(files[a], row)
+	}
+	alone := map[string]byJSON{}
+	for _, a := range order {
+		p := filepath.Join(dir, a+".csv")
+		writeCSV(t, p, files[a])
+		alone[a] = eval(p)
+	}
+
+	for hi, h := range all.Heads {
+		if h.By != "article" || len(h.Groups) != len(order) {
+			t.Fatalf("head %s: by %q, %d groups; want article and %d", h.Head, h.By, len(h.Groups), len(order))
+		}
+		var mean [3]float64
+		n := 0
+		for gi, g := range h.Groups {
+			if g.Key != order[gi] {
+				t.Errorf("head %s: group %d is %q, want %q (order of first appearance)", h.Head, gi, g.Key, order[gi])
+				continue
+			}
+			want := alone[g.Key].Heads[hi]
+			if !slices.Equal(want.Report.Classes, h.Report.Classes) {
+				t.Fatalf("head %s: article %s alone has the classes %v, the whole sample %v", h.Head, g.Key, want.Report.Classes, h.Report.Classes)
+			}
+			got := [4]float64{float64(g.N), g.Official, g.Accuracy, g.MacroF1}
+			if w := [4]float64{float64(want.Report.N), want.Report.Official, want.Report.Accuracy, want.Report.MacroF1}; got != w {
+				t.Errorf("head %s, article %s: n, official, accuracy, macro-F1 %v; evaluated alone %v", h.Head, g.Key, got, w)
+			}
+			mean[0] += g.Official / float64(len(h.Groups))
+			mean[1] += g.Accuracy / float64(len(h.Groups))
+			mean[2] += g.MacroF1 / float64(len(h.Groups))
+			n += g.N
+		}
+		if n != h.Report.N {
+			t.Errorf("head %s: the groups hold %d rows, the evaluation %d", h.Head, n, h.Report.N)
+		}
+		if got := [3]float64{h.Mean.Official, h.Mean.Accuracy, h.Mean.MacroF1}; math.Abs(got[0]-mean[0]) > 1e-12 || math.Abs(got[1]-mean[1]) > 1e-12 || math.Abs(got[2]-mean[2]) > 1e-12 {
+			t.Errorf("head %s: mean %v, want %v", h.Head, got, mean)
+		}
+		if lo, hi := minMax(h.Groups); lo == hi {
+			t.Errorf("head %s: every article has the same figure %v: the model should err more on some", h.Head, lo)
+		}
+	}
+
+	t.Run("table", func(t *testing.T) {
+		r := mustStance(t, "", "evaluate", "--model", model, "--by", "article", "--data", sampleComments, "--articles", sampleArticles)
+		if n := strings.Count(r.stdout, "\nby article\narticle "); n != 2 {
+			t.Errorf("%d heads show the articles, want 2:\n%s", n, r.stdout)
+		}
+		if !strings.Contains(r.stdout, "\nunweighted mean of 8 ") {
+			t.Errorf("no mean line:\n%s", r.stdout)
+		}
+	})
+	t.Run("html report", func(t *testing.T) {
+		p := filepath.Join(dir, "r.html")
+		mustStance(t, "", "evaluate", "--model", model, "--by", "article", "--report", p, "--data", sampleComments, "--articles", sampleArticles)
+		page := string(readFile(t, p))
+		if n := strings.Count(page, `<table class="by">`); n != 2 {
+			t.Errorf("%d tables by article, want one per head", n)
+		}
+		for _, a := range order {
+			if n := strings.Count(page, `<td dir="auto">`+a+`</td>`); n != 2 {
+				t.Errorf("article %s is in %d rows, want one per head", a, n)
+			}
+		}
+	})
+	t.Run("usage", func(t *testing.T) {
+		r := stance(t, "", "evaluate", "--model", model, "--by", "target", "--data", sampleComments)
+		if r.code != exitUsage || !strings.Contains(r.stderr, `--by "target": want article or group`) {
+			t.Errorf("exit %d, stderr %q; want a usage error", r.code, r.stderr)
+		}
+	})
+}

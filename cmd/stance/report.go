@@ -230,6 +230,12 @@ func (r *htmlReport) head(b *page, n int, h headView) {
 	prfChart(b, rep)
 	b.s("</figure>\n</div>\n")
 
+	if h.By != nil {
+		b.f(`<figure class="panel wide"><figcaption>By %s <span class="muted">each one's rows on their own, in order of first appearance</span></figcaption>`+"\n", esc(h.ByName))
+		byTable(b, h.namedReport)
+		b.s("</figure>\n")
+	}
+
 	if h.cal != nil {
 		b.s(`<div class="row">` + "\n")
 		b.s(`<figure class="panel"><figcaption>Reliability diagram <span class="muted">confidence of the predicted class</span></figcaption>` + "\n")
@@ -526,6 +532,16 @@ func calibrationSummary(b *page, h headView, accuracy float64) {
 }
 
 // mistakesTable lists comments the model got wrong, most confident first.
+// byTable lists a head's figures per article (or group) and their unweighted mean.
+func byTable(b *page, nr namedReport) {
+	b.f(`<div class="scroll"><table class="by"><thead><tr><th>%s</th><th>comments</th><th>official</th><th>accuracy</th><th>macro-F1</th></tr></thead>`+"\n<tbody>\n", esc(nr.ByName))
+	for _, g := range nr.By {
+		b.f(`<tr><td dir="auto">%s</td><td class="num">%d</td><td class="num">%.4f</td><td class="num">%.4f</td><td class="num">%.4f</td></tr>`+"\n", esc(g.Key), g.N, g.Official, g.Accuracy, g.MacroF1)
+	}
+	b.f(`<tr class="mean"><td>unweighted mean of %d</td><td></td><td class="num">%.4f</td><td class="num">%.4f</td><td class="num">%.4f</td></tr>`+"\n", len(nr.By), nr.ByMean.Official, nr.ByMean.Accuracy, nr.ByMean.MacroF1)
+	b.s("</tbody></table></div>\n")
+}
+
 func mistakesTable(b *page, ms []mistake, ids bool) {
 	b.s(`<div class="scroll"><table class="mistakes"><thead><tr>`)
 	if ids {
@@ -659,6 +675,11 @@ table.mistakes td { padding: 6px 8px; border-bottom: 1px solid #edf0f3; vertical
 table.mistakes td.text { max-width: 560px; }
 table.mistakes td.id { color: var(--muted); font-size: 12.5px; white-space: nowrap; }
 table.mistakes td.num { text-align: right; }
+table.by { font-size: 14px; }
+table.by th { text-align: start; color: var(--muted); font-weight: 600; padding: 4px 10px; border-bottom: 1px solid var(--line); }
+table.by td { padding: 4px 10px; border-bottom: 1px solid #edf0f3; }
+table.by td.num { text-align: right; font-variant-numeric: tabular-nums; }
+table.by tr.mean td { font-weight: 600; border-bottom: none; }
 .tag { display: inline-block; padding: 0 7px; border-radius: 4px; font-size: 12.5px; font-weight: 600; white-space: nowrap; }
 .tag.gold { background: #e6f0f8; color: #005b8f; }
 .tag.pred { background: #fbe7dc; color: #a84800; }
