@@ -13,8 +13,8 @@ echo "== 1. Train on $sample/comments.csv (heads: stance, sentiment)"
 $stance train --data $sample/comments.csv --articles $sample/articles.csv --model "$out/sample.stance"
 
 echo
-echo "== 2. 5-fold cross-validation, grouped by article (every test article is unseen in training)"
-$stance evaluate --cv 5 --group-by article --data $sample/comments.csv --articles $sample/articles.csv
+echo "== 2. 5-fold cross-validation, grouped by article (every test article is unseen in training), with each article's figures"
+$stance evaluate --cv 5 --group-by article --by article --data $sample/comments.csv --articles $sample/articles.csv
 
 echo
 echo "== 3. Score comments: the founding example's, then the sample's unlabelled ones"
