@@ -126,6 +126,10 @@ type Head struct {
 	Classes []string // sorted; the model's class index k names Classes[k]
 	Model   *models.Softmax
 	Info    models.TrainInfo
+	// Counts are the training rows of each class, and Weights the class weights training gave
+	// them (nil: none). Files written before they were kept have neither.
+	Counts  []int
+	Weights []float64
 }
 
 // Model is everything scoring needs.
@@ -237,7 +241,11 @@ func trainHead(name string, examples []Example, r *rows, ex *features.Extractor,
 	if err != nil {
 		return Head{}, fmt.Errorf("train: head %q: %w", name, err)
 	}
-	return Head{Name: name, Classes: classes, Model: sm, Info: info}, nil
+	counts := make([]int, len(classes))
+	for _, k := range y {
+		counts[k]++
+	}
+	return Head{Name: name, Classes: classes, Model: sm, Info: info, Counts: counts, Weights: tc.ClassWeight}, nil
 }
 
 // headLabels returns a head's classes (its distinct non-empty labels, sorted), the class index
@@ -605,6 +613,39 @@ func (s *Scorer) addTerms(sums []float64, x sparse.Vector) {
 		}
 	}
 }
+
+// Unweighted turns probabilities p of h's classes, as Score gives them, into those of a model
+// trained without class weights, written to dst (allocated when nil) and returned. Training
+// with weights w_k makes the model estimate w_k P(k|x) / sum_j w_j P(j|x); dividing by w_k and
+// normalising undoes that, so that averaged over comments they estimate the share of each class
+// where the classes are as common as in the training data. Without weights (or without a
+// record of them: KnowsWeights) p is copied unchanged.
+func (h Head) Unweighted(dst, p []float64) []float64 {
+	if dst == nil {
+		dst = make([]float64, len(p))
+	}
+	if h.Weights == nil {
+		copy(dst, p)
+		return dst
+	}
+	var z float64
+	for k, v := range p {
+		if w := h.Weights[k]; w > 0 {
+			dst[k] = v / w
+		} else {
+			dst[k] = 0 // a class weighted 0 was not learnt
+		}
+		z += dst[k]
+	}
+	for k := range dst {
+		dst[k] /= z
+	}
+	return dst
+}
+
+// KnowsWeights says whether the model file recorded the head's class weights (files written
+// before they were kept did not): Unweighted can only undo weights it knows.
+func (h Head) KnowsWeights() bool { return h.Counts != nil }
 
 // signedPairs are the (positive, negative) class names whose probabilities make a signed score,
 // compared without case. The first pair a head has both of is used.

@@ -573,3 +573,60 @@ func TestTuneRepeats(t *testing.T) {
 		t.Error("no fold assignment was accepted")
 	}
 }
+
+// Training records each head's class counts and the class weights it trained with, and
+// Unweighted undoes those weights.
+func TestHeadRecordsClassWeights(t *testing.T) {
+	ex := sample(t)
+	for _, weighting := range []string{"balanced", "none"} {
+		cfg := smallConfig()
+		cfg.ClassWeight = weighting
+		m := train(t, ex, cfg)
+		for _, h := range m.Heads {
+			count := map[string]int{}
+			for _, e := range ex {
+				count[e.Labels[h.Name]]++
+			}
+			if !h.KnowsWeights() || len(h.Counts) != len(h.Classes) {
+				t.Fatalf("%s: head %s: counts %v for classes %v", weighting, h.Name, h.Counts, h.Classes)
+			}
+			for k, c := range h.Classes {
+				if h.Counts[k] != count[c] {
+					t.Errorf("%s: head %s: %d rows of %s recorded, the data has %d", weighting, h.Name, h.Counts[k], c, count[c])
+				}
+				if weighting == "balanced" {
+					// scikit-learn's balanced weights: n / (classes * n_k)
+					if w := float64(len(ex)) / float64(len(h.Classes)*count[c]); math.Abs(h.Weights[k]-w) > 1e-12 {
+						t.Errorf("head %s: weight of %s %v, want %v", h.Name, c, h.Weights[k], w)
+					}
+				}
+			}
+			if weighting == "none" && h.Weights != nil {
+				t.Errorf("head %s trained without class weights records %v", h.Name, h.Weights)
+			}
+		}
+	}
+
+	h := Head{Classes: []string{"a", "b", "c"}, Counts: []int{1, 2, 3}, Weights: []float64{2, 1, 0.5}}
+	got := h.Unweighted(nil, []float64{0.4, 0.4, 0.2})
+	// 0.4/2, 0.4/1, 0.2/0.5 = 0.2, 0.4, 0.4, normalised
+	if want := []float64{0.2, 0.4, 0.4}; !floatsNear(got, want, 1e-15) {
+		t.Errorf("Unweighted = %v, want %v", got, want)
+	}
+	h.Weights = nil
+	if got := h.Unweighted(make([]float64, 3), []float64{0.5, 0.3, 0.2}); !slices.Equal(got, []float64{0.5, 0.3, 0.2}) {
+		t.Errorf("without weights, Unweighted = %v, want its input", got)
+	}
+}
+
+func floatsNear(a, b []float64, tol float64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if math.Abs(a[i]-b[i]) > tol {
+			return false
+		}
+	}
+	return true
+}

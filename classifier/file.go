@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 
 	"github.com/commentstance/stance/features"
@@ -48,6 +49,8 @@ type headHeader struct {
 	Name    string           `json:"name"`
 	Classes []string         `json:"classes"`
 	Info    models.TrainInfo `json:"train"`
+	Counts  []int            `json:"class_counts,omitempty"`  // training rows per class
+	Weights []float64        `json:"class_weights,omitempty"` // training class weights; absent: none
 }
 
 // WriteTo writes the model in the format above.
@@ -60,7 +63,7 @@ func (m *Model) WriteTo(w io.Writer) (int64, error) {
 	binary.Write(&body, binary.LittleEndian, uint32(FormatVersion))
 	h := fileHeader{Config: m.Config, Dictionary: m.Dictionary}
 	for _, hd := range m.Heads {
-		h.Heads = append(h.Heads, headHeader{Name: hd.Name, Classes: hd.Classes, Info: hd.Info})
+		h.Heads = append(h.Heads, headHeader{Name: hd.Name, Classes: hd.Classes, Info: hd.Info, Counts: hd.Counts, Weights: hd.Weights})
 	}
 	js, err := json.Marshal(h)
 	if err != nil {
@@ -194,7 +197,15 @@ func read(r io.Reader, scoreOnly bool) (*Model, error) {
 			return nil, fmt.Errorf("head %q: weights for %d classes over %d features, header says %d classes over %d",
 				hh.Name, sm.Classes, sm.Dim, len(hh.Classes), ex.Dim())
 		}
-		m.Heads = append(m.Heads, Head{Name: hh.Name, Classes: hh.Classes, Model: sm, Info: hh.Info})
+		if hh.Counts != nil && len(hh.Counts) != sm.Classes || hh.Weights != nil && len(hh.Weights) != sm.Classes {
+			return nil, fmt.Errorf("%w: head %q: %d class counts and %d class weights for %d classes", ErrNotModel, hh.Name, len(hh.Counts), len(hh.Weights), sm.Classes)
+		}
+		for _, w := range hh.Weights {
+			if !(w >= 0) || math.IsInf(w, 0) {
+				return nil, fmt.Errorf("%w: head %q: class weight %v", ErrNotModel, hh.Name, w)
+			}
+		}
+		m.Heads = append(m.Heads, Head{Name: hh.Name, Classes: hh.Classes, Model: sm, Info: hh.Info, Counts: hh.Counts, Weights: hh.Weights})
 	}
 	if rest.Len() != 0 {
 		return nil, fmt.Errorf("%w: %d unexpected bytes after the last head", ErrNotModel, rest.Len())
