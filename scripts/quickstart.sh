@@ -28,7 +28,13 @@ echo "== 4. Export scores for $sample/new_comments.csv"
 $stance export --model "$out/sample.stance" --data $sample/new_comments.csv --articles $sample/articles.csv --out "$out/scores.csv"
 
 echo
+echo "== 5. Sum them up per article: the share of each stance and sentiment among its comments"
+$stance summarize --model "$out/sample.stance" --data $sample/new_comments.csv --articles $sample/articles.csv --out "$out/summary.txt"
+cat "$out/summary.txt"
+
+echo
 echo "Files written:"
 echo "  model:  $out/sample.stance ($(wc -c < "$out/sample.stance") bytes)"
 echo "  scores: $out/scores.csv ($(($(wc -l < "$out/scores.csv") - 1)) rows)"
+echo "  summary per article: $out/summary.txt"
 echo "  binary: bin/stance (try: bin/stance --help)"

@@ -105,7 +105,8 @@ environment variables (STANCE_MODEL_C=3), and by flags, in that order.`,
 		Example: `  stance train --data data/sample/comments.csv --articles data/sample/articles.csv --model out/sample.stance
   stance evaluate --cv 5 --group-by article --data data/sample/comments.csv --articles data/sample/articles.csv
   stance score --model out/sample.stance --article "Parliament votes on a congestion charge" "About time!"
-  stance export --model out/sample.stance --data comments.csv --out scores.csv`,
+  stance export --model out/sample.stance --data comments.csv --out scores.csv
+  stance summarize --model out/sample.stance --data comments.csv`,
 		// Args and RunE make the root runnable, so that an unknown command reaches Args and is a
 		// usage error (exit 2); cobra's own check returns a plain error (exit 1).
 		Args: func(cmd *cobra.Command, args []string) error {
@@ -131,7 +132,7 @@ environment variables (STANCE_MODEL_C=3), and by flags, in that order.`,
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return usageErr("%v (see 'stance %s --help')", err, cmd.Name())
 	})
-	root.AddCommand(newTrain(e), newEvaluate(e), newScore(e), newExport(e), newExplain(e), newConfig(e), newVersion(e))
+	root.AddCommand(newTrain(e), newEvaluate(e), newScore(e), newExport(e), newSummarize(e), newExplain(e), newConfig(e), newVersion(e))
 	return root
 }
 

@@ -187,7 +187,7 @@ func TestExitCodes(t *testing.T) {
 // TestHelp checks that the root command and every subcommand show examples: cobra prints a
 // command's Example under "Examples:".
 func TestHelp(t *testing.T) {
-	for _, cmd := range []string{"", "train", "evaluate", "score", "export", "version"} {
+	for _, cmd := range []string{"", "train", "evaluate", "score", "export", "summarize", "explain", "config", "version"} {
 		for _, args := range [][]string{{cmd, "--help"}, {"help", cmd}, {cmd, "-h"}} {
 			args = strings.Fields(strings.Join(args, " "))
 			t.Run(strings.Join(args, " "), func(t *testing.T) {
