@@ -113,7 +113,7 @@ func TestAccuracyMawqif(t *testing.T) {
 		map[string]string{"stance": "f_avg(Favor,Against)", "sentiment": "macro_f1", "sarcasm": "macro_f1"}, train, test)
 	// Peers on the same split (../shared/peers/README.md): stance best sk-lr-pt 0.7520,
 	// sentiment and sarcasm best sk-lr 0.6643 and 0.6747.
-	floors := map[string]float64{"stance": 0.7560, "sentiment": 0.6620, "sarcasm": 0.7440}
+	floors := map[string]float64{"stance": 0.7580, "sentiment": 0.6630, "sarcasm": 0.7440}
 	for h, floor := range floors {
 		if got[h] < floor {
 			t.Errorf("mawqif %s: %.4f, below the floor %.4f", h, got[h], floor)

@@ -46,6 +46,6 @@ func ExampleTrain() {
 	// Output:
 	// converged: true features: 4
 	// P = [0.04 0.84 0.12]
-	// feature 1 pushes class 1 by +2.34
+	// feature 1 pushes class 1 by +2.33
 	// feature 3 pushes class 1 by -0.41
 }
