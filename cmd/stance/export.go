@@ -10,7 +10,6 @@ import (
 
 	"github.com/commentstance/stance/classifier"
 	"github.com/commentstance/stance/data"
-	"github.com/commentstance/stance/internal/atomicfile"
 )
 
 func newExport(e *env) *cobra.Command {
@@ -51,18 +50,11 @@ failed export leaves any previous file as it was. --out - writes to standard out
 				return asUsage(err)
 			}
 			defer r.Close()
-			// "-" is the command's standard output: atomicfile.Create("-") would write to
-			// os.Stdout, past e.stdout.
-			var dst io.Writer = e.stdout
-			commit := func() error { return nil }
-			if out != "-" {
-				f, err := atomicfile.Create(out)
-				if err != nil {
-					return err
-				}
-				defer f.Abort()
-				dst, commit = f, f.Commit
+			dst, commit, abort, err := e.openOut(out)
+			if err != nil {
+				return err
 			}
+			defer abort()
 			start := time.Now()
 			bar := e.progress("scored", 0)
 			n, err := exportScores(cmd, m, r, dst, r.HasID(), s.Workers, bar.set)

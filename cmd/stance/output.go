@@ -3,7 +3,24 @@ package main
 import (
 	"encoding/json"
 	"io"
+
+	"github.com/commentstance/stance/internal/atomicfile"
 )
+
+// openOut opens what a command writes to path: the command's standard output for "-", else a
+// temporary file that commit renames into place, and that abort (to defer) removes unless it was
+// committed, so that a failed command leaves any previous file as it was. ("-" is not handed to
+// atomicfile.Create, which would write to os.Stdout, past e.stdout.)
+func (e *env) openOut(path string) (w io.Writer, commit func() error, abort func(), err error) {
+	if path == "-" {
+		return e.stdout, func() error { return nil }, func() {}, nil
+	}
+	f, err := atomicfile.Create(path)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return f, f.Commit, f.Abort, nil
+}
 
 // writeJSON writes v as one indented JSON document: the json format of every command.
 func writeJSON(w io.Writer, v any) error {

@@ -14,7 +14,6 @@ import (
 
 	"github.com/commentstance/stance/classifier"
 	"github.com/commentstance/stance/data"
-	"github.com/commentstance/stance/internal/atomicfile"
 )
 
 func newSummarize(e *env) *cobra.Command {
@@ -86,16 +85,11 @@ file, which appears whole or not at all.`,
 			if sum.all.n == 0 {
 				return usageErr("no comments to summarize in %s", dataFile)
 			}
-			var dst io.Writer = e.stdout
-			commit := func() error { return nil }
-			if out != "-" {
-				f, err := atomicfile.Create(out)
-				if err != nil {
-					return err
-				}
-				defer f.Abort()
-				dst, commit = f, f.Commit
+			dst, commit, abort, err := e.openOut(out)
+			if err != nil {
+				return err
 			}
+			defer abort()
 			if err := sum.write(dst, format); err != nil {
 				return fmt.Errorf("writing %s: %w", out, err)
 			}
