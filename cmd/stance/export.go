@@ -42,12 +42,9 @@ failed export leaves any previous file as it was. --out - writes to standard out
 			if err != nil {
 				return err
 			}
-			schema := s.schema(articlesFile)
-			schema.Labels = map[string]string{} // labels in the input are ignored
-			schema.Strict = strict
-			r, err := e.openData(dataFile, schema)
+			r, err := e.openComments(s, dataFile, articlesFile, strict)
 			if err != nil {
-				return asUsage(err)
+				return err
 			}
 			defer r.Close()
 			dst, commit, abort, err := e.openOut(out)
@@ -170,16 +167,7 @@ func exportScores(cmd *cobra.Command, m *classifier.Model, r *data.Reader, out i
 	}
 	n := 0
 	lead := make([]string, 0, 2)
-	next := func() (classifier.Item, bool, error) {
-		c, err := r.Read()
-		if err == io.EOF {
-			return classifier.Item{}, false, nil
-		}
-		if err != nil {
-			return classifier.Item{}, false, asUsage(err)
-		}
-		return classifier.Item{Text: c.Text, Article: c.Article, Ref: [2]string{c.ID, c.ArticleID}}, true, nil
-	}
+	next := itemsOf(r, func(c data.Comment) any { return [2]string{c.ID, c.ArticleID} })
 	emit := func(it classifier.Item, s *classifier.Scores) error {
 		ref := it.Ref.([2]string)
 		lead = lead[:0]
@@ -201,4 +189,19 @@ func exportScores(cmd *cobra.Command, m *classifier.Model, r *data.Reader, out i
 		return n, err
 	}
 	return n, w.flush()
+}
+
+// itemsOf reads r's comments one at a time, as ScoreStream asks for them, each with ref(c) as
+// its Ref. Read errors are usage errors.
+func itemsOf(r *data.Reader, ref func(data.Comment) any) func() (classifier.Item, bool, error) {
+	return func() (classifier.Item, bool, error) {
+		c, err := r.Read()
+		if err == io.EOF {
+			return classifier.Item{}, false, nil
+		}
+		if err != nil {
+			return classifier.Item{}, false, asUsage(err)
+		}
+		return classifier.Item{Text: c.Text, Article: c.Article, Ref: ref(c)}, true, nil
+	}
 }

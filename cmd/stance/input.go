@@ -116,6 +116,19 @@ func (e *env) openData(path string, s data.Schema) (*data.Reader, error) {
 	return data.Open(path, s)
 }
 
+// openComments opens a file of comments to score: label columns in it are ignored, and with
+// strict any bad row is an error rather than a reported skip. Errors are usage errors.
+func (e *env) openComments(s *settings, path, articlesFile string, strict bool) (*data.Reader, error) {
+	schema := s.schema(articlesFile)
+	schema.Labels = map[string]string{}
+	schema.Strict = strict
+	r, err := e.openData(path, schema)
+	if err != nil {
+		return nil, asUsage(err)
+	}
+	return r, nil
+}
+
 var errNoModel = errors.New("no model: give --model FILE")
 
 func loadModel(path string) (*classifier.Model, error) {

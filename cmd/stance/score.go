@@ -160,11 +160,9 @@ func (e *env) scoreInputs(s *settings, args []string, dataFile, articlesFile, ar
 			}
 		}
 	case dataFile != "":
-		schema := s.schema(articlesFile)
-		schema.Labels = map[string]string{}
-		r, err := e.openData(dataFile, schema)
+		r, err := e.openComments(s, dataFile, articlesFile, false)
 		if err != nil {
-			return asUsage(err)
+			return err
 		}
 		defer r.Close()
 		for {

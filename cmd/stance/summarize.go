@@ -66,12 +66,9 @@ file, which appears whole or not at all.`,
 					e.notef("note: %s does not record the class weights head %s was trained with (it is older than this program): its shares are of the weighted probabilities; train it again to have them undone", modelPath, h.Name)
 				}
 			}
-			schema := s.schema(articlesFile)
-			schema.Labels = map[string]string{} // labels in the input are ignored
-			schema.Strict = strict
-			r, err := e.openData(dataFile, schema)
+			r, err := e.openComments(s, dataFile, articlesFile, strict)
 			if err != nil {
-				return asUsage(err)
+				return err
 			}
 			defer r.Close()
 			start := time.Now()
@@ -159,16 +156,7 @@ func summarizeScores(cmd *cobra.Command, m *classifier.Model, r *data.Reader, by
 	}
 	sum := &summary{m: m, by: by, groups: map[string]*tally{}, all: newTally(m)}
 	p := make([][]float64, len(m.Heads))
-	next := func() (classifier.Item, bool, error) {
-		c, err := r.Read()
-		if err == io.EOF {
-			return classifier.Item{}, false, nil
-		}
-		if err != nil {
-			return classifier.Item{}, false, asUsage(err)
-		}
-		return classifier.Item{Text: c.Text, Article: c.Article, Ref: groupOf(c, by)}, true, nil
-	}
+	next := itemsOf(r, func(c data.Comment) any { return groupOf(c, by) })
 	emit := func(it classifier.Item, s *classifier.Scores) error {
 		key := it.Ref.(string)
 		t := sum.groups[key]
