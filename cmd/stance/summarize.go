@@ -114,11 +114,10 @@ type tally struct {
 	n     int
 	probs [][]float64 // per head and class, the sum of the class's probability
 	count [][]int     // per head and class, the comments whose label it is
-	score []float64   // per head, the sum of the signed score (heads without one: 0)
 }
 
 func newTally(m *classifier.Model) *tally {
-	t := &tally{score: make([]float64, len(m.Heads))}
+	t := &tally{}
 	for _, h := range m.Heads {
 		t.probs = append(t.probs, make([]float64, len(h.Classes)))
 		t.count = append(t.count, make([]int, len(h.Classes)))
@@ -128,22 +127,20 @@ func newTally(m *classifier.Model) *tally {
 
 // add counts one comment: its labels, and its probabilities p (per head, with the class weights
 // undone).
-func (t *tally) add(m *classifier.Model, s *classifier.Scores, p [][]float64) {
+func (t *tally) add(s *classifier.Scores, p [][]float64) {
 	t.n++
-	for hi, h := range m.Heads {
-		for k, v := range p[hi] {
+	for hi, ph := range p {
+		for k, v := range ph {
 			t.probs[hi][k] += v
 		}
 		t.count[hi][s.Best[hi]]++
-		if pos, neg, ok := h.Signed(); ok {
-			t.score[hi] += p[hi][pos] - p[hi][neg]
-		}
 	}
 }
 
 // summary is the tallies of each article (or group), in order of first appearance, and of all.
 type summary struct {
 	m      *classifier.Model
+	signed [][2]int // per head, its positive and negative class (Head.Signed), or -1s
 	by     string
 	keys   []string
 	groups map[string]*tally
@@ -155,6 +152,13 @@ func summarizeScores(cmd *cobra.Command, m *classifier.Model, r *data.Reader, by
 		workers = defaultWorkers()
 	}
 	sum := &summary{m: m, by: by, groups: map[string]*tally{}, all: newTally(m)}
+	for _, h := range m.Heads {
+		pn := [2]int{-1, -1}
+		if pos, neg, ok := h.Signed(); ok {
+			pn = [2]int{pos, neg}
+		}
+		sum.signed = append(sum.signed, pn)
+	}
 	p := make([][]float64, len(m.Heads))
 	next := itemsOf(r, func(c data.Comment) any { return groupOf(c, by) })
 	emit := func(it classifier.Item, s *classifier.Scores) error {
@@ -168,8 +172,8 @@ func summarizeScores(cmd *cobra.Command, m *classifier.Model, r *data.Reader, by
 		for hi, h := range m.Heads {
 			p[hi] = h.Unweighted(p[hi], s.Probs[hi])
 		}
-		t.add(m, s, p)
-		sum.all.add(m, s, p)
+		t.add(s, p)
+		sum.all.add(s, p)
 		if sum.all.n%4096 == 0 {
 			progress(sum.all.n)
 		}
@@ -179,6 +183,16 @@ func summarizeScores(cmd *cobra.Command, m *classifier.Model, r *data.Reader, by
 		return nil, err
 	}
 	return sum, nil
+}
+
+// meanScore is head hi's mean signed score over t's comments: the share of its positive class
+// less that of its negative one; ok is false for a head without such a pair.
+func (s *summary) meanScore(hi int, t *tally) (v float64, ok bool) {
+	pn := s.signed[hi]
+	if pn[0] < 0 {
+		return 0, false
+	}
+	return (t.probs[hi][pn[0]] - t.probs[hi][pn[1]]) / float64(t.n), true
 }
 
 // name is how a group is called in the output: its key, or a placeholder for rows without one.
@@ -208,7 +222,7 @@ func (s *summary) writeTable(w io.Writer) error {
 			fmt.Fprintln(tw)
 		}
 		fmt.Fprintf(tw, "== %s: share of the comments (mean probability), and label count ==\n", h.Name)
-		_, _, signed := h.Signed()
+		signed := s.signed[hi][0] >= 0
 		cells := append([]string{s.by, "comments"}, h.Classes...)
 		if signed {
 			cells = append(cells, "mean score")
@@ -219,8 +233,7 @@ func (s *summary) writeTable(w io.Writer) error {
 			for k := range h.Classes {
 				cells = append(cells, fmt.Sprintf("%.0f%% (%d)", 100*t.probs[hi][k]/float64(t.n), t.count[hi][k]))
 			}
-			if signed {
-				v := t.score[hi] / float64(t.n)
+			if v, ok := s.meanScore(hi, t); ok {
 				if math.Abs(v) < 0.005 {
 					v = 0 // "+0.00", not "-0.00"
 				}
@@ -241,11 +254,11 @@ func (s *summary) writeTable(w io.Writer) error {
 func (s *summary) writeCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
 	header := []string{s.by, "comments"}
-	for _, h := range s.m.Heads {
+	for hi, h := range s.m.Heads {
 		for _, c := range h.Classes {
 			header = append(header, h.Name+"_"+c+"_share", h.Name+"_"+c+"_count")
 		}
-		if _, _, ok := h.Signed(); ok {
+		if s.signed[hi][0] >= 0 {
 			header = append(header, h.Name+"_score")
 		}
 	}
@@ -258,8 +271,8 @@ func (s *summary) writeCSV(w io.Writer) error {
 			for k := range h.Classes {
 				row = append(row, f(t.probs[hi][k]/float64(t.n)), strconv.Itoa(t.count[hi][k]))
 			}
-			if _, _, ok := h.Signed(); ok {
-				row = append(row, f(t.score[hi]/float64(t.n)))
+			if v, ok := s.meanScore(hi, t); ok {
+				row = append(row, f(v))
 			}
 		}
 		cw.Write(row)
@@ -292,8 +305,7 @@ func (s *summary) json(t *tally) tallyJSON {
 			hs.Share[c] = t.probs[hi][k] / float64(t.n)
 			hs.Count[c] = t.count[hi][k]
 		}
-		if _, _, ok := h.Signed(); ok {
-			v := t.score[hi] / float64(t.n)
+		if v, ok := s.meanScore(hi, t); ok {
 			hs.Score = &v
 		}
 		g.Heads[h.Name] = hs
