@@ -526,6 +526,14 @@ func TestNestedCrossValidate(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// The fold's model comes back as an outline: its heads as trained, without weights.
+		if m.Extractor != nil || m.Heads[0].Model != nil || m.Dictionary != nil {
+			t.Fatalf("fold %d: the returned model keeps its extractor, weights or dictionary", f)
+		}
+		if h, r := m.Heads[0], ref.Heads[0]; h.Name != r.Name || !slices.Equal(h.Classes, r.Classes) ||
+			!slices.Equal(h.Counts, r.Counts) || !slices.Equal(h.Weights, r.Weights) || h.Info != r.Info {
+			t.Fatalf("fold %d: outline head %+v, trained head %+v", f, h, r)
+		}
 		s, _ := ref.NewScorer()
 		var sc Scores
 		for i, e := range ex {

@@ -2,14 +2,19 @@ package classifier
 
 import (
 	"fmt"
+	"runtime"
 	"slices"
 )
 
 // CrossValidate trains on all folds but one and predicts the held-out fold, for each fold, so
 // that every example gets one out-of-fold prediction. folds[i] is example i's fold in [0, k).
-// The result holds, per example, the Scores of the model that did not see it, and the model of
-// each fold (example i was scored by models[folds[i]], whose heads' Classes name the scores: a
-// fold's training part may lack a rare class). progress, if not nil, is called after each fold.
+// The result holds, per example, the Scores of the model that did not see it, and an outline of
+// each fold's model (example i was scored by models[folds[i]], whose heads' Classes name the
+// scores: a fold's training part may lack a rare class). An outline keeps the model's Config and
+// its heads' names, classes, training summaries and class counts and weights, but not its
+// extractor, weights or dictionary: a fold's weights are released once it has scored its fold,
+// so cross-validation holds one model's weights at a time. progress, if not nil, is called after
+// each fold.
 func CrossValidate(examples []Example, heads []string, cfg Config, folds []int, progress func(done, total int)) ([]Scores, []*Model, error) {
 	return crossValidate(examples, heads, folds, func(int, []Example, []int) (Config, error) { return cfg, nil }, progress)
 }
@@ -69,7 +74,10 @@ func crossValidate(examples []Example, heads []string, folds []int, configFor fu
 			s.Score(&out[i], examples[i].Text, examples[i].Article)
 			out[i] = Scores{Probs: cloneProbs(out[i].Probs), Best: slices.Clone(out[i].Best)}
 		}
-		fitted[f] = m
+		fitted[f] = m.outline()
+		// Collect the fold's model now, while little else is live, so that the next fold's
+		// training starts from a heap goal set without it (see ScoreOnly).
+		runtime.GC()
 		if progress != nil {
 			progress(f+1, k)
 		}
@@ -83,4 +91,14 @@ func cloneProbs(p [][]float64) [][]float64 {
 		out[i] = slices.Clone(p[i])
 	}
 	return out
+}
+
+// outline returns m's Config and its heads without their weights (see CrossValidate).
+func (m *Model) outline() *Model {
+	heads := make([]Head, len(m.Heads))
+	for i, h := range m.Heads {
+		h.Model = nil
+		heads[i] = h
+	}
+	return &Model{Config: m.Config, Heads: heads}
 }
