@@ -271,9 +271,13 @@ func (e *env) crossValidate(s *settings, l *labelled, k int, groupBy string, tun
 	}
 	e.notef("trained %d fold models in %.1fs", k, time.Since(start).Seconds())
 	if tune {
+		of := "" // with --repeats, which fold assignment the fold is of
+		if seed != s.Seed {
+			of = fmt.Sprintf(" of fold seed %d", seed)
+		}
 		for f, m := range fitted {
 			if m != nil {
-				e.notef("fold %d chose by cross-validation on its training part (tune.folds %d, grouped by %s%s):\n%s", f+1, s.Tune.Folds, s.Tune.GroupBy, s.Tune.repeated(), strings.TrimSpace(m.Config.Describe(l.heads)))
+				e.notef("fold %d%s chose by cross-validation on its training part (tune.folds %d, grouped by %s%s):\n%s", f+1, of, s.Tune.Folds, s.Tune.GroupBy, s.Tune.repeated(), strings.TrimSpace(m.Config.Describe(l.heads)))
 			}
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -198,6 +199,13 @@ func TestEvaluateNestedCrossValidation(t *testing.T) {
 	if !strings.Contains(r.stderr, "fold 2 chose by cross-validation on its training part (tune.folds 3, grouped by article, repeated 2 times):\n") {
 		t.Errorf("stderr does not say the inner folds were repeated:\n%s", r.stderr)
 	}
+	// With --repeats, each fold's choice names the outer fold assignment it belongs to.
+	r = mustStance(t, "", "evaluate", "--config", cfg, "--cv", "2", "--repeats", "2", "--tune", "--data", sampleComments, "--articles", sampleArticles, "--format", "json")
+	for _, want := range []string{"\nfold 1 chose by", "\nfold 2 chose by", "\nfold 1 of fold seed 1 chose by", "\nfold 2 of fold seed 1 chose by"} {
+		if n := strings.Count("\n"+r.stderr, want); n != 1 {
+			t.Errorf("%q is said %d times, want once:\n%s", want[1:], n, r.stderr)
+		}
+	}
 	writeFile(t, cfg, []byte("tune: {repeats: 0}\n"))
 	bad = stance(t, "", "train", "--config", cfg, "--tune", "--data", sampleComments, "--articles", sampleArticles, "--model", filepath.Join(t.TempDir(), "m.stance"))
 	if bad.code != exitUsage || !strings.Contains(bad.stderr, "tune.repeats = 0: want at least 1") {
@@ -312,13 +320,45 @@ func TestEvaluateRepeats(t *testing.T) {
 		}
 	}
 
-	t.Run("table", func(t *testing.T) {
-		r := mustStance(t, "", append(common, "--repeats", "2")...)
+	t.Run("table and report", func(t *testing.T) {
+		report := filepath.Join(t.TempDir(), "r.html")
+		r := mustStance(t, "", append(common, "--repeats", "2", "--report", report)...)
 		if n := strings.Count(r.stdout, "\nover 2 fold assignments (seeds 0 to 1): mean ± sd, then each seed's\n"); n != 2 {
 			t.Errorf("%d heads show the repeats, want 2:\n%s", n, r.stdout)
 		}
 		if !strings.Contains(r.stdout, "fold seed 0, repeated over seeds 0 to 1") {
 			t.Errorf("the title does not say which seed the report is of:\n%s", r.stdout)
+		}
+		// The HTML report has each head's repeats too: per seed, the figures the table prints.
+		page, err := os.ReadFile(report)
+		if err != nil {
+			t.Fatal(err)
+		}
+		html := string(page)
+		if n := strings.Count(html, "<figcaption>Over 2 fold assignments "); n != 2 {
+			t.Errorf("%d heads of the HTML report show the repeats, want 2", n)
+		}
+		lines := 0
+		for _, line := range strings.Split(r.stdout, "\n") {
+			f := strings.Fields(line)
+			if len(f) < 6 || f[0] != "official" || f[2] != "±" {
+				continue
+			}
+			lines++
+			// official MEAN ± SD SEED0 SEED1 [metric]
+			for _, row := range []string{
+				"<tr><td>0</td><td class=\"num\">" + f[4] + "</td>",
+				"<tr><td>1</td><td class=\"num\">" + f[5] + "</td>",
+				"<tr class=\"mean\"><td>mean of 2</td><td class=\"num\">" + f[1] + "</td>",
+				"<tr class=\"mean\"><td>standard deviation</td><td class=\"num\">" + f[3] + "</td>",
+			} {
+				if !strings.Contains(html, row) {
+					t.Errorf("the HTML report lacks %q (from the table's %q)", row, line)
+				}
+			}
+		}
+		if lines != 2 {
+			t.Errorf("%d official lines of repeats in the table, want 2:\n%s", lines, r.stdout)
 		}
 	})
 	t.Run("as many groups as folds", func(t *testing.T) {

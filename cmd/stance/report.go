@@ -236,6 +236,12 @@ func (r *htmlReport) head(b *page, n int, h headView) {
 		b.s("</figure>\n")
 	}
 
+	if rs := h.Repeats; rs != nil {
+		b.f(`<figure class="panel wide"><figcaption>Over %d fold assignments <span class="muted">the cross-validation above is that of seed %d; each seed's figures, then their mean and standard deviation</span></figcaption>`+"\n", len(rs.Seeds), rs.Seeds[0])
+		repeatsTable(b, rs)
+		b.s("</figure>\n")
+	}
+
 	if h.cal != nil {
 		b.s(`<div class="row">` + "\n")
 		b.s(`<figure class="panel"><figcaption>Reliability diagram <span class="muted">confidence of the predicted class</span></figcaption>` + "\n")
@@ -531,7 +537,6 @@ func calibrationSummary(b *page, h headView, accuracy float64) {
 	b.s("</tbody></table>\n")
 }
 
-// mistakesTable lists comments the model got wrong, most confident first.
 // byTable lists a head's figures per article (or group) and their unweighted mean.
 func byTable(b *page, nr namedReport) {
 	b.f(`<div class="scroll"><table class="by"><thead><tr><th>%s</th><th>comments</th><th>official</th><th>accuracy</th><th>macro-F1</th></tr></thead>`+"\n<tbody>\n", esc(nr.ByName))
@@ -542,6 +547,18 @@ func byTable(b *page, nr namedReport) {
 	b.s("</tbody></table></div>\n")
 }
 
+// repeatsTable lists a head's figures under each fold seed, and their mean and sd.
+func repeatsTable(b *page, rs *repeatStats) {
+	b.s(`<div class="scroll"><table class="by"><thead><tr><th>fold seed</th><th>official</th><th>accuracy</th><th>macro-F1</th></tr></thead>` + "\n<tbody>\n")
+	for i, seed := range rs.Seeds {
+		b.f(`<tr><td>%d</td><td class="num">%.4f</td><td class="num">%.4f</td><td class="num">%.4f</td></tr>`+"\n", seed, rs.Official[i], rs.Accuracy[i], rs.MacroF1[i])
+	}
+	b.f(`<tr class="mean"><td>mean of %d</td><td class="num">%.4f</td><td class="num">%.4f</td><td class="num">%.4f</td></tr>`+"\n", len(rs.Seeds), rs.Mean.Official, rs.Mean.Accuracy, rs.Mean.MacroF1)
+	b.f(`<tr class="mean"><td>standard deviation</td><td class="num">%.4f</td><td class="num">%.4f</td><td class="num">%.4f</td></tr>`+"\n", rs.SD.Official, rs.SD.Accuracy, rs.SD.MacroF1)
+	b.s("</tbody></table></div>\n")
+}
+
+// mistakesTable lists comments the model got wrong, most confident first.
 func mistakesTable(b *page, ms []mistake, ids bool) {
 	b.s(`<div class="scroll"><table class="mistakes"><thead><tr>`)
 	if ids {
