@@ -83,6 +83,20 @@ func (c Config) head(name string) (cval float64, conjoin bool) {
 	return cval, conjoin
 }
 
+// HeadSettings are the settings head name trains with: its C, whether it uses the
+// article-conjoined copies, and its word weight, after Heads' overrides.
+type HeadSettings struct {
+	C          float64 `json:"c"`
+	Conjoin    bool    `json:"conjoin"`
+	WordWeight float64 `json:"word_weight"`
+}
+
+// Head returns the settings head name trains with.
+func (c Config) Head(name string) HeadSettings {
+	cval, conjoin := c.head(name)
+	return HeadSettings{C: cval, Conjoin: conjoin, WordWeight: c.wordWeight(name)}
+}
+
 // DefaultConfig is the configuration used when config.yaml says nothing.
 func DefaultConfig() Config {
 	return Config{Features: features.DefaultConfig(), C: 1, ClassWeight: "balanced", MaxIter: 300}

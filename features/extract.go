@@ -147,6 +147,21 @@ func (e *Extractor) relationBase() uint32 { return 2 << e.cfg.Bits }
 // Fitted reports whether IDF has been learned.
 func (e *Extractor) Fitted() bool { return e.idf != nil }
 
+// Documents is how many documents Fit learned IDF from: the comments and the distinct articles.
+func (e *Extractor) Documents() int { return e.docs }
+
+// Kept is how many of the 2^Bits hashed indices Fit kept (gave an IDF): those of the n-grams
+// seen in at least MinDF comments, and of the article words.
+func (e *Extractor) Kept() int {
+	n := 0
+	for _, v := range e.idf {
+		if v != 0 {
+			n++
+		}
+	}
+	return n
+}
+
 // Fit learns IDF from the training pairs: each comment is a document, and so is each distinct
 // article. idf = ln((1+n)/(1+df)) + 1, scikit-learn's smooth_idf formula. The comment's
 // n-grams are dropped when seen in fewer than MinDF comments; the article words (counted over
