@@ -141,7 +141,7 @@ does on each target or article, as SemEval reports per target.`,
 	f.StringVar(&groupBy, "group-by", "article", "with --cv: keep rows with the same article, group (the group column) or none together")
 	f.StringVar(&by, "by", "", "also report each article's figures (article), or each group column value's (group)")
 	f.StringVar(&format, "format", "table", "table, json, jsonl or csv")
-	f.StringVar(&predictions, "predictions", "", "also write each row's predicted class per head to this CSV (id column first when the data has ids)")
+	f.StringVar(&predictions, "predictions", "", "also write each row's label, class probabilities and signed score per head to this CSV, as export does (id column first when the data has ids)")
 	f.StringVar(&report, "report", "", "also write an HTML report (confusion matrices, per-class bars, calibration) to this file")
 	f.BoolVar(&strict, "strict", false, "make any bad row an error instead of a reported skip")
 	f.IntVar(&repeats, "repeats", 1, "with --cv: cross-validate on this many fold assignments (seeds seed, seed+1, ...) and report each head's mean, sd and per-seed figures")
@@ -699,11 +699,33 @@ func (ev *evaluation) writePredictions(path string) error {
 		return err
 	}
 	defer f.Abort()
-	w := csv.NewWriter(f)
-	header := slices.Clone(ev.heads)
+	// Per head, the classes of the models that scored its rows: in cross-validation a fold's
+	// training part may lack a rare class, whose probability is then 0 on that fold's rows.
+	classes := make([][]string, len(ev.heads))
+	signed := make([][2]int, len(ev.heads))
+	var header []string
 	if ev.hasID {
-		header = append([]string{"id"}, header...)
+		header = append(header, "id")
 	}
+	for hi, h := range ev.heads {
+		seen := map[string]bool{}
+		for _, cp := range ev.probs[h] {
+			for _, c := range cp.classes {
+				seen[c] = true
+			}
+		}
+		classes[hi] = slices.Sorted(maps.Keys(seen))
+		header = append(header, h)
+		for _, c := range classes[hi] {
+			header = append(header, h+"_"+c)
+		}
+		signed[hi] = [2]int{-1, -1}
+		if pos, neg, ok := (classifier.Head{Classes: classes[hi]}).Signed(); ok {
+			signed[hi] = [2]int{pos, neg}
+			header = append(header, h+"_score")
+		}
+	}
+	w := csv.NewWriter(f)
 	w.Write(header)
 	row := make([]string, 0, len(header))
 	for i := range ev.ids {
@@ -711,8 +733,15 @@ func (ev *evaluation) writePredictions(path string) error {
 		if ev.hasID {
 			row = append(row, ev.ids[i])
 		}
-		for _, h := range ev.heads {
+		for hi, h := range ev.heads {
 			row = append(row, ev.pred[h][i])
+			cp := ev.probs[h][i]
+			for _, c := range classes[hi] {
+				row = append(row, fixed4(cp.of(c)))
+			}
+			if pn := signed[hi]; pn[0] >= 0 {
+				row = append(row, fixed4(cp.of(classes[hi][pn[0]])-cp.of(classes[hi][pn[1]])))
+			}
 		}
 		w.Write(row)
 	}

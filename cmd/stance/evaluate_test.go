@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -119,21 +120,20 @@ func TestEvaluateModel(t *testing.T) {
 		if !strings.Contains(r.stdout, "== stance ==") {
 			t.Errorf("--predictions replaced the report:\n%s", r.stdout)
 		}
-		recs := readCSV(t, string(readFile(t, pred)))
-		if !slices.Equal(recs[0], []string{"id", "sentiment", "stance"}) {
-			t.Errorf("header %v, want [id sentiment stance]", recs[0])
-		}
 		if got, want := column(t, pred, "id"), column(t, sampleComments, "id"); !slices.Equal(got, want) {
 			t.Errorf("ids of the predictions (%d) are not those of the data in order (%d)", len(got), len(want))
 		}
-		classes := map[string][]string{"sentiment": {"NEGATIVE", "NEUTRAL", "POSITIVE"}, "stance": {"AGAINST", "FAVOR", "NONE"}}
-		for head, cl := range classes {
-			for i, p := range column(t, pred, head) {
-				if !slices.Contains(cl, p) {
-					t.Errorf("row %d: %s prediction %q, want one of %v", i+1, head, p, cl)
-					break
-				}
-			}
+		// Each row's label, probabilities and signed score per head are export's for the same
+		// model and data, without its article_id column.
+		exported := filepath.Join(t.TempDir(), "export.csv")
+		mustStance(t, "", "export", "-q", "--model", model, "--data", sampleComments, "--articles", sampleArticles, "--out", exported)
+		var want []string
+		for _, line := range strings.Split(strings.TrimSuffix(string(readFile(t, exported)), "\n"), "\n") {
+			f := strings.SplitN(line, ",", 3) // ids and article ids hold no comma
+			want = append(want, f[0]+","+f[2])
+		}
+		if got := strings.Split(strings.TrimSuffix(string(readFile(t, pred)), "\n"), "\n"); !slices.Equal(got, want) {
+			t.Errorf("the predictions are not export's rows without article_id:\n%.300s\nwant\n%.300s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 		}
 		checkNoTempFiles(t, filepath.Dir(pred))
 	})
@@ -368,6 +368,66 @@ func TestEvaluateRepeats(t *testing.T) {
 			t.Errorf("no note of the repeated split:\n%s", r.stderr)
 		}
 	})
+}
+
+// evaluate --cv --predictions gives every row the probabilities of the model that did not see
+// it, under the union of the fold models' classes: a class that one fold's training part lacks
+// has probability 0 on that fold's rows.
+func TestEvaluatePredictionsCrossValidated(t *testing.T) {
+	dir := t.TempDir()
+	comments := filepath.Join(dir, "comments.csv")
+	rows := string(readFile(t, sampleComments)) +
+		"q1,en-wind-farm,Is there a public meeting about the turbines?,QUERY,NEUTRAL\n" +
+		"q2,en-wind-farm,Who decides where the turbines go?,QUERY,NEUTRAL\n" +
+		"q3,en-wind-farm,How tall will they be?,QUERY,NEUTRAL\n"
+	writeFile(t, comments, []byte(rows))
+	pred := filepath.Join(dir, "pred.csv")
+	mustStance(t, "", "evaluate", "-q", "--cv", "8", "--group-by", "article", "--max-iter", "20", "--data", comments, "--articles", sampleArticles, "--predictions", pred)
+	recs := readCSV(t, string(readFile(t, pred)))
+	wantHeader := []string{"id", "sentiment", "sentiment_NEGATIVE", "sentiment_NEUTRAL", "sentiment_POSITIVE", "sentiment_score",
+		"stance", "stance_AGAINST", "stance_FAVOR", "stance_NONE", "stance_QUERY", "stance_score"}
+	if !slices.Equal(recs[0], wantHeader) {
+		t.Fatalf("header %v, want %v", recs[0], wantHeader)
+	}
+	articleOf := map[string]string{}
+	for i, id := range column(t, comments, "id") {
+		articleOf[id] = column(t, comments, "article_id")[i]
+	}
+	for _, r := range recs[1:] {
+		// Columns 7 to 10 are stance's probabilities, in header order.
+		var sum float64
+		best, bestP := "", -1.0
+		for k := 7; k <= 10; k++ {
+			p := mustFloat(t, r[k])
+			sum += p
+			if p > bestP {
+				best, bestP = strings.TrimPrefix(recs[0][k], "stance_"), p
+			}
+		}
+		if math.Abs(sum-1) > 0.0003 {
+			t.Errorf("row %s: stance probabilities sum to %v", r[0], sum)
+		}
+		if r[6] != best {
+			t.Errorf("row %s: label %s, but the likeliest class is %s (%v)", r[0], r[6], best, r[7:11])
+		}
+		// Only en-wind-farm has QUERY rows: its fold's model never saw the class.
+		if lacks := articleOf[r[0]] == "en-wind-farm"; lacks != (r[10] == "0.0000") {
+			t.Errorf("row %s of %s: stance_QUERY %s", r[0], articleOf[r[0]], r[10])
+		}
+		// Each of the three figures is rounded to 4 decimals.
+		if d := mustFloat(t, r[11]) - (mustFloat(t, r[8]) - mustFloat(t, r[7])); math.Abs(d) > 1.5e-4 {
+			t.Errorf("row %s: stance_score %s, P(FAVOR) %s - P(AGAINST) %s", r[0], r[11], r[8], r[7])
+		}
+	}
+}
+
+func mustFloat(t *testing.T, s string) float64 {
+	t.Helper()
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
 }
 
 // evaluate --by article gives each head's figures on each article's rows, in order of first
