@@ -60,10 +60,10 @@ type modelInfo struct {
 	Bytes     int64           `json:"bytes"`
 	Format    int             `json:"format"`
 	Features  features.Config `json:"features"`
-	Documents int             `json:"idf_documents"` // comments and distinct articles IDF was learned from
-	Kept      int             `json:"kept_features"` // hashed indices with an IDF
-	Class     string          `json:"class_weight"`  // balanced or none (explicit weights show per head)
-	MaxIter   int             `json:"max_iter"`      // the iteration cap training had
+	Documents int             `json:"idf_documents"`  // comments and distinct articles IDF was learned from
+	Kept      int             `json:"kept_features"`  // hashed indices with an IDF
+	Class     string          `json:"class_weight"`   // balanced or none (explicit weights show per head)
+	MaxIter   int             `json:"max_iter"`       // the iteration cap training had
 	Articles  int             `json:"known_articles"` // distinct articles in the training data
 	Heads     []headInfo      `json:"heads"`
 	// Tuning is how train chose the heads' settings, absent when it did not (--no-tune).

@@ -1,12 +1,12 @@
 package main
 
 import (
-	"regexp"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
