@@ -112,6 +112,7 @@ type modelSettings struct {
 func defaults() map[string]any {
 	f := features.DefaultConfig()
 	c := classifier.DefaultConfig()
+	t := classifier.DefaultTuneOptions()
 	return map[string]any{
 		"format":                  "",
 		"columns.id":              "id",
@@ -144,15 +145,15 @@ func defaults() map[string]any {
 		"model.max_iter":          c.MaxIter,
 		"model.heads":             map[string]any{},
 		"tune.auto":               true,
-		"tune.folds":              3,
-		"tune.group_by":           "article",
-		"tune.repeats":            1,
-		"tune.max_rows":           20000,
-		"tune.c":                  classifier.DefaultGrid().C,
-		"tune.class_weight":       classifier.DefaultGrid().ClassWeight,
-		"tune.conjoin":            classifier.DefaultGrid().Conjoin,
-		"tune.article_words":      classifier.DefaultGrid().ArticleWords,
-		"tune.relation":           classifier.DefaultGrid().Relation,
+		"tune.folds":              t.Folds,
+		"tune.group_by":           "article", // Grouped; tuneOptions reads it
+		"tune.repeats":            t.Repeats,
+		"tune.max_rows":           t.MaxRows,
+		"tune.c":                  t.Grid.C,
+		"tune.class_weight":       t.Grid.ClassWeight,
+		"tune.conjoin":            t.Grid.Conjoin,
+		"tune.article_words":      t.Grid.ArticleWords,
+		"tune.relation":           t.Grid.Relation,
 		"tune.word_weight":        []float64{},
 		"metrics":                 map[string]string{"stance": "f_avg(FAVOR,AGAINST)", "sentiment": "macro_f1"},
 		"workers":                 0,

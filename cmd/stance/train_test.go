@@ -130,7 +130,7 @@ func TestTrainTunesByDefault(t *testing.T) {
 	model := filepath.Join(dir, "tuned.stance")
 	r := mustStance(t, "", "train", "--data", sampleComments, "--articles", sampleArticles, "--model", model)
 	for _, want := range []string{"tried stance (training articles): c=1 conjoin=true", "tried stance (unseen articles): c=1 conjoin=false",
-		"chose stance for training articles: ", "3-fold CV over 281 rows", "3-fold CV grouped by article, 8 groups", "tuned in "} {
+		"chose stance for training articles: ", "5-fold CV over 281 rows", "5-fold CV grouped by article, 8 groups", "tuned in "} {
 		if !strings.Contains(r.stderr, want) {
 			t.Errorf("train's notes lack %q:\n%s", want, r.stderr)
 		}
