@@ -167,6 +167,22 @@ def main(argv=None):
     if args.write:
         write_atomic(DOCS / "NEW_ARTICLES.md", text)
         write_atomic(DOCS / "new_articles.json", json.dumps({"commit": commit, "results": results}, indent=1) + "\n")
+        bench = DOCS / "BENCHMARKS.md"
+        if bench.exists():  # the section bench/run.py draws from NEW_ARTICLES.md, redrawn now
+            write_atomic(bench, with_section(bench.read_text(encoding="utf-8"), text))
+
+
+def with_section(doc, text):
+    """doc with its "## New articles" section replaced by text (inserted before "## At scale",
+    or appended, when it has none)."""
+    section = "## New articles (from docs/NEW_ARTICLES.md)\n\n" + text.split("\n", 1)[1].strip() + "\n\n"
+    lines = doc.splitlines(keepends=True)
+    start = next((i for i, l in enumerate(lines) if l.startswith("## New articles")), None)
+    if start is None:
+        at = next((i for i, l in enumerate(lines) if l.startswith("## At scale")), len(lines))
+        return "".join(lines[:at]) + section + "".join(lines[at:])
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
+    return "".join(lines[:start]) + section + "".join(lines[end:])
 
 
 def render(results, commit, args):

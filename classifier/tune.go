@@ -99,6 +99,7 @@ type Choice struct {
 // no timing, so that the same data, config and seed give the same model bytes.
 type Tuning struct {
 	Choices []Choice `json:"choices"`
+	Trials  []Trial  `json:"trials"` // every setting tried, in order
 }
 
 // Tune chooses each head's settings by cross-validation on the examples, scored by the head's
@@ -249,16 +250,16 @@ func settingsConfig(s HeadSettings) HeadConfig {
 	return HeadConfig{C: s.C, Conjoin: &cj, ArticleWords: &aw, Relation: &rel, ClassWeight: s.ClassWeight, WordWeight: s.WordWeight}
 }
 
-// atTheEdge names the chosen values of c that lie beyond the grid, where a wider grid might
-// find better.
+// atTheEdge names the chosen values of c at the end of the search's walk past the grid (two
+// steps of x3), where a wider grid might find better.
 func atTheEdge(g Grid, ch Choice) []string {
 	if len(g.C) < 2 {
 		return nil
 	}
-	lo, hi := slices.Min(g.C), slices.Max(g.C)
+	lo, hi := tidy(slices.Min(g.C)/9), tidy(slices.Max(g.C)*9)
 	var out []string
 	check := func(role string, c float64) {
-		if c < lo || c > hi {
+		if c <= lo || c >= hi {
 			out = append(out, fmt.Sprintf("%s c=%g", role, c))
 		}
 	}

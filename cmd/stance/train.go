@@ -89,15 +89,12 @@ tune: off in config.yaml) trains the configured settings as they are.`,
 				if err != nil {
 					return err
 				}
-				for _, t := range res.trials {
-					e.notef("tried %s", t)
-				}
 				for _, ch := range res.choices {
-					e.notef("%s", describeChoice(ch, s.Tune))
+					e.notef("%s", describeChoice(ch, res.trials, s.Tune))
 				}
 				cfg = res.cfg
 				if len(res.choices) > 0 {
-					tuning = &classifier.Tuning{Choices: res.choices}
+					tuning = &classifier.Tuning{Choices: res.choices, Trials: res.trials}
 					e.notef("tuned in %.1fs (%d settings tried; tune: off in config.yaml or --no-tune trains the configured settings)", time.Since(start).Seconds(), len(res.trials))
 				}
 			}
@@ -148,17 +145,45 @@ func addModelFlags(cmd *cobra.Command) {
 	f.Int64("seed", 0, "seed of the cross-validation folds (seed)")
 }
 
-// describeChoice says in one line what tuning chose for a head, and on what evidence.
-func describeChoice(ch classifier.Choice, t tuneSettings) string {
+// describeChoice says what tuning chose for a head's models, on what evidence: the figure of the
+// choice, of the settings tuning started from (the configured ones) and of the next best.
+func describeChoice(ch classifier.Choice, trials []classifier.Trial, t tuneSettings) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "chose %s for training articles: %s (%s %.4f, %d-fold CV over %d rows%s)", ch.Head, ch.Known, ch.Metric, ch.KnownCV, ch.Folds, ch.Rows, t.repeated())
+	role := func(unseen bool, chosen classifier.HeadSettings, cv float64, how string) {
+		var mine []classifier.Trial
+		for _, tr := range trials {
+			if tr.Head == ch.Head && tr.Unseen == unseen {
+				mine = append(mine, tr)
+			}
+		}
+		what := "training articles"
+		if unseen {
+			what = "unseen articles"
+		}
+		fmt.Fprintf(&b, "%s, %s: %s, %s %.4f by %s (%d settings tried", ch.Head, what, chosen, ch.Metric, cv, how, len(mine))
+		if len(mine) > 0 && mine[0].Settings != chosen {
+			fmt.Fprintf(&b, "; the configured ones %.4f", mine[0].Official)
+		}
+		next := -1.0
+		for _, tr := range mine {
+			if tr.Settings != chosen && tr.Official > next {
+				next = tr.Official
+			}
+		}
+		if next >= 0 {
+			fmt.Fprintf(&b, "; the next best %.4f", next)
+		}
+		b.WriteString(")")
+	}
+	role(false, ch.Known, ch.KnownCV, fmt.Sprintf("%d-fold CV over %d rows%s", ch.Folds, ch.Rows, t.repeated()))
 	if ch.Unseen != nil {
-		fmt.Fprintf(&b, "; for unseen articles: %s (%s %.4f, %d-fold CV grouped by %s, %d groups)", *ch.Unseen, ch.Metric, ch.UnseenCV, ch.GroupedK, t.GroupBy, ch.Groups)
+		b.WriteString("\n")
+		role(true, *ch.Unseen, ch.UnseenCV, fmt.Sprintf("%d-fold CV grouped by %s, %d groups%s", ch.GroupedK, t.GroupBy, ch.Groups, t.repeated()))
 	} else if ch.GroupedK > 0 {
-		fmt.Fprintf(&b, "; the same model for unseen articles (grouped CV by %s chose it too)", t.GroupBy)
+		fmt.Fprintf(&b, "\n%s, unseen articles: the same model (%d-fold CV grouped by %s chose the same settings)", ch.Head, ch.GroupedK, t.GroupBy)
 	}
 	for _, edge := range ch.AtTheEdge {
-		fmt.Fprintf(&b, "\nnote: %s: %s lies beyond the grid of tune.c; a wider tune.c may do better", ch.Head, edge)
+		fmt.Fprintf(&b, "\nnote: %s: %s is as far as tuning goes past tune.c and was still the best; a wider tune.c may do better", ch.Head, edge)
 	}
 	return b.String()
 }
