@@ -86,7 +86,7 @@ type modelSettings struct {
 func defaults() map[string]any {
 	f := features.DefaultConfig()
 	c := classifier.DefaultConfig()
-	return map[string]any{
+	d := map[string]any{
 		"format":                  "",
 		"columns.id":              "id",
 		"columns.text":            "text",
@@ -127,6 +127,8 @@ func defaults() map[string]any {
 		"workers":                 0,
 		"seed":                    0,
 	}
+	maps.Copy(d, serveDefaults())
+	return d
 }
 
 // headKeys are the keys of one head's settings under model.heads.HEAD (classifier.HeadConfig).
