@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os/exec"
@@ -111,4 +112,77 @@ func TestServeSignals(t *testing.T) {
 func toJSON(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
+}
+
+// TestScoreLineProtocol drives stance score --data - --input-format jsonl as a stream processor
+// does (Redpanda Connect's subprocess processor, Spark's RDD.pipe()): it writes one line, waits
+// for its answer, and only then writes the next.
+func TestScoreLineProtocol(t *testing.T) {
+	bin := stanceBinary(t)
+	model := sampleModel(t)
+	cmd := exec.Command(bin, "score", "--model", model, "--data", "-", "--input-format", "jsonl", "--format", "jsonl")
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	answers := make(chan string)
+	go func() {
+		defer close(answers)
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			answers <- sc.Text()
+		}
+	}()
+	for i, text := range []string{"About time they did something", "كلامه صحيح", "This is nonsense"} {
+		line, _ := json.Marshal(map[string]string{"id": fmt.Sprint(i), "text": text, "article": "Council approves congestion charge"})
+		if _, err := stdin.Write(append(line, '\n')); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case a, ok := <-answers:
+			if !ok {
+				t.Fatalf("output ended before the answer to line %d; stderr: %s", i+1, stderr.String())
+			}
+			var v struct {
+				ID    string         `json:"id"`
+				Text  string         `json:"text"`
+				Heads map[string]any `json:"heads"`
+			}
+			if err := json.Unmarshal([]byte(a), &v); err != nil || v.ID != fmt.Sprint(i) || v.Text != text || v.Heads["stance"] == nil {
+				t.Errorf("answer to line %d: %s (%v)", i+1, a, err)
+			}
+		case <-time.After(20 * time.Second):
+			t.Fatalf("no answer to line %d within 20s while the input stays open: not flushed per line", i+1)
+		}
+	}
+	stdin.Close()
+	if _, ok := <-answers; ok {
+		t.Error("an answer more than the lines written")
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("exit: %v; stderr: %s", err, stderr.String())
+	}
+}
+
+func TestScoreInputFormatUsage(t *testing.T) {
+	model := sampleModel(t)
+	r := stance(t, "", "score", "--model", model, "--input-format", "xml")
+	if r.code != exitUsage || !strings.Contains(r.stderr, "want text, csv, tsv or jsonl") {
+		t.Errorf("--input-format xml: %v", r)
+	}
+	// On standard input a bad line ends the run at once, naming it, rather than being skipped.
+	r = stance(t, `{"text":"fine"}`+"\n"+`{"text":`+"\n", "score", "--model", model, "--input-format", "jsonl", "--format", "jsonl")
+	if r.code != exitUsage || strings.Count(r.stdout, "\n") != 1 || !strings.Contains(r.stderr, ":2") {
+		t.Errorf("a bad second line: %v; want one answer, then exit 2 naming line 2", r)
+	}
 }
