@@ -32,6 +32,7 @@ type settings struct {
 	Tune     tuneSettings      `mapstructure:"tune"`
 	Workers  int               `mapstructure:"workers"`
 	Seed     int64             `mapstructure:"seed"`
+	Serve    serveSettings     `mapstructure:"serve"` // stance serve's; serve.go
 }
 
 type columns struct {

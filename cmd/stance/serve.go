@@ -7,9 +7,9 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/viper"
 
 	"github.com/commentstance/stance/classifier"
 	"github.com/commentstance/stance/serve"
@@ -72,14 +72,14 @@ lines on standard error, without comment text unless --log-text. See docs/SERVE.
 			for _, k := range []string{"addr", "tls-cert", "tls-key", "log-text", "max-body-bytes", "max-comment-chars", "max-batch", "max-concurrent"} {
 				bind["serve."+flagKey(k)] = k
 			}
-			_, v, err := loadSettings(e.configPath, e.configSet, cmd.Flags(), bind)
+			st, _, err := loadSettings(e.configPath, e.configSet, cmd.Flags(), bind)
 			if err != nil {
 				return err
 			}
 			if modelPath == "" {
 				return usageErr("%v", errNoModel)
 			}
-			cfg, addr, tlsFiles, err := serveConfig(v, modelPath)
+			cfg, addr, tlsFiles, err := serveConfig(st.Serve, modelPath)
 			if err != nil {
 				return err
 			}
@@ -141,38 +141,63 @@ func flagKey(flag string) string {
 	return string(b)
 }
 
-// serveConfig reads the serve.* keys into a serve.Config, the address and the TLS files.
-func serveConfig(v *viper.Viper, modelPath string) (serve.Config, string, *serve.TLS, error) {
+// serveSettings are the serve.* keys (serveDefaults gives their defaults).
+type serveSettings struct {
+	Addr              string        `mapstructure:"addr"`
+	TLSCert           string        `mapstructure:"tls_cert"`
+	TLSKey            string        `mapstructure:"tls_key"`
+	Token             string        `mapstructure:"token"`
+	AdminToken        string        `mapstructure:"admin_token"`
+	LogText           bool          `mapstructure:"log_text"`
+	MaxBodyBytes      int64         `mapstructure:"max_body_bytes"`
+	MaxCommentChars   int           `mapstructure:"max_comment_chars"`
+	MaxBatch          int           `mapstructure:"max_batch"`
+	MaxConcurrent     int           `mapstructure:"max_concurrent"`
+	MaxArticles       int           `mapstructure:"max_articles"`
+	MaxArticleBytes   int64         `mapstructure:"max_article_bytes"`
+	ReadHeaderTimeout time.Duration `mapstructure:"read_header_timeout"`
+	ReadTimeout       time.Duration `mapstructure:"read_timeout"`
+	WriteTimeout      time.Duration `mapstructure:"write_timeout"`
+	IdleTimeout       time.Duration `mapstructure:"idle_timeout"`
+	ShutdownTimeout   time.Duration `mapstructure:"shutdown_timeout"`
+}
+
+// serveConfig checks the serve.* settings and makes them a serve.Config, the address and the
+// TLS files. A zero or negative limit is refused here: serve.Config would read it as "the
+// default", which is not what the user wrote.
+func serveConfig(ss serveSettings, modelPath string) (serve.Config, string, *serve.TLS, error) {
 	cfg := serve.Config{
 		ModelPath:         modelPath,
-		MaxBodyBytes:      v.GetInt64("serve.max_body_bytes"),
-		MaxCommentChars:   v.GetInt("serve.max_comment_chars"),
-		MaxBatch:          v.GetInt("serve.max_batch"),
-		MaxConcurrent:     v.GetInt("serve.max_concurrent"),
-		MaxArticles:       v.GetInt("serve.max_articles"),
-		MaxArticleBytes:   v.GetInt64("serve.max_article_bytes"),
-		ReadHeaderTimeout: v.GetDuration("serve.read_header_timeout"),
-		ReadTimeout:       v.GetDuration("serve.read_timeout"),
-		WriteTimeout:      v.GetDuration("serve.write_timeout"),
-		IdleTimeout:       v.GetDuration("serve.idle_timeout"),
-		ShutdownTimeout:   v.GetDuration("serve.shutdown_timeout"),
-		Token:             v.GetString("serve.token"),
-		AdminToken:        v.GetString("serve.admin_token"),
-		LogText:           v.GetBool("serve.log_text"),
+		MaxBodyBytes:      ss.MaxBodyBytes,
+		MaxCommentChars:   ss.MaxCommentChars,
+		MaxBatch:          ss.MaxBatch,
+		MaxConcurrent:     ss.MaxConcurrent,
+		MaxArticles:       ss.MaxArticles,
+		MaxArticleBytes:   ss.MaxArticleBytes,
+		ReadHeaderTimeout: ss.ReadHeaderTimeout,
+		ReadTimeout:       ss.ReadTimeout,
+		WriteTimeout:      ss.WriteTimeout,
+		IdleTimeout:       ss.IdleTimeout,
+		ShutdownTimeout:   ss.ShutdownTimeout,
+		Token:             ss.Token,
+		AdminToken:        ss.AdminToken,
+		LogText:           ss.LogText,
 	}
-	for _, k := range []string{"read_header_timeout", "read_timeout", "write_timeout", "idle_timeout", "shutdown_timeout"} {
-		if v.GetDuration("serve."+k) <= 0 {
-			return cfg, "", nil, usageErr("serve.%s %q: want a positive duration such as 30s", k, v.GetString("serve."+k))
+	for k, d := range map[string]time.Duration{"read_header_timeout": ss.ReadHeaderTimeout, "read_timeout": ss.ReadTimeout,
+		"write_timeout": ss.WriteTimeout, "idle_timeout": ss.IdleTimeout, "shutdown_timeout": ss.ShutdownTimeout} {
+		if d <= 0 {
+			return cfg, "", nil, usageErr("serve.%s %v: want a positive duration such as 30s", k, d)
 		}
 	}
-	for _, k := range []string{"max_body_bytes", "max_comment_chars", "max_batch", "max_concurrent", "max_articles", "max_article_bytes"} {
-		if v.GetInt64("serve."+k) <= 0 {
-			return cfg, "", nil, usageErr("serve.%s %q: want a positive number", k, v.GetString("serve."+k))
+	for k, n := range map[string]int64{"max_body_bytes": ss.MaxBodyBytes, "max_comment_chars": int64(ss.MaxCommentChars),
+		"max_batch": int64(ss.MaxBatch), "max_concurrent": int64(ss.MaxConcurrent), "max_articles": int64(ss.MaxArticles),
+		"max_article_bytes": ss.MaxArticleBytes} {
+		if n <= 0 {
+			return cfg, "", nil, usageErr("serve.%s %d: want a positive number", k, n)
 		}
 	}
 	var tlsFiles *serve.TLS
-	cert, key := v.GetString("serve.tls_cert"), v.GetString("serve.tls_key")
-	switch {
+	switch cert, key := ss.TLSCert, ss.TLSKey; {
 	case cert != "" && key != "":
 		if _, err := tls.LoadX509KeyPair(cert, key); err != nil { // now, rather than at the first connection
 			return cfg, "", nil, usageErr("--tls-cert %s, --tls-key %s: %v", cert, key, err)
@@ -181,5 +206,5 @@ func serveConfig(v *viper.Viper, modelPath string) (serve.Config, string, *serve
 	case cert != "" || key != "":
 		return cfg, "", nil, usageErr("give both --tls-cert and --tls-key, or neither")
 	}
-	return cfg, v.GetString("serve.addr"), tlsFiles, nil
+	return cfg, ss.Addr, tlsFiles, nil
 }

@@ -17,16 +17,22 @@ func TestServeUsage(t *testing.T) {
 	model := sampleModel(t)
 	for _, tt := range []struct {
 		name string
+		env  string
 		args []string
 		says string
 	}{
-		{"no model", []string{"serve"}, "no model"},
-		{"half of TLS", []string{"serve", "--model", model, "--tls-cert", "c.pem"}, "both --tls-cert and --tls-key"},
-		{"missing TLS files", []string{"serve", "--model", model, "--tls-cert", "c.pem", "--tls-key", "k.pem"}, "--tls-cert c.pem"},
-		{"bad limit", []string{"serve", "--model", model, "--max-batch", "0"}, "serve.max_batch"},
-		{"bad address", []string{"serve", "--model", model, "--addr", "127.0.0.1:99999"}, "--addr 127.0.0.1:99999"},
+		{"bad timeout from the environment", "STANCE_SERVE_READ_TIMEOUT=0s", []string{"serve", "--model", model}, "serve.read_timeout 0s"},
+		{"no model", "", []string{"serve"}, "no model"},
+		{"half of TLS", "", []string{"serve", "--model", model, "--tls-cert", "c.pem"}, "both --tls-cert and --tls-key"},
+		{"missing TLS files", "", []string{"serve", "--model", model, "--tls-cert", "c.pem", "--tls-key", "k.pem"}, "--tls-cert c.pem"},
+		{"bad limit", "", []string{"serve", "--model", model, "--max-batch", "0"}, "serve.max_batch"},
+		{"bad address", "", []string{"serve", "--model", model, "--addr", "127.0.0.1:99999"}, "--addr 127.0.0.1:99999"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
+			if tt.env != "" {
+				k, v, _ := strings.Cut(tt.env, "=")
+				t.Setenv(k, v)
+			}
 			r := stance(t, "", tt.args...)
 			if r.code != exitUsage || !strings.Contains(r.stderr, tt.says) {
 				t.Errorf("%v: want exit 2 saying %q", r, tt.says)
