@@ -100,6 +100,7 @@ func start(t *testing.T, modelBytes []byte, cfg Config) *server {
 	go func() { done <- s.Serve(ctx, ln, nil) }()
 	var once sync.Once
 	var serr error
+	var stopped atomic.Bool // by the test itself, which then checks the error
 	stop := func() error {
 		once.Do(func() {
 			cancel()
@@ -112,11 +113,14 @@ func start(t *testing.T, modelBytes []byte, cfg Config) *server {
 		return serr
 	}
 	t.Cleanup(func() {
+		if stopped.Load() {
+			return
+		}
 		if err := stop(); err != nil {
 			t.Error(err)
 		}
 	})
-	return &server{Server: s, url: "http://" + ln.Addr().String(), path: path, stop: stop}
+	return &server{Server: s, url: "http://" + ln.Addr().String(), path: path, stop: func() error { stopped.Store(true); return stop() }}
 }
 
 var client = &http.Client{Timeout: 20 * time.Second}
