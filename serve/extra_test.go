@@ -17,6 +17,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -171,5 +172,60 @@ func TestShutdownDeadline(t *testing.T) {
 	}
 	if d := time.Since(begin); d > 5*time.Second {
 		t.Errorf("Serve took %v to return past a 300ms deadline", d)
+	}
+}
+
+// TestGoogleClientLibrary drives the server with Google's own Python client library
+// (google-api-python-client, Debian's python3-googleapi), built as Perspective's documentation
+// builds it, with only the base URL of the discovery document changed. It is skipped where the
+// library is not installed.
+func TestGoogleClientLibrary(t *testing.T) {
+	py := "/usr/bin/python3"
+	if err := exec.Command(py, "-c", "import googleapiclient.discovery").Run(); err != nil {
+		t.Skip("no google-api-python-client (apt-get install python3-googleapi)")
+	}
+	s := start(t, modelA, Config{Token: "the-api-key"})
+	script := `
+import json, sys
+from googleapiclient import discovery
+client = discovery.build("commentanalyzer", "v1alpha1", developerKey="the-api-key",
+    discoveryServiceUrl=sys.argv[1] + "/$discovery/rest?version=v1alpha1", cache_discovery=False)
+req = {"comment": {"text": "About time they did something"},
+       "context": {"entries": [{"text": "Council approves congestion charge"}]},
+       "requestedAttributes": {"STANCE_FAVOR": {}}, "clientToken": "t1"}
+print(json.dumps(client.comments().analyze(body=req).execute()))
+try:
+    client.comments().analyze(body={"comment": {"text": "x"}, "requestedAttributes": {"TOXICITY": {}}}).execute()
+except Exception as e:
+    print(json.dumps({"status": e.resp.status, "error": json.loads(e.content)["error"]}))
+`
+	out, err := exec.Command(py, "-c", script, s.url).CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("want two lines:\n%s", out)
+	}
+	var ok struct {
+		AttributeScores map[string]struct{ SummaryScore struct{ Value float64 } } `json:"attributeScores"`
+		ClientToken     string                                                    `json:"clientToken"`
+	}
+	if err := json.Unmarshal([]byte(lines[0]), &ok); err != nil || ok.ClientToken != "t1" {
+		t.Fatalf("%v: %s", err, lines[0])
+	}
+	c, _ := direct(t, modelA, "", "")
+	_, res := direct(t, modelA, "About time they did something", "Council approves congestion charge")
+	favor := -1
+	for k, cl := range c.Heads[0].Classes {
+		if cl == "FAVOR" {
+			favor = k
+		}
+	}
+	if got := ok.AttributeScores["STANCE_FAVOR"].SummaryScore.Value; got != res.Probs[0][favor] {
+		t.Errorf("STANCE_FAVOR %v through the client library, want %v", got, res.Probs[0][favor])
+	}
+	if !strings.Contains(lines[1], `"status": 400`) || !strings.Contains(lines[1], "INVALID_ARGUMENT") {
+		t.Errorf("unknown attribute through the client library: %s", lines[1])
 	}
 }

@@ -43,6 +43,8 @@ func (s *Server) routes() http.Handler {
 		{"DELETE", "/v1/articles/{id}", "articles_delete", user, false, s.deleteArticle},
 		{"GET", "/v1/model", "model", user, false, s.describe},
 		{"POST", "/v1/admin/reload", "reload", admin, false, s.reload},
+		{"GET", "/$discovery/rest", "discovery", open, false, s.discovery},
+		{"GET", "/discovery/v1/apis/commentanalyzer/v1alpha1/rest", "discovery", open, false, s.discovery},
 	}
 	for _, rt := range rs {
 		mux.Handle(rt.path, s.wrap(rt))
