@@ -20,6 +20,7 @@ type route struct {
 	method, path, name string
 	auth               authLevel
 	limited            bool // takes one of MaxConcurrent slots
+	streams            bool // takes NDJSON streams, whose lines are bounded rather than the body
 	h                  http.HandlerFunc
 }
 
@@ -34,17 +35,17 @@ const (
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	rs := []route{
-		{"GET", "/healthz", "healthz", open, false, s.healthz},
-		{"GET", "/readyz", "readyz", open, false, s.readyz},
-		{"GET", "/metrics", "metrics", open, false, s.metrics.handler().ServeHTTP},
-		{"POST", "/v1alpha1/comments:analyze", "analyze", user, true, s.analyze},
-		{"POST", "/v1/score", "score", user, true, s.score},
-		{"POST", "/v1/articles", "articles", user, true, s.putArticles},
-		{"DELETE", "/v1/articles/{id}", "articles_delete", user, false, s.deleteArticle},
-		{"GET", "/v1/model", "model", user, false, s.describe},
-		{"POST", "/v1/admin/reload", "reload", admin, false, s.reload},
-		{"GET", "/$discovery/rest", "discovery", open, false, s.discovery},
-		{"GET", "/discovery/v1/apis/commentanalyzer/v1alpha1/rest", "discovery", open, false, s.discovery},
+		{"GET", "/healthz", "healthz", open, false, false, s.healthz},
+		{"GET", "/readyz", "readyz", open, false, false, s.readyz},
+		{"GET", "/metrics", "metrics", open, false, false, s.metrics.handler().ServeHTTP},
+		{"POST", "/v1alpha1/comments:analyze", "analyze", user, true, false, s.analyze},
+		{"POST", "/v1/score", "score", user, true, true, s.score},
+		{"POST", "/v1/articles", "articles", user, true, false, s.putArticles},
+		{"DELETE", "/v1/articles/{id}", "articles_delete", user, false, false, s.deleteArticle},
+		{"GET", "/v1/model", "model", user, false, false, s.describe},
+		{"POST", "/v1/admin/reload", "reload", admin, false, false, s.reload},
+		{"GET", "/$discovery/rest", "discovery", open, false, false, s.discovery},
+		{"GET", "/discovery/v1/apis/commentanalyzer/v1alpha1/rest", "discovery", open, false, false, s.discovery},
 	}
 	for _, rt := range rs {
 		mux.Handle(rt.path, s.wrap(rt))
@@ -152,7 +153,7 @@ func (s *Server) wrap(rt route) http.Handler {
 			s.metrics.inflight.Inc()
 			defer s.metrics.inflight.Dec()
 		}
-		if r.Body != nil && !isStream(r) {
+		if r.Body != nil && !(rt.streams && isStream(r)) {
 			r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes)
 		}
 		rt.h(w, r)

@@ -65,10 +65,13 @@ func newMetrics() *metrics {
 	return m
 }
 
-// setModel marks l as the model served.
-func (m *metrics) setModel(l *loaded) {
-	m.model.Reset()
+// setModel marks l as the model served instead of old (nil at start): the new series is set
+// before the old one goes, so that a scrape between the two never sees no model.
+func (m *metrics) setModel(l, old *loaded) {
 	m.model.WithLabelValues(l.version, l.path).Set(1)
+	if old != nil && (old.version != l.version || old.path != l.path) {
+		m.model.DeleteLabelValues(old.version, old.path)
+	}
 }
 
 func (m *metrics) handler() http.Handler {

@@ -311,23 +311,24 @@ func (s *Server) scoreStream(w http.ResponseWriter, r *http.Request) {
 // dropped, and reported as tooLong. long is scratch for lines over br's buffer.
 func readLine(br *bufio.Reader, long *[]byte, max int64) (line []byte, tooLong bool, err error) {
 	line, err = br.ReadSlice('\n')
-	if err != bufio.ErrBufferFull {
-		return bytes.TrimSuffix(line, []byte("\n")), false, err
-	}
-	*long = append((*long)[:0], line...)
-	for err == bufio.ErrBufferFull {
-		line, err = br.ReadSlice('\n')
-		if !tooLong {
-			*long = append(*long, line...)
-			if int64(len(*long)) > max {
-				tooLong, *long = true, (*long)[:0]
+	if err == bufio.ErrBufferFull {
+		*long = append((*long)[:0], line...)
+		for err == bufio.ErrBufferFull {
+			line, err = br.ReadSlice('\n')
+			if !tooLong {
+				*long = append(*long, line...)
+				if int64(len(*long)) > max+1 {
+					tooLong, *long = true, (*long)[:0]
+				}
 			}
 		}
+		line = *long
 	}
-	if tooLong {
+	line = bytes.TrimSuffix(line, []byte("\n"))
+	if tooLong || int64(len(line)) > max {
 		return []byte{' '}, true, err
 	}
-	return bytes.TrimSuffix(*long, []byte("\n")), false, err
+	return line, false, err
 }
 
 func appendLineError(b []byte, line int, e *apiError) []byte {

@@ -148,7 +148,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.model.Store(m)
-	s.metrics.setModel(m)
+	s.metrics.setModel(m, nil)
 	s.handler = s.routes()
 	return s, nil
 }
@@ -182,7 +182,7 @@ func (s *Server) Reload() (ReloadResult, error) {
 	}
 	s.model.Store(m)
 	s.metrics.reloads.WithLabelValues("ok").Inc()
-	s.metrics.setModel(m)
+	s.metrics.setModel(m, old)
 	s.cfg.Logger.Info("model reloaded", "path", s.cfg.ModelPath, "version", m.version, "previous", old.version)
 	return ReloadResult{Version: m.version, Previous: old.version, Path: s.cfg.ModelPath}, nil
 }

@@ -1018,3 +1018,47 @@ func TestShutdownFinishesInFlight(t *testing.T) {
 		t.Errorf("Serve: %v", err)
 	}
 }
+
+// TestStreamTypeElsewhere: an NDJSON Content-Type lifts the body limit on /v1/score alone.
+func TestStreamTypeElsewhere(t *testing.T) {
+	s := start(t, modelA, Config{MaxBodyBytes: 1000})
+	big := `{"comment":{"text":"` + strings.Repeat("a", 2000) + `"}}`
+	for _, p := range []string{"/v1alpha1/comments:analyze", "/v1/articles"} {
+		code, v, _ := post(t, s.url+p, "application/x-ndjson", big)
+		if code != 413 {
+			t.Errorf("%s with an NDJSON type and a body over the limit: %d %v, want 413", p, code, v)
+		}
+	}
+	// On /v1/score the same type streams, and the line over the limit is answered in its place.
+	resp, err := client.Post(s.url+"/v1/score", "application/x-ndjson", strings.NewReader(big+"\n"+`{"text":"ok"}`+"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], `{"line":1,"error":{"code":413`) || !strings.Contains(lines[1], `"stance":`) {
+		t.Errorf("stream with a line over the limit:\n%s", b)
+	}
+}
+
+func TestReadLine(t *testing.T) {
+	// bufio's smallest buffer is 16 bytes: lines longer than it take readLine's other path.
+	in := "short\n" + strings.Repeat("x", 30) + "\n" + strings.Repeat("y", 50) + "\n" + strings.Repeat("z", 40) + "\nlast"
+	br := bufio.NewReaderSize(strings.NewReader(in), 16)
+	var long []byte
+	type got struct {
+		line    string
+		tooLong bool
+	}
+	want := []got{{"short", false}, {strings.Repeat("x", 30), false}, {" ", true}, {strings.Repeat("z", 40), false}, {"last", false}}
+	for i, w := range want {
+		line, tooLong, err := readLine(br, &long, 40)
+		if string(line) != w.line || tooLong != w.tooLong {
+			t.Errorf("line %d: %q %v, want %q %v", i+1, line, tooLong, w.line, w.tooLong)
+		}
+		if (err == io.EOF) != (i == len(want)-1) {
+			t.Errorf("line %d: error %v", i+1, err)
+		}
+	}
+}
