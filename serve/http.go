@@ -165,6 +165,9 @@ func (s *Server) logRequest(r *http.Request, w *statusWriter, d time.Duration) {
 	if w.status >= 500 {
 		level = slog.LevelError
 	}
+	if !s.cfg.Logger.Enabled(r.Context(), level) {
+		return
+	}
 	attrs := []slog.Attr{
 		slog.String("method", r.Method), slog.String("path", r.URL.Path),
 		slog.Int("status", w.status), slog.Int64("bytes", w.bytes),

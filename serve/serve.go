@@ -21,7 +21,6 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -82,7 +81,7 @@ type Config struct {
 	AdminToken string
 
 	// Logger takes one structured line per request (method, path, status, bytes, duration,
-	// comments, error). Default: JSON on standard error. Comment text is never logged unless
+	// comments, error). Default: none (slog.DiscardHandler). Comment text is never logged unless
 	// LogText is set.
 	Logger  *slog.Logger
 	LogText bool
@@ -112,7 +111,7 @@ func (c *Config) fill() {
 	setDefault(&c.MaxArticles, DefaultMaxArticles)
 	setDefault(&c.MaxArticleBytes, DefaultMaxArticleBytes)
 	if c.Logger == nil {
-		c.Logger = slog.New(slog.NewJSONHandler(io.Discard, nil))
+		c.Logger = slog.New(slog.DiscardHandler)
 	}
 }
 
