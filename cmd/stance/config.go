@@ -34,6 +34,7 @@ type settings struct {
 	Tune     tuneSettings      `mapstructure:"tune"`
 	Workers  int               `mapstructure:"workers"`
 	Seed     int64             `mapstructure:"seed"`
+	Serve    serveSettings     `mapstructure:"serve"` // stance serve's; serve.go
 }
 
 type columns struct {
@@ -113,7 +114,7 @@ func defaults() map[string]any {
 	f := features.DefaultConfig()
 	c := classifier.DefaultConfig()
 	t := classifier.DefaultTuneOptions()
-	return map[string]any{
+	d := map[string]any{
 		"format":                  "",
 		"columns.id":              "id",
 		"columns.text":            "text",
@@ -159,6 +160,8 @@ func defaults() map[string]any {
 		"workers":                 0,
 		"seed":                    0,
 	}
+	maps.Copy(d, serveDefaults())
+	return d
 }
 
 // headKeys are the keys of one head's settings under model.heads.HEAD (classifier.HeadConfig).
