@@ -606,6 +606,18 @@ func (m *Model) HeadNames() []string {
 type Scores struct {
 	Probs [][]float64 // per head, in Head.Classes order
 	Best  []int       // per head, the index of the most probable class
+	// Unseen says, per head, that the head's model for unseen articles scored the comment
+	// (Head.Unseen): its article is not one the model knows.
+	Unseen []bool
+}
+
+// Scorer returns the head of m that gave head i's scores in s: the head itself, or its model for
+// unseen articles.
+func (s *Scores) Scorer(m *Model, i int) Head {
+	if i < len(s.Unseen) && s.Unseen[i] && m.Heads[i].Unseen != nil {
+		return *m.Heads[i].Unseen
+	}
+	return m.Heads[i]
 }
 
 // Scorer scores comments with a model; use one per goroutine.
@@ -686,9 +698,10 @@ func (m *Model) NewScorer() (*Scorer, error) {
 // weights from the model's table as it goes (see table), adds the sums of the article's words,
 // kept per article, and those of the relation features.
 func (s *Scorer) Score(dst *Scores, text, article string) {
-	if len(dst.Probs) != len(s.m.Heads) {
+	if len(dst.Probs) != len(s.m.Heads) || len(dst.Unseen) != len(s.m.Heads) {
 		dst.Probs = make([][]float64, len(s.m.Heads))
 		dst.Best = make([]int, len(s.m.Heads))
+		dst.Unseen = make([]bool, len(s.m.Heads))
 	}
 	words, chars := s.w.Grams(text)
 	key, conj := s.w.ArticleKey(article)
@@ -719,8 +732,10 @@ func (s *Scorer) Score(dst *Scores, text, article string) {
 	s.addTerms(s.sums, s.v)
 	for i, h := range s.m.Heads {
 		sm, off := h.Model, s.t.offs[i]
+		dst.Unseen[i] = false
 		if u := s.t.unseen[i]; u >= 0 && !known {
 			sm, off = h.Unseen.Model, s.t.offs[u]
+			dst.Unseen[i] = true
 		}
 		dst.Probs[i] = sm.ProbsOf(dst.Probs[i], s.sums[off:off+sm.Classes])
 		dst.Best[i] = argmax(dst.Probs[i])

@@ -67,7 +67,7 @@ func crossValidate(examples []Example, heads []string, folds []int, configFor fu
 		}
 		for _, i := range test {
 			s.Score(&out[i], examples[i].Text, examples[i].Article)
-			out[i] = Scores{Probs: cloneProbs(out[i].Probs), Best: slices.Clone(out[i].Best)}
+			out[i] = Scores{Probs: cloneProbs(out[i].Probs), Best: slices.Clone(out[i].Best), Unseen: slices.Clone(out[i].Unseen)}
 		}
 		fitted[f] = m.outline()
 		// Collect the fold's model now, while little else is live, so that the next fold's

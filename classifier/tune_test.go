@@ -255,6 +255,12 @@ func TestUnseenArticlesUseTheirOwnModel(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			got, want := score(m, text, c.article), score(c.want, text, c.article)
+			s, _ := m.NewScorer()
+			var sc Scores
+			s.Score(&sc, text, c.article)
+			if unseen := c.want == unseenRef; sc.Unseen[1] != unseen || sc.Unseen[0] || sc.Scorer(m, 1).Model != map[bool]*Head{true: m.Heads[1].Unseen, false: &m.Heads[1]}[unseen].Model {
+				t.Errorf("Scores.Unseen %v, Scorer %p: want stance's unseen flag %v, sentiment's false", sc.Unseen, sc.Scorer(m, 1).Model, unseen)
+			}
 			if !slices.Equal(got, want) {
 				t.Errorf("scored %v, the model of those settings alone %v", got, want)
 			}
