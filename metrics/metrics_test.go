@@ -205,21 +205,27 @@ func TestReportJSON(t *testing.T) {
 
 func TestMeanStd(t *testing.T) {
 	tests := []struct {
+		name      string
 		xs        []float64
+		ddof      int
 		mean, std float64
 	}{
-		{[]float64{2, 4, 4, 4, 5, 5, 7, 9}, 5, 2}, // the textbook population-std example
-		{[]float64{0.5}, 0.5, 0},
-		{[]float64{1e9 + 1, 1e9 + 2, 1e9 + 3}, 1e9 + 2, math.Sqrt(2.0 / 3)},
+		{"population", []float64{2, 4, 4, 4, 5, 5, 7, 9}, 0, 5, 2}, // the textbook population-std example
+		{"sample", []float64{2, 4, 4, 4, 5, 5, 7, 9}, 1, 5, math.Sqrt(32.0 / 7)},
+		{"one value", []float64{0.5}, 0, 0.5, 0},
+		{"one value, sample", []float64{0.5}, 1, 0.5, math.NaN()},
+		{"large offset", []float64{1e9 + 1, 1e9 + 2, 1e9 + 3}, 0, 1e9 + 2, math.Sqrt(2.0 / 3)},
+		{"large offset, sample", []float64{1e9 + 1, 1e9 + 2, 1e9 + 3}, 1, 1e9 + 2, 1},
+		{"empty", nil, 0, math.NaN(), math.NaN()},
 	}
+	same := func(a, b float64) bool { return math.IsNaN(a) && math.IsNaN(b) || math.Abs(a-b) <= 1e-12 }
 	for _, tt := range tests {
-		m, s := MeanStd(tt.xs)
-		if m != tt.mean || math.Abs(s-tt.std) > 1e-12 {
-			t.Errorf("MeanStd(%v) = %v, %v; want %v, %v", tt.xs, m, s, tt.mean, tt.std)
-		}
-	}
-	if m, s := MeanStd(nil); !math.IsNaN(m) || !math.IsNaN(s) {
-		t.Errorf("MeanStd(nil) = %v, %v; want NaN, NaN", m, s)
+		t.Run(tt.name, func(t *testing.T) {
+			m, s := MeanStd(tt.xs, tt.ddof)
+			if !same(m, tt.mean) || !same(s, tt.std) {
+				t.Errorf("MeanStd(%v, %d) = %v, %v; want %v, %v", tt.xs, tt.ddof, m, s, tt.mean, tt.std)
+			}
+		})
 	}
 }
 

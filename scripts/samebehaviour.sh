@@ -53,6 +53,7 @@ MQtest="--config mawqif.yaml --data $MQ/Mawqif_AllTargets_Test.csv"
 
 # The sample. Models first: later cases read them.
 c s-train train $S --model sample.stance
+c s-train-stdout train $S --model - --max-iter 20
 c s-train-tune train $S --model sample-tuned.stance --tune
 c s-eval-model evaluate --model sample.stance $S
 c s-eval-model-by evaluate --model sample.stance $S --by article --format json
@@ -65,7 +66,7 @@ c s-eval-cv-repeats-json evaluate --cv 3 --repeats 2 $S --format json
 c s-eval-cv-repeats-csv evaluate --cv 3 --repeats 2 $S --by article --format csv
 c s-eval-cv-tune evaluate --cv 3 --tune $S
 c s-eval-cv-pred evaluate --cv 5 $S --predictions s-cv-pred.csv --report s-cv.html --repeats 2 --by article
-c s-eval-pred-stdout evaluate --model sample.stance $S --predictions - --quiet
+c expect-diff-s-eval-pred-stdout evaluate --model sample.stance $S --predictions - --quiet
 c expect-diff-s-eval-pred-stdout-json evaluate --model sample.stance $S --predictions - --format json
 c s-eval-c evaluate --cv 3 --c 3 --class-weight none --max-iter 50 --bits 16 --seed 7 $S
 c s-score-table score --model sample.stance $N

@@ -15,6 +15,7 @@ import (
 
 	"github.com/commentstance/stance/classifier"
 	"github.com/commentstance/stance/data"
+	"github.com/commentstance/stance/evaluation"
 	"github.com/commentstance/stance/features"
 )
 
@@ -60,9 +61,24 @@ type tuneSettings struct {
 	WordWeight []float64 `mapstructure:"word_weight"`
 }
 
-// grid is the grid --tune tries.
-func (t tuneSettings) grid() classifier.Grid {
-	return classifier.Grid{C: t.C, Conjoin: t.Conjoin, WordWeight: t.WordWeight}
+// tuneConfig is what --tune cross-validates over, from the keys tune.* (and seed and metrics).
+func (s *settings) tuneConfig() (evaluation.TuneConfig, error) {
+	t := s.Tune
+	if t.Repeats < 1 {
+		return evaluation.TuneConfig{}, usageErr("tune.repeats = %d: want at least 1", t.Repeats)
+	}
+	g := evaluation.GroupBy(t.GroupBy)
+	if !g.Valid() {
+		return evaluation.TuneConfig{}, usageErr("tune.group_by %q: %v", t.GroupBy, evaluation.ErrGroupBy)
+	}
+	return evaluation.TuneConfig{
+		Grid:    classifier.Grid{C: t.C, Conjoin: t.Conjoin, WordWeight: t.WordWeight},
+		Folds:   t.Folds,
+		GroupBy: g,
+		Repeats: t.Repeats,
+		Seed:    s.Seed,
+		Metric:  func(h string) string { return s.Metrics[h] },
+	}, nil
 }
 
 // repeated says how many fold assignments --tune averages over, for its notes: "" for one.

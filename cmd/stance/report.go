@@ -17,25 +17,9 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/commentstance/stance/internal/atomicfile"
+	"github.com/commentstance/stance/evaluation"
 	"github.com/commentstance/stance/metrics"
 )
-
-// classProbs is one row's class probabilities for one head, named by the classes of the model
-// that scored it: in cross-validation that is the row's fold model, which may lack a class that
-// was rare in its training part.
-type classProbs struct {
-	classes []string
-	p       []float64
-}
-
-// of is the probability of class, 0 when the model does not know it.
-func (c classProbs) of(class string) float64 {
-	if i := slices.Index(c.classes, class); i >= 0 {
-		return c.p[i]
-	}
-	return 0
-}
 
 const (
 	// reportBins is the number of equal-width confidence bins of the reliability diagram. ECE
@@ -61,7 +45,7 @@ type htmlReport struct {
 
 // headView is one head's part of the report.
 type headView struct {
-	namedReport
+	evaluation.HeadReport
 	cal      *metrics.Calibration // nil when the evaluation holds no probabilities
 	meanConf float64              // mean confidence of the predicted class over all rows
 	mistakes []mistake            // most confident first
@@ -73,37 +57,26 @@ type mistake struct {
 	conf                 float64
 }
 
-// writeHTMLReport writes the report of ev, whose figures are reports, to path, atomically.
-func writeHTMLReport(path string, ev *evaluation, reports []namedReport, data []string, now time.Time) error {
-	r, err := newHTMLReport(ev, reports, data, now)
+// writeHTMLReport writes the report of res, whose figures are reports, to w.
+func writeHTMLReport(w io.Writer, title string, res *evaluation.Result, reports []evaluation.HeadReport, data []string, now time.Time) error {
+	r, err := newHTMLReport(title, res, reports, data, now)
 	if err != nil {
 		return err
 	}
-	f, err := atomicfile.Create(path)
-	if err != nil {
-		return err
-	}
-	defer f.Abort()
-	if err := r.render(f); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return f.Commit()
+	return r.render(w)
 }
 
 // newHTMLReport joins the figures of reports with ev's rows: the confidence of each predicted
 // class (the probability the scoring model gave it, found by class name) and the mistakes.
 // Rows without a gold label are left out, as reports leaves them out.
-func newHTMLReport(ev *evaluation, reports []namedReport, data []string, now time.Time) (*htmlReport, error) {
-	r := &htmlReport{title: ev.title, source: ev.source, data: data, date: now, version: versionString(), ids: ev.hasID}
-	// crossValidate's source reads "K-fold CV grouped by X"; testModel's is the model's path.
-	var k int
-	var by string
-	if n, _ := fmt.Sscanf(ev.source, "%d-fold CV grouped by %s", &k, &by); n == 2 {
-		r.cv = true
+func newHTMLReport(title string, ev *evaluation.Result, reports []evaluation.HeadReport, data []string, now time.Time) (*htmlReport, error) {
+	r := &htmlReport{title: title, source: ev.Model, cv: ev.CrossValidation(), data: data, date: now, version: versionString(), ids: ev.HasID}
+	if r.cv {
+		r.source = fmt.Sprintf("%d-fold CV grouped by %s", ev.K, ev.GroupBy)
 	}
 	for _, nr := range reports {
-		h := headView{namedReport: nr}
-		gold, pred, probs := ev.gold[nr.Head], ev.pred[nr.Head], ev.probs[nr.Head]
+		h := headView{HeadReport: nr}
+		gold, pred, probs := ev.Gold[nr.Head], ev.Pred[nr.Head], ev.Probs[nr.Head]
 		withProbs := len(probs) == len(gold)
 		var conf []float64
 		var correct []bool
@@ -113,17 +86,17 @@ func newHTMLReport(ev *evaluation, reports []namedReport, data []string, now tim
 			}
 			c := math.NaN()
 			if withProbs {
-				c = probs[i].of(pred[i])
+				c = probs[i].Of(pred[i])
 				conf = append(conf, c)
 				correct = append(correct, g == pred[i])
 			}
 			if g != pred[i] {
 				m := mistake{gold: g, pred: pred[i], conf: c}
-				if i < len(ev.ids) {
-					m.id = ev.ids[i]
+				if i < len(ev.IDs) {
+					m.id = ev.IDs[i]
 				}
-				if i < len(ev.texts) {
-					m.text = ev.texts[i]
+				if i < len(ev.Texts) {
+					m.text = ev.Texts[i]
 				}
 				h.mistakes = append(h.mistakes, m)
 			}
@@ -232,7 +205,7 @@ func (r *htmlReport) head(b *page, n int, h headView) {
 
 	if h.By != nil {
 		b.f(`<figure class="panel wide"><figcaption>By %s <span class="muted">each one's rows on their own, in order of first appearance</span></figcaption>`+"\n", esc(h.ByName))
-		byTable(b, h.namedReport)
+		byTable(b, h.HeadReport)
 		b.s("</figure>\n")
 	}
 
@@ -538,7 +511,7 @@ func calibrationSummary(b *page, h headView, accuracy float64) {
 }
 
 // byTable lists a head's figures per article (or group) and their unweighted mean.
-func byTable(b *page, nr namedReport) {
+func byTable(b *page, nr evaluation.HeadReport) {
 	b.f(`<div class="scroll"><table class="by"><thead><tr><th>%s</th><th>comments</th><th>official</th><th>accuracy</th><th>macro-F1</th></tr></thead>`+"\n<tbody>\n", esc(nr.ByName))
 	for _, g := range nr.By {
 		b.f(`<tr><td dir="auto">%s</td><td class="num">%d</td><td class="num">%.4f</td><td class="num">%.4f</td><td class="num">%.4f</td></tr>`+"\n", esc(g.Key), g.N, g.Official, g.Accuracy, g.MacroF1)
@@ -548,7 +521,7 @@ func byTable(b *page, nr namedReport) {
 }
 
 // repeatsTable lists a head's figures under each fold seed, and their mean and sd.
-func repeatsTable(b *page, rs *repeatStats) {
+func repeatsTable(b *page, rs *evaluation.RepeatStats) {
 	b.s(`<div class="scroll"><table class="by"><thead><tr><th>fold seed</th><th>official</th><th>accuracy</th><th>macro-F1</th></tr></thead>` + "\n<tbody>\n")
 	for i, seed := range rs.Seeds {
 		b.f(`<tr><td>%d</td><td class="num">%.4f</td><td class="num">%.4f</td><td class="num">%.4f</td></tr>`+"\n", seed, rs.Official[i], rs.Accuracy[i], rs.MacroF1[i])

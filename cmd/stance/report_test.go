@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/commentstance/stance/evaluation"
 )
 
 // node is an element of a parsed report: encoding/xml in strict mode reads the page, which
@@ -317,29 +319,30 @@ func TestHTMLReportMarkup(t *testing.T) {
 	head := "الموقف"
 	ab := []string{"مؤيد", "معارض"}
 	abc := []string{"<b>&x</b>", "مؤيد", "معارض"}
-	ev := &evaluation{
-		title:  `<script>alert("x")</script> & تقييم`,
-		source: "3-fold CV grouped by article",
-		heads:  []string{head},
-		gold:   map[string][]string{head: {"مؤيد", "معارض", "<b>&x</b>", "مؤيد", ""}},
-		pred:   map[string][]string{head: {"مؤيد", "مؤيد", "<b>&x</b>", "معارض", "مؤيد"}},
-		probs: map[string][]classProbs{head: {
-			{ab, []float64{0.95, 0.05}},        // right, 0.95
-			{ab, []float64{0.65, 0.35}},        // wrong, 0.65
-			{abc, []float64{0.55, 0.25, 0.20}}, // right, 0.55
-			{abc, []float64{0.20, 0.38, 0.42}}, // wrong, 0.42
-			{ab, []float64{0.5, 0.5}},          // no gold label: left out
+	title := `<script>alert("x")</script> & تقييم`
+	ev := &evaluation.Result{
+		K:       3,
+		GroupBy: evaluation.ByArticle,
+		Heads:   []string{head},
+		Gold:    map[string][]string{head: {"مؤيد", "معارض", "<b>&x</b>", "مؤيد", ""}},
+		Pred:    map[string][]string{head: {"مؤيد", "مؤيد", "<b>&x</b>", "معارض", "مؤيد"}},
+		Probs: map[string][]evaluation.ClassProbs{head: {
+			{Classes: ab, P: []float64{0.95, 0.05}},        // right, 0.95
+			{Classes: ab, P: []float64{0.65, 0.35}},        // wrong, 0.65
+			{Classes: abc, P: []float64{0.55, 0.25, 0.20}}, // right, 0.55
+			{Classes: abc, P: []float64{0.20, 0.38, 0.42}}, // wrong, 0.42
+			{Classes: ab, P: []float64{0.5, 0.5}},          // no gold label: left out
 		}},
-		ids:   []string{"a1", "a2", "a3", "a4", "a5"},
-		hasID: true,
-		texts: []string{"نص أول", "bad \x01 control and \xff byte", "x", "y", "z"},
+		IDs:   []string{"a1", "a2", "a3", "a4", "a5"},
+		HasID: true,
+		Texts: []string{"نص أول", "bad \x01 control and \xff byte", "x", "y", "z"},
 	}
-	reports, err := ev.reports(map[string]string{head: "f_avg(مؤيد,معارض)"})
+	reports, err := evaluation.Reports(ev, map[string]string{head: "f_avg(مؤيد,معارض)"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
-	r, err := newHTMLReport(ev, reports, []string{"تعليقات.csv"}, time.Date(2026, 1, 2, 3, 4, 0, 0, time.UTC))
+	r, err := newHTMLReport(title, ev, reports, []string{"تعليقات.csv"}, time.Date(2026, 1, 2, 3, 4, 0, 0, time.UTC))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -347,7 +350,7 @@ func TestHTMLReportMarkup(t *testing.T) {
 		t.Fatal(err)
 	}
 	root, heads := readReport(t, buf.Bytes())
-	if h1 := root.all(func(n *node) bool { return n.name == "h1" }); len(h1) != 1 || h1[0].String() != ev.title || len(h1[0].children) != 0 {
+	if h1 := root.all(func(n *node) bool { return n.name == "h1" }); len(h1) != 1 || h1[0].String() != title || len(h1[0].children) != 0 {
 		t.Errorf("the title should be text, escaped: %v", h1)
 	}
 	if len(heads) != 1 || heads[0].name != head {
@@ -382,14 +385,5 @@ func TestHTMLReportMarkup(t *testing.T) {
 	}
 	if strings.Contains(text, "a5") {
 		t.Errorf("a row without a gold label is not a mistake:\n%s", text)
-	}
-}
-
-func TestClassProbsOf(t *testing.T) {
-	p := classProbs{[]string{"AGAINST", "FAVOR"}, []float64{0.3, 0.7}}
-	for class, want := range map[string]float64{"AGAINST": 0.3, "FAVOR": 0.7, "NONE": 0} {
-		if got := p.of(class); got != want {
-			t.Errorf("of(%s) = %v, want %v", class, got, want)
-		}
 	}
 }

@@ -14,6 +14,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/commentstance/stance/classifier"
+	"github.com/commentstance/stance/internal/cell"
+	"github.com/commentstance/stance/scorecsv"
 )
 
 func newScore(e *env) *cobra.Command {
@@ -222,7 +224,7 @@ type scoreWriter struct {
 	perRecord bool
 	started   bool
 	tw        *tabwriter.Writer
-	rows      *scoreRows
+	rows      *scorecsv.Writer
 	enc       *json.Encoder
 	all       []scoreJSON
 }
@@ -257,8 +259,8 @@ func (sw *scoreWriter) start() error {
 		_, err := fmt.Fprintln(sw.tw)
 		return err
 	case "csv":
-		sw.rows = newScoreRows(sw.w, sw.m)
-		return sw.rows.header(append([]string{"id", "text"}, scoreHeader(sw.m, false)[1:]...))
+		sw.rows = scorecsv.NewWriter(sw.w, scorecsv.HeadsOf(sw.m))
+		return sw.rows.WriteHeader("id", "text")
 	case "jsonl":
 		sw.enc = json.NewEncoder(sw.w)
 	}
@@ -273,14 +275,14 @@ func (sw *scoreWriter) write(it scoreItem, s *classifier.Scores) error {
 	}
 	switch sw.format {
 	case "table":
-		fmt.Fprint(sw.tw, clip(it.Text, 48))
+		fmt.Fprint(sw.tw, cell.Clip(it.Text, 48))
 		for hi, h := range sw.m.Heads {
 			fmt.Fprintf(sw.tw, "\t%s\t%.2f", h.Classes[s.Best[hi]], s.Probs[hi][s.Best[hi]])
 		}
 		_, err := fmt.Fprintln(sw.tw)
 		return err
 	case "csv":
-		if err := sw.rows.row([]string{it.ID, it.Text}, s); err != nil {
+		if err := sw.rows.Write([]string{it.ID, it.Text}, s); err != nil {
 			return err
 		}
 		return sw.flushRecord()
@@ -313,7 +315,7 @@ func (sw *scoreWriter) flushRecord() error {
 		return nil
 	}
 	if sw.rows != nil {
-		if err := sw.rows.flush(); err != nil {
+		if err := sw.rows.Flush(); err != nil {
 			return err
 		}
 	}
@@ -331,7 +333,7 @@ func (sw *scoreWriter) close() error {
 		}
 	case "csv":
 		if sw.rows != nil {
-			if err := sw.rows.flush(); err != nil {
+			if err := sw.rows.Flush(); err != nil {
 				return err
 			}
 		}
@@ -341,14 +343,4 @@ func (sw *scoreWriter) close() error {
 		}
 	}
 	return sw.w.Flush()
-}
-
-// clip shortens s to at most n characters for a table cell, on one line.
-func clip(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:n-1]) + "…"
 }

@@ -14,6 +14,8 @@ import (
 
 	"github.com/commentstance/stance/classifier"
 	"github.com/commentstance/stance/data"
+	"github.com/commentstance/stance/evaluation"
+	"github.com/commentstance/stance/internal/cell"
 )
 
 func newSummarize(e *env) *cobra.Command {
@@ -73,13 +75,13 @@ file, which appears whole or not at all.`,
 			defer r.Close()
 			start := time.Now()
 			bar := e.progress("scored", 0)
-			sum, err := summarizeScores(cmd, m, r, by, s.Workers, bar.set)
+			sum, err := summarizeScores(cmd, m, r, evaluation.GroupBy(by), s.Workers, bar.set)
 			bar.done()
 			if err != nil {
 				return err
 			}
 			e.reportSkips(r.Skipped())
-			if sum.all.n == 0 {
+			if sum.All.N == 0 {
 				return usageErr("no comments to summarize in %s", dataFile)
 			}
 			dst, commit, abort, err := e.openOut(out)
@@ -87,13 +89,13 @@ file, which appears whole or not at all.`,
 				return err
 			}
 			defer abort()
-			if err := sum.write(dst, format); err != nil {
+			if err := writeSummary(dst, format, sum); err != nil {
 				return fmt.Errorf("writing %s: %w", out, err)
 			}
 			if err := commit(); err != nil {
 				return fmt.Errorf("writing %s: %w", out, err)
 			}
-			e.notef("summarized %d comments on %d %ss in %.1fs", sum.all.n, len(sum.groups), by, time.Since(start).Seconds())
+			e.notef("summarized %d comments on %d %ss in %.1fs", sum.All.N, len(sum.Groups), by, time.Since(start).Seconds())
 			return nil
 		},
 	}
@@ -109,73 +111,16 @@ file, which appears whole or not at all.`,
 	return cmd
 }
 
-// tally sums the scores of some comments.
-type tally struct {
-	n     int
-	probs [][]float64 // per head and class, the sum of the class's probability
-	count [][]int     // per head and class, the comments whose label it is
-}
-
-func newTally(m *classifier.Model) *tally {
-	t := &tally{}
-	for _, h := range m.Heads {
-		t.probs = append(t.probs, make([]float64, len(h.Classes)))
-		t.count = append(t.count, make([]int, len(h.Classes)))
-	}
-	return t
-}
-
-// add counts one comment: its labels, and its probabilities p (per head, with the class weights
-// undone).
-func (t *tally) add(s *classifier.Scores, p [][]float64) {
-	t.n++
-	for hi, ph := range p {
-		for k, v := range ph {
-			t.probs[hi][k] += v
-		}
-		t.count[hi][s.Best[hi]]++
-	}
-}
-
-// summary is the tallies of each article (or group), in order of first appearance, and of all.
-type summary struct {
-	m      *classifier.Model
-	signed [][2]int // per head, its positive and negative class (Head.Signed), or -1s
-	by     string
-	keys   []string
-	groups map[string]*tally
-	all    *tally
-}
-
-func summarizeScores(cmd *cobra.Command, m *classifier.Model, r *data.Reader, by string, workers int, progress func(int)) (*summary, error) {
+func summarizeScores(cmd *cobra.Command, m *classifier.Model, r *data.Reader, by evaluation.GroupBy, workers int, progress func(int)) (*evaluation.Summary, error) {
 	if workers <= 0 {
 		workers = defaultWorkers()
 	}
-	sum := &summary{m: m, by: by, groups: map[string]*tally{}, all: newTally(m)}
-	for _, h := range m.Heads {
-		pn := [2]int{-1, -1}
-		if pos, neg, ok := h.Signed(); ok {
-			pn = [2]int{pos, neg}
-		}
-		sum.signed = append(sum.signed, pn)
-	}
-	p := make([][]float64, len(m.Heads))
-	next := itemsOf(r, func(c data.Comment) any { return groupOf(c, by) })
+	sum := evaluation.NewSummary(m, by)
+	next := itemsOf(r, func(c data.Comment) any { return evaluation.GroupOf(c, by) })
 	emit := func(it classifier.Item, s *classifier.Scores) error {
-		key := it.Ref.(string)
-		t := sum.groups[key]
-		if t == nil {
-			t = newTally(m)
-			sum.groups[key] = t
-			sum.keys = append(sum.keys, key)
-		}
-		for hi, h := range m.Heads {
-			p[hi] = h.Unweighted(p[hi], s.Probs[hi])
-		}
-		t.add(s, p)
-		sum.all.add(s, p)
-		if sum.all.n%4096 == 0 {
-			progress(sum.all.n)
+		sum.Add(it.Ref.(string), s)
+		if sum.All.N%4096 == 0 {
+			progress(sum.All.N)
 		}
 		return nil
 	}
@@ -185,55 +130,37 @@ func summarizeScores(cmd *cobra.Command, m *classifier.Model, r *data.Reader, by
 	return sum, nil
 }
 
-// meanScore is head hi's mean signed score over t's comments: the share of its positive class
-// less that of its negative one; ok is false for a head without such a pair.
-func (s *summary) meanScore(hi int, t *tally) (v float64, ok bool) {
-	pn := s.signed[hi]
-	if pn[0] < 0 {
-		return 0, false
-	}
-	return (t.probs[hi][pn[0]] - t.probs[hi][pn[1]]) / float64(t.n), true
-}
-
-// name is how a group is called in the output: its key, or a placeholder for rows without one.
-func (s *summary) name(key string) string {
-	if key == "" {
-		return "(no " + s.by + ")"
-	}
-	return key
-}
-
-func (s *summary) write(w io.Writer, format string) error {
+func writeSummary(w io.Writer, format string, s *evaluation.Summary) error {
 	switch format {
 	case "csv":
-		return s.writeCSV(w)
+		return writeSummaryCSV(w, s)
 	case "json":
-		return s.writeJSON(w)
+		return writeJSON(w, summaryJSON(s))
 	}
-	return s.writeTable(w)
+	return writeSummaryTable(w, s)
 }
 
 // writeTable prints a block per head: a line per group, then one for all comments, with each
 // class's share (and label count) and the mean signed score.
-func (s *summary) writeTable(w io.Writer) error {
+func writeSummaryTable(w io.Writer, s *evaluation.Summary) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	for hi, h := range s.m.Heads {
+	for hi, h := range s.Model.Heads {
 		if hi > 0 {
 			fmt.Fprintln(tw)
 		}
 		fmt.Fprintf(tw, "== %s: share of the comments (mean probability), and label count ==\n", h.Name)
-		signed := s.signed[hi][0] >= 0
-		cells := append([]string{s.by, "comments"}, h.Classes...)
+		signed := s.Signed(hi)
+		cells := append([]string{string(s.By), "comments"}, h.Classes...)
 		if signed {
 			cells = append(cells, "mean score")
 		}
 		fmt.Fprintln(tw, strings.Join(cells, "\t"))
-		line := func(name string, t *tally) {
-			cells := []string{clip(name, 40), strconv.Itoa(t.n)}
+		line := func(name string, t *evaluation.Tally) {
+			cells := []string{cell.Clip(name, 40), strconv.Itoa(t.N)}
 			for k := range h.Classes {
-				cells = append(cells, fmt.Sprintf("%.0f%% (%d)", 100*t.probs[hi][k]/float64(t.n), t.count[hi][k]))
+				cells = append(cells, fmt.Sprintf("%.0f%% (%d)", 100*t.Probs[hi][k]/float64(t.N), t.Count[hi][k]))
 			}
-			if v, ok := s.meanScore(hi, t); ok {
+			if v, ok := s.MeanScore(hi, t); ok {
 				if math.Abs(v) < 0.005 {
 					v = 0 // "+0.00", not "-0.00"
 				}
@@ -241,37 +168,37 @@ func (s *summary) writeTable(w io.Writer) error {
 			}
 			fmt.Fprintln(tw, strings.Join(cells, "\t"))
 		}
-		for _, k := range s.keys {
-			line(s.name(k), s.groups[k])
+		for _, k := range s.Keys {
+			line(s.Name(k), s.Groups[k])
 		}
-		line(fmt.Sprintf("all %d %ss", len(s.keys), s.by), s.all)
+		line(fmt.Sprintf("all %d %ss", len(s.Keys), s.By), s.All)
 	}
 	return tw.Flush()
 }
 
 // writeCSV writes a row per group: the group, the comments, then per head each class's share
 // (HEAD_CLASS_share) and label count (HEAD_CLASS_count), and the mean signed score (HEAD_score).
-func (s *summary) writeCSV(w io.Writer) error {
+func writeSummaryCSV(w io.Writer, s *evaluation.Summary) error {
 	cw := csv.NewWriter(w)
-	header := []string{s.by, "comments"}
-	for hi, h := range s.m.Heads {
+	header := []string{string(s.By), "comments"}
+	for hi, h := range s.Model.Heads {
 		for _, c := range h.Classes {
 			header = append(header, h.Name+"_"+c+"_share", h.Name+"_"+c+"_count")
 		}
-		if s.signed[hi][0] >= 0 {
+		if s.Signed(hi) {
 			header = append(header, h.Name+"_score")
 		}
 	}
 	cw.Write(header)
 	f := func(x float64) string { return strconv.FormatFloat(x, 'f', 4, 64) }
-	for _, key := range s.keys {
-		t := s.groups[key]
-		row := []string{key, strconv.Itoa(t.n)}
-		for hi, h := range s.m.Heads {
+	for _, key := range s.Keys {
+		t := s.Groups[key]
+		row := []string{key, strconv.Itoa(t.N)}
+		for hi, h := range s.Model.Heads {
 			for k := range h.Classes {
-				row = append(row, f(t.probs[hi][k]/float64(t.n)), strconv.Itoa(t.count[hi][k]))
+				row = append(row, f(t.Share(hi, k)), strconv.Itoa(t.Count[hi][k]))
 			}
-			if v, ok := s.meanScore(hi, t); ok {
+			if v, ok := s.MeanScore(hi, t); ok {
 				row = append(row, f(v))
 			}
 		}
@@ -297,15 +224,15 @@ type groupSummaryJSON struct {
 	tallyJSON
 }
 
-func (s *summary) json(t *tally) tallyJSON {
-	g := tallyJSON{Comments: t.n, Heads: map[string]headSummaryJSON{}}
-	for hi, h := range s.m.Heads {
+func tallyOf(s *evaluation.Summary, t *evaluation.Tally) tallyJSON {
+	g := tallyJSON{Comments: t.N, Heads: map[string]headSummaryJSON{}}
+	for hi, h := range s.Model.Heads {
 		hs := headSummaryJSON{Share: map[string]float64{}, Count: map[string]int{}}
 		for k, c := range h.Classes {
-			hs.Share[c] = t.probs[hi][k] / float64(t.n)
-			hs.Count[c] = t.count[hi][k]
+			hs.Share[c] = t.Share(hi, k)
+			hs.Count[c] = t.Count[hi][k]
 		}
-		if v, ok := s.meanScore(hi, t); ok {
+		if v, ok := s.MeanScore(hi, t); ok {
 			hs.Score = &v
 		}
 		g.Heads[h.Name] = hs
@@ -313,14 +240,14 @@ func (s *summary) json(t *tally) tallyJSON {
 	return g
 }
 
-func (s *summary) writeJSON(w io.Writer) error {
+func summaryJSON(s *evaluation.Summary) any {
 	v := struct {
 		By     string             `json:"by"`
 		Groups []groupSummaryJSON `json:"groups"`
 		All    tallyJSON          `json:"all"`
-	}{By: s.by, All: s.json(s.all)}
-	for _, k := range s.keys {
-		v.Groups = append(v.Groups, groupSummaryJSON{k, s.json(s.groups[k])})
+	}{By: string(s.By), All: tallyOf(s, s.All)}
+	for _, k := range s.Keys {
+		v.Groups = append(v.Groups, groupSummaryJSON{k, tallyOf(s, s.Groups[k])})
 	}
-	return writeJSON(w, v)
+	return v
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/commentstance/stance/classifier"
+	"github.com/commentstance/stance/evaluation"
 )
 
 func newTrain(e *env) *cobra.Command {
@@ -53,19 +54,21 @@ scored by the head's official metric (metrics.HEAD) averaged over the repeats.`,
 			}
 			start := time.Now()
 			if tune {
-				folds, err := tuneFolds(l, s.Tune.Folds, s.Tune.GroupBy, s.Seed, s.Tune.Repeats)
+				tc, err := s.tuneConfig()
 				if err != nil {
 					return err
 				}
-				grid := s.Tune.grid()
+				folds, err := evaluation.RepeatedFolds(&l.Set, s.Tune.Folds, tc.GroupBy, s.Seed, s.Tune.Repeats)
+				if err != nil {
+					return asUsage(err)
+				}
 				type tuning struct {
 					cfg    classifier.Config
 					trials []classifier.Trial
 				}
-				bar := e.progress("tuning (folds x repeats x heads)", s.Tune.Folds*s.Tune.Repeats*len(l.heads))
+				bar := e.progress("tuning (folds x repeats x heads)", s.Tune.Folds*s.Tune.Repeats*len(l.Heads))
 				res, err := interruptible(cmd.Context(), func() (tuning, error) {
-					tuned, trials, err := classifier.Tune(l.examples, l.heads, cfg, grid, folds,
-						func(h string) string { return s.Metrics[h] },
+					tuned, trials, err := classifier.Tune(l.Examples, l.Heads, cfg, tc.Grid, folds, tc.Metric,
 						func(done, total int) { bar.set(done) })
 					return tuning{tuned, trials}, asUsage(err)
 				})
@@ -77,20 +80,20 @@ scored by the head's official metric (metrics.HEAD) averaged over the repeats.`,
 				for _, t := range trials {
 					e.notef("tuning %s", t)
 				}
-				e.notef("chosen by %d-fold cross-validation grouped by %s%s:\n%s", s.Tune.Folds, s.Tune.GroupBy, s.Tune.repeated(), strings.TrimSpace(tuned.Describe(l.heads)))
+				e.notef("chosen by %d-fold cross-validation grouped by %s%s:\n%s", s.Tune.Folds, s.Tune.GroupBy, s.Tune.repeated(), strings.TrimSpace(tuned.Describe(l.Heads)))
 				cfg = tuned
 			}
 			m, err := interruptible(cmd.Context(), func() (*classifier.Model, error) {
-				m, err := classifier.Train(l.examples, l.heads, cfg)
+				m, err := classifier.Train(l.Examples, l.Heads, cfg)
 				return m, asUsage(err)
 			})
 			if err != nil {
 				return err
 			}
-			if err := m.Save(modelPath); err != nil {
+			if err := e.saveModel(m, modelPath); err != nil {
 				return err
 			}
-			e.notef("trained on %d comments in %.1fs: %s", len(l.examples), time.Since(start).Seconds(), headSummary(m))
+			e.notef("trained on %d comments in %.1fs: %s", len(l.Examples), time.Since(start).Seconds(), headSummary(m))
 			e.notef("model written to %s", modelPath)
 			return nil
 		},
@@ -123,6 +126,23 @@ func addModelFlags(cmd *cobra.Command) {
 	f.Int("bits", 20, "hash space of 2^bits features (features.bits)")
 	f.Int("workers", 0, "goroutines for features and gradients; 0 = all cores (workers)")
 	f.Int64("seed", 0, "seed of the cross-validation folds (seed)")
+}
+
+// saveModel writes m to path ("-": the command's standard output), atomically, as
+// classifier.Model.Save does.
+func (e *env) saveModel(m *classifier.Model, path string) error {
+	w, commit, abort, err := e.openOut(path)
+	if err != nil {
+		return err
+	}
+	defer abort()
+	if _, err := m.WriteTo(w); err != nil {
+		return fmt.Errorf("writing model %s: %w", path, err)
+	}
+	if err := commit(); err != nil {
+		return fmt.Errorf("writing model %s: %w", path, err)
+	}
+	return nil
 }
 
 func headSummary(m *classifier.Model) string {

@@ -1,13 +1,12 @@
-package classifier
+package evaluation
 
 import (
 	"os"
 	"path/filepath"
-	"slices"
 	"testing"
 
+	"github.com/commentstance/stance/classifier"
 	"github.com/commentstance/stance/data"
-	"github.com/commentstance/stance/metrics"
 )
 
 // The accuracy floors below hold the figures measured on the public tasks' official test splits
@@ -29,44 +28,37 @@ func readSplit(t *testing.T, schema data.Schema, files ...string) []data.Comment
 	return all
 }
 
-func examples(cs []data.Comment) []Example {
-	ex := make([]Example, len(cs))
-	for i, c := range cs {
-		ex[i] = Example{Text: c.Text, Article: c.Article, Labels: c.Labels}
-	}
-	return ex
-}
-
-// official trains on train, scores test and returns each head's official metric.
-func official(t *testing.T, cfg Config, heads []string, metricOf map[string]string, train, test []data.Comment) map[string]float64 {
+// official trains on train, scores test as stance evaluate --model does, and returns each
+// head's official metric.
+func official(t *testing.T, cfg classifier.Config, heads []string, metricOf map[string]string, train, test []data.Comment) map[string]float64 {
 	t.Helper()
-	m, err := Train(examples(train), heads, cfg)
+	tr := setOf(train, heads)
+	m, err := classifier.Train(tr.Examples, heads, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, _ := m.NewScorer()
-	var sc Scores
+	res, err := ScoreModel("", m, setOf(test, heads))
+	if err != nil {
+		t.Fatal(err)
+	}
+	reps, err := Reports(res, metricOf)
+	if err != nil {
+		t.Fatal(err)
+	}
 	out := map[string]float64{}
-	for hi, h := range m.Heads {
-		index := map[string]int{}
-		for k, c := range h.Classes {
-			index[c] = k
-		}
-		var gold, pred []int
-		for _, c := range test {
-			s.Score(&sc, c.Text, c.Article)
-			gold = append(gold, index[c.Labels[h.Name]])
-			pred = append(pred, sc.Best[hi])
-		}
-		metric, _ := metrics.Resolve(metricOf[h.Name], h.Classes)
-		r, err := metrics.Evaluate(h.Classes, gold, pred, metric)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out[h.Name] = r.Official
-		t.Logf("%s %s = %.4f (macro-F1 %.4f)", h.Name, metric, r.Official, r.MacroF1)
+	for _, r := range reps {
+		out[r.Head] = r.Report.Official
+		t.Logf("%s %s = %.4f (macro-F1 %.4f)", r.Head, r.Report.Metric, r.Report.Official, r.Report.MacroF1)
 	}
 	return out
+}
+
+func setOf(cs []data.Comment, heads []string) *Set {
+	s := &Set{Heads: heads}
+	for _, c := range cs {
+		s.Add(c)
+	}
+	return s
 }
 
 func needData(t *testing.T) {
@@ -86,9 +78,9 @@ func TestAccuracySemEval2016(t *testing.T) {
 		Labels: map[string]string{"stance": "Stance", "sentiment": "Sentiment"}, RequireLabels: true}
 	train := readSplit(t, schema, "semeval2016t6/trialdata-all-annotations.txt", "semeval2016t6/trainingdata-all-annotations.utf8.txt")
 	test := readSplit(t, schema, "semeval2016t6/testdata-taskA-all-annotations.txt")
-	cfg := DefaultConfig()
+	cfg := classifier.DefaultConfig()
 	cfg.Features.Relation = false // bench/configs/semeval2016-a.yaml
-	cfg.Heads = map[string]HeadConfig{"stance": {C: 3, Conjoin: on(true)}, "sentiment": {C: 1, Conjoin: on(false)}}
+	cfg.Heads = map[string]classifier.HeadConfig{"stance": {C: 3, Conjoin: on(true)}, "sentiment": {C: 1, Conjoin: on(false)}}
 	got := official(t, cfg, []string{"sentiment", "stance"},
 		map[string]string{"stance": "f_avg(FAVOR,AGAINST)", "sentiment": "macro_f1"}, train, test)
 	// Peers on the same split (../shared/peers/README.md): stance best sk-lr-pt 0.6690,
@@ -107,8 +99,8 @@ func TestAccuracyMawqif(t *testing.T) {
 		Labels: map[string]string{"stance": "stance", "sentiment": "sentiment", "sarcasm": "sarcasm"}, RequireLabels: true}
 	train := readSplit(t, schema, "mawqif/Mawqif_AllTargets_Train.csv")
 	test := readSplit(t, schema, "mawqif/Mawqif_AllTargets_Test.csv")
-	cfg := DefaultConfig() // bench/configs/mawqif.yaml
-	cfg.Heads = map[string]HeadConfig{"stance": {C: 1, Conjoin: on(true)}, "sentiment": {C: 3, Conjoin: on(false)}, "sarcasm": {C: 0.3, Conjoin: on(false)}}
+	cfg := classifier.DefaultConfig() // bench/configs/mawqif.yaml
+	cfg.Heads = map[string]classifier.HeadConfig{"stance": {C: 1, Conjoin: on(true)}, "sentiment": {C: 3, Conjoin: on(false)}, "sarcasm": {C: 0.3, Conjoin: on(false)}}
 	got := official(t, cfg, []string{"sarcasm", "sentiment", "stance"},
 		map[string]string{"stance": "f_avg(Favor,Against)", "sentiment": "macro_f1", "sarcasm": "macro_f1"}, train, test)
 	// Peers on the same split (../shared/peers/README.md): stance best sk-lr-pt 0.7520,
@@ -127,7 +119,7 @@ func TestAccuracyRumourEval2017(t *testing.T) {
 		Labels: map[string]string{"stance": "label"}, RequireLabels: true}
 	train := readSplit(t, schema, "rumoureval2017/rumoureval2017_subtaskA_train.csv", "rumoureval2017/rumoureval2017_subtaskA_dev.csv")
 	test := readSplit(t, schema, "rumoureval2017/rumoureval2017_subtaskA_test.csv")
-	got := official(t, DefaultConfig(), []string{"stance"}, map[string]string{"stance": "accuracy"}, train, test)
+	got := official(t, classifier.DefaultConfig(), []string{"stance"}, map[string]string{"stance": "accuracy"}, train, test)
 	// Peers on the same split: best liblinear/ft 0.7321 (majority class 0.7417).
 	if floor := 0.7420; got["stance"] < floor {
 		t.Errorf("rumoureval2017-a stance accuracy %.4f, below the floor %.4f", got["stance"], floor)
@@ -144,7 +136,7 @@ func TestAccuracyFNC1(t *testing.T) {
 	}
 	train := split("fnc1/train_stances.csv", "fnc1/train_bodies.csv")
 	test := split("fnc1/competition_test_stances.csv", "fnc1/competition_test_bodies.csv")
-	cfg := DefaultConfig()
+	cfg := classifier.DefaultConfig()
 	cfg.Features.Conjoin = false // bench/configs/fnc1.yaml: test bodies are new
 	got := official(t, cfg, []string{"stance"}, map[string]string{"stance": "fnc_score"}, train, test)
 	// Peers on the same split: best sk-lr 0.7789; the FNC-1 baseline 0.7520.
@@ -160,7 +152,7 @@ func TestAccuracyBaly2018(t *testing.T) {
 	schema := data.Schema{ID: "claim_id", Text: "article", Article: "claim", Group: "fold",
 		Labels: map[string]string{"stance": "stance"}, RequireLabels: true}
 	all := readSplit(t, schema, "baly2018/baly2018_claim_article_stance.csv")
-	cfg := DefaultConfig() // bench/configs/baly2018.yaml
+	cfg := classifier.DefaultConfig() // bench/configs/baly2018.yaml
 	cfg.Features.TextTokens = 300
 	cfg.Features.Conjoin = false
 	cfg.C = 0.3
@@ -175,20 +167,15 @@ func TestAccuracyBaly2018(t *testing.T) {
 	if len(fold) != 5 {
 		t.Fatalf("%d folds in the fold column, want the 5 official ones", len(fold))
 	}
-	scores, fitted, err := CrossValidate(examples(all), []string{"stance"}, cfg, folds, nil)
+	res, err := CrossValidate(setOf(all, []string{"stance"}), CVConfig{Folds: folds, Train: cfg})
 	if err != nil {
 		t.Fatal(err)
 	}
-	classes := []string{"agree", "disagree", "discuss", "unrelated"}
-	var gold, pred []int
-	for i, c := range all {
-		gold = append(gold, slices.Index(classes, c.Labels["stance"]))
-		pred = append(pred, slices.Index(classes, fitted[folds[i]].Heads[0].Classes[scores[i].Best[0]]))
-	}
-	r, err := metrics.Evaluate(classes, gold, pred, "macro_f1")
+	reps, err := Reports(res, map[string]string{"stance": "macro_f1"})
 	if err != nil {
 		t.Fatal(err)
 	}
+	r := reps[0].Report
 	t.Logf("stance macro_f1 = %.4f pooled over the 5 folds", r.Official)
 	// Peers on the same folds: best sk-lr-cv 0.4436 (C chosen by nested CV), sk-lr 0.4302.
 	if floor := 0.4500; r.Official < floor {
