@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/commentstance/stance/evaluation"
+	"github.com/commentstance/stance/htmlreport"
 	"github.com/commentstance/stance/internal/cell"
 )
 
@@ -173,9 +174,11 @@ func (e *env) evaluate(ctx context.Context, s *settings, fl evaluateFlags) error
 		e.notef("predictions written to %s", fl.predictions)
 	}
 	if fl.report != "" {
-		if err := e.writeOut(fl.report, func(w io.Writer) error {
-			return writeHTMLReport(w, title, res, reports, fl.data, time.Now())
-		}); err != nil {
+		page, err := htmlreport.New(res, reports, htmlreport.Options{Title: title, Data: fl.data, Date: time.Now(), Version: versionString()})
+		if err != nil {
+			return err
+		}
+		if err := e.writeOut(fl.report, page.Render); err != nil {
 			return err
 		}
 		e.notef("report written to %s", fl.report)
