@@ -79,7 +79,7 @@ func TestFoldsErrors(t *testing.T) {
 		want string
 		is   error
 	}{
-		{"unknown grouping", 3, "thread", `group by "thread": want article, group or none`, ErrGroupBy},
+		{"unknown grouping", 3, "thread", `GroupBy "thread": want article, group or none`, ErrGroupBy},
 		{"more folds than articles", 9, ByArticle, "9 folds grouped by article: metrics: 8 distinct groups for 9 folds: fewer groups than folds", nil},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -89,6 +89,30 @@ func TestFoldsErrors(t *testing.T) {
 			}
 			if tt.is != nil && !errors.Is(err, tt.is) {
 				t.Errorf("errors.Is(%v, %v) = false", err, tt.is)
+			}
+		})
+	}
+}
+
+func TestTuneConfigValidate(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		cfg  TuneConfig
+		want string
+	}{
+		{"zero value", TuneConfig{}, ""},
+		{"negative folds", TuneConfig{Folds: -1}, "Folds -1: want 0 (the default) or more"},
+		{"negative repeats", TuneConfig{Repeats: -2}, "Repeats -2: want 0 (the default) or more"},
+		{"unknown grouping", TuneConfig{GroupBy: "thread"}, `GroupBy "thread": want article, group or none`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.cfg.Validate()
+			var ce *ConfigError
+			switch {
+			case tt.want == "" && err != nil:
+				t.Errorf("Validate() = %v, want nil", err)
+			case tt.want != "" && (err == nil || err.Error() != tt.want || !errors.As(err, &ce)):
+				t.Errorf("Validate() = %v, want *ConfigError %q", err, tt.want)
 			}
 		})
 	}

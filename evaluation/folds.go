@@ -20,6 +20,30 @@ const (
 // ErrGroupBy is returned for a GroupBy that is none of ByArticle, ByGroup and ByNone.
 var ErrGroupBy = errors.New("want article, group or none")
 
+// ConfigError is a field of a configuration (CVConfig, TuneConfig) or an argument whose value
+// this package cannot use. Field is the Go name; a front end says it in its own terms (a flag,
+// a config.yaml key).
+type ConfigError struct {
+	Field string
+	Value any
+	Err   error
+}
+
+func (e *ConfigError) Error() string {
+	if s, ok := e.Value.(fmt.Stringer); ok {
+		return fmt.Sprintf("%s %q: %v", e.Field, s.String(), e.Err)
+	}
+	if s, ok := e.Value.(string); ok {
+		return fmt.Sprintf("%s %q: %v", e.Field, s, e.Err)
+	}
+	return fmt.Sprintf("%s %v: %v", e.Field, e.Value, e.Err)
+}
+
+func (e *ConfigError) Unwrap() error { return e.Err }
+
+// String is g as config.yaml and the flags spell it.
+func (g GroupBy) String() string { return string(g) }
+
 // Valid reports whether g is one of the known groupings.
 func (g GroupBy) Valid() bool { return g == ByArticle || g == ByGroup || g == ByNone }
 
@@ -56,7 +80,7 @@ func (e *FoldError) Unwrap() error { return e.Err }
 // The same set, k, g and seed give the same folds.
 func Folds(set *Set, k int, g GroupBy, seed int64) ([]int, error) {
 	if !g.Valid() {
-		return nil, fmt.Errorf("group by %q: %w", g, ErrGroupBy)
+		return nil, &ConfigError{Field: "GroupBy", Value: g, Err: ErrGroupBy}
 	}
 	var groups []string
 	if g != ByNone {

@@ -145,27 +145,51 @@ type CVConfig struct {
 	Progress func(done, total int)
 }
 
-// TuneConfig is the inner cross-validation of a nested one (and of train --tune).
+// Defaults of TuneConfig's zero fields.
+const (
+	DefaultTuneFolds   = 5
+	DefaultTuneGroupBy = ByArticle
+	DefaultTuneRepeats = 1
+)
+
+// ErrNegative is the error of a ConfigError for a count below zero.
+var ErrNegative = errors.New("want 0 (the default) or more")
+
+// TuneConfig is the inner cross-validation of a nested one (and of train --tune). Its zero
+// value means the defaults.
 type TuneConfig struct {
 	Grid    classifier.Grid
-	Folds   int     // inner folds; 0 means 5
-	GroupBy GroupBy // "" means ByArticle
+	Folds   int     // inner folds; 0 means DefaultTuneFolds
+	GroupBy GroupBy // "" means DefaultTuneGroupBy
 	Repeats int     // fold assignments averaged over, seeds Seed, Seed+1, ...; 0 means 1
 	Seed    int64
 	// Metric names each head's official metric (metrics.Resolve); "" gives macro_f1.
 	Metric func(head string) string
 }
 
+// Validate returns a *ConfigError naming the first field that is out of range.
+func (t TuneConfig) Validate() error {
+	switch {
+	case t.Folds < 0:
+		return &ConfigError{Field: "Folds", Value: t.Folds, Err: ErrNegative}
+	case t.Repeats < 0:
+		return &ConfigError{Field: "Repeats", Value: t.Repeats, Err: ErrNegative}
+	case t.GroupBy != "" && !t.GroupBy.Valid():
+		return &ConfigError{Field: "GroupBy", Value: t.GroupBy, Err: ErrGroupBy}
+	}
+	return nil
+}
+
 func (t TuneConfig) folds() int {
 	if t.Folds == 0 {
-		return 5
+		return DefaultTuneFolds
 	}
 	return t.Folds
 }
 
 func (t TuneConfig) groupBy() GroupBy {
 	if t.GroupBy == "" {
-		return ByArticle
+		return DefaultTuneGroupBy
 	}
 	return t.GroupBy
 }
@@ -188,6 +212,9 @@ func CrossValidate(set *Set, cfg CVConfig) (*Result, error) {
 	var scores []classifier.Scores
 	var fitted []*classifier.Model
 	if t := cfg.Tune; t != nil {
+		if err := t.Validate(); err != nil {
+			return nil, err
+		}
 		inner := func(train []int) ([][]int, error) {
 			return InnerFolds(set, train, t.folds(), t.groupBy(), t.Seed, t.Repeats)
 		}

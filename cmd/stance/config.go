@@ -133,9 +133,9 @@ func defaults() map[string]any {
 		"model.class_weights":     map[string]map[string]float64{},
 		"model.max_iter":          c.MaxIter,
 		"model.heads":             map[string]any{},
-		"tune.folds":              5,
-		"tune.group_by":           "article",
-		"tune.repeats":            1,
+		"tune.folds":              evaluation.DefaultTuneFolds,
+		"tune.group_by":           string(evaluation.DefaultTuneGroupBy),
+		"tune.repeats":            evaluation.DefaultTuneRepeats,
 		"tune.c":                  classifier.DefaultGrid().C,
 		"tune.conjoin":            classifier.DefaultGrid().Conjoin,
 		"tune.word_weight":        []float64{},
@@ -362,5 +362,3 @@ func (s *settings) heads() []string {
 	sort.Strings(h)
 	return h
 }
-
-func describe(v *viper.Viper) string { return fmt.Sprint(v.AllSettings()) }

@@ -67,7 +67,7 @@ For a file of scores that is written whole or not at all, use export.`,
 			// Reading standard input does not watch the context: without interruptible, Ctrl-C
 			// would be swallowed by run's signal handler while score waits for input.
 			_, err = interruptible(ctx, func() (struct{}, error) {
-				return struct{}{}, e.scoreInputs(s, args, dataFile, articlesFile, article, func(it scoreItem) error {
+				return struct{}{}, e.scoreInputs(s, scoreSource{args, dataFile, articlesFile, article}, func(it scoreItem) error {
 					if err := ctx.Err(); err != nil {
 						return err
 					}
@@ -95,8 +95,6 @@ For a file of scores that is written whole or not at all, use export.`,
 // file's fields have no such bound.
 const maxStdinLine = 64 << 20
 
-// checkText refuses what no comment or article may hold, as the data readers do (data.ParseError
-// with ErrInvalidUTF8 or ErrNUL): invalid UTF-8, and NUL bytes, which mean UTF-16 or binary input.
 // articleFlag returns the article given by --article or --article-file (at most one of them),
 // checked to be text.
 func articleFlag(article, articleFile string) (string, error) {
@@ -119,6 +117,8 @@ func articleFlag(article, articleFile string) (string, error) {
 	return string(b), nil
 }
 
+// checkText refuses what no comment or article may hold, as the data readers do (data.ParseError
+// with ErrInvalidUTF8 or ErrNUL): invalid UTF-8, and NUL bytes, which mean UTF-16 or binary input.
 func checkText(s string) error {
 	if !utf8.ValidString(s) {
 		return errors.New("not valid UTF-8; want UTF-8 text (convert it with iconv)")
@@ -133,9 +133,17 @@ type scoreItem struct {
 	ID, Text, Article string
 }
 
+// scoreSource is where score's comments come from: the arguments, else a data file (with its
+// articles file), else standard input; article is the article of comments that have none.
+type scoreSource struct {
+	args                    []string
+	data, articles, article string
+}
+
 // scoreInputs passes the comments to score to each in turn, as they are read: arguments, a data
 // file, or standard input lines. Input without a comment is a usage error.
-func (e *env) scoreInputs(s *settings, args []string, dataFile, articlesFile, article string, each func(scoreItem) error) error {
+func (e *env) scoreInputs(s *settings, src scoreSource, each func(scoreItem) error) error {
+	args, dataFile, articlesFile, article := src.args, src.data, src.articles, src.article
 	n := 0
 	emit := func(it scoreItem) error {
 		n++

@@ -18,9 +18,14 @@ import (
 	"github.com/commentstance/stance/internal/cell"
 )
 
+// summarizeFlags are summarize's flags (--workers is bound to the setting workers).
+type summarizeFlags struct {
+	data, articles, model, by, format, out string
+	strict                                 bool
+}
+
 func newSummarize(e *env) *cobra.Command {
-	var dataFile, articlesFile, modelPath, by, format, out string
-	var strict bool
+	var fl summarizeFlags
 	var workers int
 	cmd := &cobra.Command{
 		Use:   "summarize --model FILE --data FILE",
@@ -48,67 +53,80 @@ file, which appears whole or not at all.`,
 			if err != nil {
 				return err
 			}
-			if dataFile == "" {
-				return usageErr("summarize needs --data FILE")
-			}
-			if by != "article" && by != "group" {
-				return usageErr("--by %q: want article or group", by)
-			}
-			switch format {
-			case "table", "csv", "json":
-			default:
-				return usageErr("--format %q: want table, csv or json", format)
-			}
-			m, err := loadScoringModel(modelPath)
-			if err != nil {
+			if err := fl.check(); err != nil {
 				return err
 			}
-			for _, h := range m.Heads {
-				if !h.KnowsWeights() && (m.Config.ClassWeight != "none" || m.Config.ClassWeights[h.Name] != nil) {
-					e.notef("note: %s does not record the class weights head %s was trained with (it is older than this program): its shares are of the weighted probabilities; train it again to have them undone", modelPath, h.Name)
-				}
-			}
-			r, err := e.openComments(s, dataFile, articlesFile, strict)
-			if err != nil {
-				return err
-			}
-			defer r.Close()
-			start := time.Now()
-			bar := e.progress("scored", 0)
-			sum, err := summarizeScores(cmd, m, r, evaluation.GroupBy(by), s.Workers, bar.set)
-			bar.done()
-			if err != nil {
-				return err
-			}
-			e.reportSkips(r.Skipped())
-			if sum.All.N == 0 {
-				return usageErr("no comments to summarize in %s", dataFile)
-			}
-			dst, commit, abort, err := e.openOut(out)
-			if err != nil {
-				return err
-			}
-			defer abort()
-			if err := writeSummary(dst, format, sum); err != nil {
-				return fmt.Errorf("writing %s: %w", out, err)
-			}
-			if err := commit(); err != nil {
-				return fmt.Errorf("writing %s: %w", out, err)
-			}
-			e.notef("summarized %d comments on %d %ss in %.1fs", sum.All.N, len(sum.Groups), by, time.Since(start).Seconds())
-			return nil
+			return e.summarize(cmd, s, fl)
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&dataFile, "data", "", "comments to score (CSV, TSV or JSONL); - for standard input")
-	f.StringVar(&articlesFile, "articles", "", "file of articles joined on the comments' article id")
-	f.StringVar(&modelPath, "model", "", "the model")
-	f.StringVar(&by, "by", "article", "one line per article, or per value of the group column (group)")
-	f.StringVar(&format, "format", "table", "table, csv or json")
-	f.StringVarP(&out, "out", "o", "-", "the file to write; - for standard output")
-	f.BoolVar(&strict, "strict", false, "make any bad row an error instead of a reported skip")
+	f.StringVar(&fl.data, "data", "", "comments to score (CSV, TSV or JSONL); - for standard input")
+	f.StringVar(&fl.articles, "articles", "", "file of articles joined on the comments' article id")
+	f.StringVar(&fl.model, "model", "", "the model")
+	f.StringVar(&fl.by, "by", "article", "one line per article, or per value of the group column (group)")
+	f.StringVar(&fl.format, "format", "table", "table, csv or json")
+	f.StringVarP(&fl.out, "out", "o", "-", "the file to write; - for standard output")
+	f.BoolVar(&fl.strict, "strict", false, "make any bad row an error instead of a reported skip")
 	f.IntVar(&workers, "workers", 0, "scoring goroutines; 0 = all cores (workers)")
 	return cmd
+}
+
+// check refuses flags that do not go together.
+func (fl summarizeFlags) check() error {
+	if fl.data == "" {
+		return usageErr("summarize needs --data FILE")
+	}
+	if fl.by != "article" && fl.by != "group" {
+		return usageErr("--by %q: want article or group", fl.by)
+	}
+	switch fl.format {
+	case "table", "csv", "json":
+	default:
+		return usageErr("--format %q: want table, csv or json", fl.format)
+	}
+	return nil
+}
+
+// summarize scores the comments and writes their tallies.
+func (e *env) summarize(cmd *cobra.Command, s *settings, fl summarizeFlags) error {
+	m, err := loadScoringModel(fl.model)
+	if err != nil {
+		return err
+	}
+	for _, h := range m.Heads {
+		if !h.KnowsWeights() && (m.Config.ClassWeight != "none" || m.Config.ClassWeights[h.Name] != nil) {
+			e.notef("note: %s does not record the class weights head %s was trained with (it is older than this program): its shares are of the weighted probabilities; train it again to have them undone", fl.model, h.Name)
+		}
+	}
+	r, err := e.openComments(s, fl.data, fl.articles, fl.strict)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	start := time.Now()
+	bar := e.progress("scored", 0)
+	sum, err := summarizeScores(cmd, m, r, evaluation.GroupBy(fl.by), s.Workers, bar.set)
+	bar.done()
+	if err != nil {
+		return err
+	}
+	e.reportSkips(r.Skipped())
+	if sum.All.N == 0 {
+		return usageErr("no comments to summarize in %s", fl.data)
+	}
+	dst, commit, abort, err := e.openOut(fl.out)
+	if err != nil {
+		return err
+	}
+	defer abort()
+	if err := writeSummary(dst, fl.format, sum); err != nil {
+		return fmt.Errorf("writing %s: %w", fl.out, err)
+	}
+	if err := commit(); err != nil {
+		return fmt.Errorf("writing %s: %w", fl.out, err)
+	}
+	e.notef("summarized %d comments on %d %ss in %.1fs", sum.All.N, len(sum.Groups), fl.by, time.Since(start).Seconds())
+	return nil
 }
 
 func summarizeScores(cmd *cobra.Command, m *classifier.Model, r *data.Reader, by evaluation.GroupBy, workers int, progress func(int)) (*evaluation.Summary, error) {

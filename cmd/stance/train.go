@@ -9,6 +9,7 @@ import (
 
 	"github.com/commentstance/stance/classifier"
 	"github.com/commentstance/stance/evaluation"
+	"github.com/commentstance/stance/features"
 )
 
 func newTrain(e *env) *cobra.Command {
@@ -118,12 +119,15 @@ var trainFlags = map[string]string{
 	"workers":            "workers",
 }
 
+// addModelFlags adds the flags of trainFlags, their defaults those of the library's
+// (classifier.DefaultConfig, features.DefaultConfig), as the settings' defaults are.
 func addModelFlags(cmd *cobra.Command) {
+	c, fc := classifier.DefaultConfig(), features.DefaultConfig()
 	f := cmd.Flags()
-	f.Float64("c", 1, "inverse regularisation strength (model.c)")
-	f.String("class-weight", "balanced", "balanced or none (model.class_weight)")
-	f.Int("max-iter", 300, "L-BFGS iterations per head at most (model.max_iter)")
-	f.Int("bits", 20, "hash space of 2^bits features (features.bits)")
+	f.Float64("c", c.C, "inverse regularisation strength (model.c)")
+	f.String("class-weight", c.ClassWeight, "balanced or none (model.class_weight)")
+	f.Int("max-iter", c.MaxIter, "L-BFGS iterations per head at most (model.max_iter)")
+	f.Int("bits", fc.Bits, "hash space of 2^bits features (features.bits)")
 	f.Int("workers", 0, "goroutines for features and gradients; 0 = all cores (workers)")
 	f.Int64("seed", 0, "seed of the cross-validation folds (seed)")
 }
