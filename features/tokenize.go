@@ -13,10 +13,9 @@ import (
 // names as its tokenizer and whose tokens the models were trained on; it only does it faster.
 // prose builds a Document, a map, a lower-cased copy of every word and a *Token per token, and
 // matches a regular expression per word; this tokenizer returns subslices of the text it is
-// given and allocates nothing once its buffers have grown (TestTokenizeAllocs). On the
-// benchmark texts it is 22 to 27 times as fast as prose (BenchmarkTokenize against
-// BenchmarkTokenizeProse, in one run on two shared cores: 0.85 µs against 21 µs for a comment,
-// 22 µs against 590 µs for 4 KB of articles).
+// given and allocates nothing once its buffers have grown (TestTokenizeAllocs), which makes it
+// more than an order of magnitude faster (BenchmarkTokenize against BenchmarkTokenizeProse;
+// figures in docs/BENCHMARKS.md).
 //
 // Exactness is proved against prose itself, which stays a dependency for that purpose and
 // behind the useProse switch: TestTokenizeMatchesProse and FuzzTokenizeMatchesProse compare
