@@ -21,9 +21,13 @@ func tokenStrings(normalized string) []string { return tokensOf(normalized, fals
 func proseTokenStrings(normalized string) []string { return tokensOf(normalized, true) }
 
 func tokensOf(text string, useProse bool) []string {
-	tk := tokenizer{useProse: useProse}
+	var tk tokenizer
+	toks := tk.tokenize(nil, []byte(text))
+	if useProse {
+		toks = proseTokenize(nil, []byte(text))
+	}
 	var out []string
-	for _, t := range tk.tokenize(nil, []byte(text)) {
+	for _, t := range toks {
 		out = append(out, string(t))
 	}
 	return out
