@@ -16,25 +16,29 @@
 #      signals to the built binary, huge inputs, nested cross-validation) and the accuracy
 #      floors on ../shared/data.
 #
-# Each step says what it runs and when it started; go test prints each package as it ends; the
-# last line sums up. Tests that need ../shared/data skip with a message when it is absent.
-# TESTFLAGS adds flags to every go test (TESTFLAGS=-v).
+# Packages run two at a time (JOBS), each a go test of its own: a line as each starts and
+# ends, a line every 30 seconds naming what still runs, a failing package's output in full,
+# and one summary line at the end. Tests that need ../shared/data skip with a message when it
+# is absent. TESTFLAGS adds flags to every go test (TESTFLAGS=-v).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 race_pkgs=(./classifier ./models ./internal/atomicfile ./bench/floor)
 race_cmd='^(TestExitCodes|TestTrain|TestEvaluateModel|TestExport|TestExportFailureKeepsOutput|TestScore|TestScoreStreamsStandardInput|TestScoreStopsAtABadLine|TestSummarize|TestStdoutWriteError|TestModelNeverEnding)$'
+jobs=${JOBS:-2}
 start=$SECONDS
-step() { echo "== [$((SECONDS - start))s] $*"; }
+logs=$(mktemp -d "${TMPDIR:-/tmp}/stance-test.XXXXXX")
+trap 'rm -rf "$logs"' EXIT
+say() { echo "[$(printf '%4d' $((SECONDS - start)))s] $*"; }
 
-step "gofmt"
+say "gofmt"
 bad=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
 if [ -n "$bad" ]; then
 	echo "not gofmt'd:"
 	echo "$bad"
 	exit 1
 fi
-step "go vet ./..."
+say "go vet ./..."
 go vet ./...
 
 # Every package but those that run only under the race detector.
@@ -45,19 +49,61 @@ for p in "${all[@]}"; do
 	case " ${raced[*]} " in *" $p "*) ;; *) once+=("$p") ;; esac
 done
 
-t0=$SECONDS
-step "go test -race: ${race_pkgs[*]}, in full"
-# shellcheck disable=SC2086 # TESTFLAGS are words
-go test -race -count=1 ${TESTFLAGS:-} "${race_pkgs[@]}"
-step "go test -race -short ./cmd/stance: the tests that drive its goroutines"
-# shellcheck disable=SC2086
-go test -race -short -count=1 ${TESTFLAGS:-} -run "$race_cmd" ./cmd/stance
-race_secs=$((SECONDS - t0))
+# runs: one job per line, "NAME<TAB>go test arguments..."; the longest first, so that the
+# short ones fill in beside them.
+runs=()
+for p in "${raced[@]}"; do runs+=("$p (race)	-race $p"); done
+runs+=("cmd/stance (race, the tests of its goroutines)	-race -short -run $race_cmd ./cmd/stance")
+# The accuracy floors (evaluation) and cmd/stance's full suite are the longest of these.
+for p in "${once[@]}"; do
+	case $p in */evaluation | */cmd/stance) runs+=("$p	$p") ;; esac
+done
+for p in "${once[@]}"; do
+	case $p in */evaluation | */cmd/stance) ;; *) runs+=("$p	$p") ;; esac
+done
 
-t0=$SECONDS
-step "go test: the other ${#once[@]} packages in full, without the race detector"
-# shellcheck disable=SC2086
-go test -count=1 ${TESTFLAGS:-} "${once[@]}"
-once_secs=$((SECONDS - t0))
+failed=0 passed=0
+declare -A pid_of=() started=()
+finish() { # $1: job name; prints its result and its output if it failed
+	local name=$1 f=$logs/$(echo "$1" | tr -c 'A-Za-z0-9' _)
+	if wait "${pid_of[$name]}"; then
+		passed=$((passed + 1))
+		say "ok   $name ($((SECONDS - started[$name]))s)"
+	else
+		failed=$((failed + 1))
+		say "FAIL $name ($((SECONDS - started[$name]))s):"
+		cat "$f"
+	fi
+	unset "pid_of[$name]"
+}
+reap() { # waits until fewer than $1 jobs run, naming the running ones every 30 s
+	local last=$SECONDS name
+	while [ "${#pid_of[@]}" -ge "$1" ]; do
+		for name in "${!pid_of[@]}"; do
+			kill -0 "${pid_of[$name]}" 2>/dev/null || finish "$name"
+		done
+		if [ $((SECONDS - last)) -ge 30 ] && [ "${#pid_of[@]}" -gt 0 ]; then
+			last=$SECONDS
+			local names=() n
+			for n in "${!pid_of[@]}"; do names+=("$n $((SECONDS - started[$n]))s"); done
+			say "...  still running: $(IFS=,; echo "${names[*]}")"
+		fi
+		sleep 1
+	done
+}
+for r in "${runs[@]}"; do
+	name=${r%%	*} args=${r#*	}
+	reap "$jobs"
+	say "run  $name"
+	started[$name]=$SECONDS
+	# shellcheck disable=SC2086 # the arguments and TESTFLAGS are words
+	go test -count=1 ${TESTFLAGS:-} $args >"$logs/$(echo "$name" | tr -c 'A-Za-z0-9' _)" 2>&1 &
+	pid_of[$name]=$!
+done
+reap 1
 
-echo "test.sh: all passed in $((SECONDS - start))s (race detector ${race_secs}s: ${#race_pkgs[@]} packages and part of cmd/stance; without it ${once_secs}s: ${#once[@]} packages)"
+if [ "$failed" -gt 0 ]; then
+	echo "test.sh: $failed of $((passed + failed)) runs FAILED, in $((SECONDS - start))s"
+	exit 1
+fi
+echo "test.sh: all $passed runs passed in $((SECONDS - start))s (${#raced[@]} packages and part of cmd/stance under the race detector, ${#once[@]} packages without)"
