@@ -132,7 +132,7 @@ func ScoreModel(name string, m *classifier.Model, set *Set) (*Result, error) {
 // must be at least 2.
 type CVConfig struct {
 	K       int     // folds
-	GroupBy GroupBy // rows kept together; "" means ByArticle
+	GroupBy GroupBy // rows kept together; "" means DefaultGroupBy
 	Seed    int64   // seed of the fold assignment
 	// Folds, if not nil, are each row's fold in [0, K), given rather than drawn (a task's
 	// official folds); K and GroupBy then only name them.
@@ -144,6 +144,10 @@ type CVConfig struct {
 	// Progress, if not nil, is called after each fold.
 	Progress func(done, total int)
 }
+
+// DefaultGroupBy is what cross-validation keeps together when CVConfig.GroupBy is "": the
+// figure is then that of articles the model has never seen.
+const DefaultGroupBy = ByArticle
 
 // Defaults of TuneConfig's zero fields.
 const (
@@ -199,7 +203,7 @@ func (t TuneConfig) groupBy() GroupBy {
 func CrossValidate(set *Set, cfg CVConfig) (*Result, error) {
 	g := cfg.GroupBy
 	if g == "" {
-		g = ByArticle
+		g = DefaultGroupBy
 	}
 	folds := cfg.Folds
 	if folds == nil {

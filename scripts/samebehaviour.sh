@@ -91,6 +91,13 @@ c s-config config
 c s-config-json config --format json
 c s-config-csv config --format csv
 c s-config-semeval config --config semeval.yaml --format jsonl
+# Each command's help: its flags and their defaults. evaluate's says where --predictions - and
+# --report - send the figures now (the bug fixed since 0cb0cdc).
+for cmd in train score export summarize explain info config version; do
+	c "s-help-$cmd" "$cmd" --help
+done
+c expect-diff-s-help-evaluate evaluate --help
+c s-help --help
 # Usage errors: the message and the exit code.
 c s-err-both evaluate --model sample.stance --cv 3 $S
 c s-err-repeats evaluate --model sample.stance --repeats 2 $S

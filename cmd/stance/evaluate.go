@@ -75,7 +75,7 @@ does on each target or article, as SemEval reports per target.`,
 	f.StringVar(&fl.articles, "articles", "", "file of articles joined on the comments' article id")
 	f.StringVar(&fl.model, "model", "", "the model to evaluate")
 	f.IntVar(&fl.cv, "cv", 0, "cross-validate with K folds instead of testing a model")
-	f.StringVar(&fl.groupBy, "group-by", "article", "with --cv: keep rows with the same article, group (the group column) or none together")
+	f.StringVar(&fl.groupBy, "group-by", string(evaluation.DefaultGroupBy), "with --cv: keep rows with the same article, group (the group column) or none together")
 	f.StringVar(&fl.by, "by", "", "also report each article's figures (article), or each group column value's (group)")
 	f.StringVar(&fl.format, "format", "table", "table, json, jsonl or csv")
 	f.StringVar(&fl.predictions, "predictions", "", "also write each row's label, class probabilities and signed score per head to this CSV, as export does (id column first when the data has ids); - for standard output, the figures then going to standard error")
