@@ -21,67 +21,18 @@ func (m *Model) ScoreStream(ctx context.Context, workers int, next func() (Item,
 	if workers < 1 {
 		workers = 1
 	}
-	const batchSize = 256
-	type batch struct {
-		seq    int
-		items  []Item
-		scores []Scores
-		done   chan struct{}
-	}
 	parent := ctx
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	jobs := make(chan *batch, workers)
-	ordered := make(chan *batch, 2*workers)
-	// Batches the writer is done with, for the reader to fill again: their items' and scores'
-	// storage is reused, so scoring allocates nothing per comment.
-	free := make(chan *batch, 3*workers+1)
-	var readErr error
-	cut := false // the reader stopped before the end of the input; read after ordered is closed
-	// Reader: cut the input into batches, queue each for a worker and, in order, for the writer.
-	go func() {
-		defer close(jobs)
-		defer close(ordered)
-		for seq := 0; ; seq++ {
-			var b *batch
-			select {
-			case b = <-free:
-				b.seq, b.items, b.done = seq, b.items[:0], make(chan struct{})
-			default:
-				b = &batch{seq: seq, done: make(chan struct{})}
-			}
-			for len(b.items) < batchSize {
-				it, ok, err := next()
-				if err != nil {
-					readErr = err
-					break
-				}
-				if !ok {
-					break
-				}
-				b.items = append(b.items, it)
-			}
-			if len(b.items) > 0 {
-				select {
-				case ordered <- b:
-				case <-ctx.Done():
-					cut = true
-					return
-				}
-				select {
-				case jobs <- b:
-				case <-ctx.Done():
-					cut = true
-					return
-				}
-			}
-			if readErr != nil || len(b.items) < batchSize {
-				return
-			}
-		}
-	}()
+	st := &stream{
+		ctx:     ctx,
+		next:    next,
+		jobs:    make(chan *batch, workers),
+		ordered: make(chan *batch, 2*workers),
+		free:    make(chan *batch, 3*workers+1),
+	}
+	go st.read()
 	var wg sync.WaitGroup
-	var once sync.Once
 	for range workers {
 		s, err := m.NewScorer()
 		if err != nil {
@@ -90,30 +41,130 @@ func (m *Model) ScoreStream(ctx context.Context, workers int, next func() (Item,
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for b := range jobs {
-				if cap(b.scores) < len(b.items) {
-					b.scores = make([]Scores, len(b.items))
-				}
-				b.scores = b.scores[:len(b.items)]
-				for i, it := range b.items {
-					s.Score(&b.scores[i], it.Text, it.Article)
-				}
-				close(b.done)
-			}
+			st.score(s)
 		}()
 	}
+	err := st.write(emit, cancel)
+	cancel()
+	wg.Wait()
+	if err == nil {
+		err = st.readErr
+	}
+	if err == nil && st.cut {
+		// Cancelled while the writer waited for the next batch: the output is short.
+		err = context.Cause(parent)
+	}
+	if errors.Is(err, context.Canceled) && ctx.Err() != nil && st.readErr != nil {
+		err = st.readErr
+	}
+	return err
+}
+
+const batchSize = 256
+
+// batch is a run of consecutive items and, once done is closed, their scores.
+type batch struct {
+	seq    int
+	items  []Item
+	scores []Scores
+	done   chan struct{}
+}
+
+// stream is one ScoreStream: a reader goroutine cuts the input into batches and queues each for
+// a worker (jobs) and, in order, for the writer (ordered), which is ScoreStream's own goroutine.
+type stream struct {
+	ctx           context.Context
+	next          func() (Item, bool, error)
+	jobs, ordered chan *batch
+	// free holds batches the writer is done with, for the reader to fill again: their items'
+	// and scores' storage is reused, so scoring allocates nothing per comment.
+	free chan *batch
+	// Set by the reader, read once ordered is closed: the error of next, and whether the
+	// reader stopped before the end of the input.
+	readErr error
+	cut     bool
+}
+
+// read is the reader.
+func (st *stream) read() {
+	defer close(st.jobs)
+	defer close(st.ordered)
+	for seq := 0; ; seq++ {
+		b := st.batch(seq)
+		for len(b.items) < batchSize {
+			it, ok, err := st.next()
+			if err != nil {
+				st.readErr = err
+				break
+			}
+			if !ok {
+				break
+			}
+			b.items = append(b.items, it)
+		}
+		if len(b.items) > 0 && !st.queue(b) {
+			st.cut = true
+			return
+		}
+		if st.readErr != nil || len(b.items) < batchSize {
+			return
+		}
+	}
+}
+
+// batch is a free batch, or a new one.
+func (st *stream) batch(seq int) *batch {
+	select {
+	case b := <-st.free:
+		b.seq, b.items, b.done = seq, b.items[:0], make(chan struct{})
+		return b
+	default:
+		return &batch{seq: seq, done: make(chan struct{})}
+	}
+}
+
+// queue hands b to the writer and to a worker; it reports false if ctx was done first.
+func (st *stream) queue(b *batch) bool {
+	select {
+	case st.ordered <- b:
+	case <-st.ctx.Done():
+		return false
+	}
+	select {
+	case st.jobs <- b:
+	case <-st.ctx.Done():
+		return false
+	}
+	return true
+}
+
+// score is a worker: it scores the batches of jobs with s.
+func (st *stream) score(s *Scorer) {
+	for b := range st.jobs {
+		if cap(b.scores) < len(b.items) {
+			b.scores = make([]Scores, len(b.items))
+		}
+		b.scores = b.scores[:len(b.items)]
+		for i, it := range b.items {
+			s.Score(&b.scores[i], it.Text, it.Article)
+		}
+		close(b.done)
+	}
+}
+
+// write is the writer: it hands the scored batches to emit in order until the first error,
+// then cancels the others and drains the batches still queued.
+func (st *stream) write(emit func(Item, *Scores) error, cancel context.CancelFunc) error {
 	var err error
-	for b := range ordered {
+	for b := range st.ordered {
 		scored := false
 		select {
 		case <-b.done:
 			scored = true
-		case <-ctx.Done():
+		case <-st.ctx.Done():
 		}
 		if err == nil {
-			if ctx.Err() != nil {
-				err = ctx.Err()
-			}
+			err = st.ctx.Err()
 			for i := range b.items {
 				if err != nil {
 					break
@@ -124,25 +175,13 @@ func (m *Model) ScoreStream(ctx context.Context, workers int, next func() (Item,
 		if scored { // else a worker may still be at it
 			clear(b.items) // let the texts go
 			select {
-			case free <- b:
+			case st.free <- b:
 			default:
 			}
 		}
 		if err != nil {
-			once.Do(cancel)
+			cancel()
 		}
-	}
-	cancel()
-	wg.Wait()
-	if err == nil {
-		err = readErr
-	}
-	if err == nil && cut {
-		// Cancelled while the writer waited for the next batch: the output is short.
-		err = context.Cause(parent)
-	}
-	if errors.Is(err, context.Canceled) && ctx.Err() != nil && readErr != nil {
-		err = readErr
 	}
 	return err
 }

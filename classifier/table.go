@@ -188,11 +188,13 @@ type grams struct {
 	gen  uint32   // 1 to 2^16-1
 	ents []gram
 	long map[int32]int32 // row -> entry, for blocks of more than markLimit entries
+	// limit, if not 0, stands for markLimit: a test sets it low to count short blocks in the map.
+	limit int
 }
 
 // markLimit is the most entries a mark can name. A block's entries are its distinct rows, so
 // only a model of more rows than this, on a long text, counts in the map.
-var markLimit = 1 << 16
+const markLimit = 1 << 16
 
 type gram struct {
 	f     uint32 // feature index
@@ -204,7 +206,11 @@ type gram struct {
 
 // count returns the distinct rows of the features of raw, with their counts.
 func (g *grams) count(t *table, raw []uint32) []gram {
-	if min(t.nrows, len(raw)) > markLimit {
+	limit := markLimit
+	if g.limit > 0 {
+		limit = g.limit
+	}
+	if min(t.nrows, len(raw)) > limit {
 		return g.countLong(t, raw)
 	}
 	if len(g.mark) < t.nrows {

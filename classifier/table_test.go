@@ -117,12 +117,11 @@ func TestScoreIsTheModelOnExtract(t *testing.T) {
 				// entries than a mark can name use.
 				for j := range 2 * len(texts) {
 					x := texts[j%len(texts)]
-					markLimit = 1 << 16
+					s.grams.limit = 0
 					if j >= len(texts) {
-						markLimit = 2
+						s.grams.limit = 2
 					}
 					s.Score(&got, x.text, x.article)
-					markLimit = 1 << 16
 					w.Extract(&v, x.text, x.article)
 					for i, h := range m.Heads {
 						want := h.Model.Probs(nil, v)

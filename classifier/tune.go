@@ -244,6 +244,9 @@ func (o TuneOptions) withDefaults() TuneOptions {
 	return o
 }
 
+// Config is the HeadConfig that gives settings s.
+func (s HeadSettings) Config() HeadConfig { return settingsConfig(s) }
+
 // settingsConfig is the HeadConfig that gives settings s.
 func settingsConfig(s HeadSettings) HeadConfig {
 	cj, aw, rel := s.Conjoin, s.ArticleWords, s.Relation

@@ -84,12 +84,16 @@ func BenchmarkTokenizeProse(b *testing.B) {
 
 func benchTokenize(b *testing.B, text string, useProse bool) {
 	norm := Normalize(nil, text)
-	tk := tokenizer{useProse: useProse}
+	var tk tokenizer
+	tokenize := tk.tokenize
+	if useProse {
+		tokenize = proseTokenize
+	}
 	var toks [][]byte
 	b.ReportAllocs()
 	b.SetBytes(int64(len(norm)))
 	for b.Loop() {
-		toks = tk.tokenize(toks[:0], norm)
+		toks = tokenize(toks[:0], norm)
 	}
 }
 

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"unicode"
 	"unicode/utf8"
-
-	"github.com/jdkato/prose/v2"
 )
 
 // tokenizer splits normalised text into words. It reproduces, token for token, the tokenizer of
@@ -13,13 +11,12 @@ import (
 // names as its tokenizer and whose tokens the models were trained on; it only does it faster.
 // prose builds a Document, a map, a lower-cased copy of every word and a *Token per token, and
 // matches a regular expression per word; this tokenizer returns subslices of the text it is
-// given and allocates nothing once its buffers have grown (TestTokenizeAllocs). On the
-// benchmark texts it is 22 to 27 times as fast as prose (BenchmarkTokenize against
-// BenchmarkTokenizeProse, in one run on two shared cores: 0.85 µs against 21 µs for a comment,
-// 22 µs against 590 µs for 4 KB of articles).
+// given and allocates nothing once its buffers have grown (TestTokenizeAllocs), which makes it
+// more than an order of magnitude faster (BenchmarkTokenize against BenchmarkTokenizeProse;
+// figures in docs/BENCHMARKS.md).
 //
-// Exactness is proved against prose itself, which stays a dependency for that purpose and
-// behind the useProse switch: TestTokenizeMatchesProse and FuzzTokenizeMatchesProse compare
+// Exactness is proved against prose itself, which stays a dependency of the tests alone, the
+// oracle (proseTokenize in tokenize_prose_test.go): TestTokenizeMatchesProse and FuzzTokenizeMatchesProse compare
 // the two on edge cases, on every text of ../data/sample and on whatever the fuzzer makes of
 // them, and TestGoldenVectors compares whole vectors with those extracted through prose.
 //
@@ -30,8 +27,6 @@ import (
 // changes a length (K, the Kelvin sign, becomes k) the offsets of the two disagree and prose
 // cuts in the middle of a character, or panics.
 type tokenizer struct {
-	// useProse makes tokenize call prose instead, for comparison; nothing else sets it.
-	useProse bool
 	// clean holds the text after prose's sanitizer when that changes it (curly quotes).
 	clean []byte
 }
@@ -43,9 +38,6 @@ type tokenizer struct {
 // except ? and !, which mark questions and exclamations (cues of querying and of denial in
 // RumourEval).
 func (tk *tokenizer) tokenize(dst [][]byte, text []byte) [][]byte {
-	if tk.useProse {
-		return proseTokenize(dst, text)
-	}
 	text = tk.sanitize(text)
 	// prose splits at every change between white space (unicode.IsSpace) and the rest; the
 	// white spans give no tokens. No continuation byte can start a space character, so the
@@ -389,21 +381,3 @@ var punctBelow = func() (t [0x800]bool) {
 	}
 	return t
 }()
-
-// proseTokenize is tokenize through prose itself, with tagging, entity extraction and
-// sentence segmentation off: with them on, prose decodes its perceptron model on every call
-// (see ../shared/STYLE.md), and only the tokens are needed here.
-func proseTokenize(dst [][]byte, text []byte) [][]byte {
-	if len(text) == 0 {
-		return dst
-	}
-	doc, err := prose.NewDocument(string(text),
-		prose.WithTagging(false), prose.WithExtraction(false), prose.WithSegmentation(false))
-	if err != nil { // prose reports no error when tagging and extraction are off
-		return append(dst, bytes.Fields(text)...)
-	}
-	for _, t := range doc.Tokens() {
-		dst = appendToken(dst, []byte(t.Text))
-	}
-	return dst
-}

@@ -55,7 +55,7 @@ func ExampleFolds() {
 
 func ExampleMeanStd() {
 	perFold := []float64{0.61, 0.64, 0.58, 0.66, 0.61}
-	mean, std := metrics.MeanStd(perFold)
+	mean, std := metrics.MeanStd(perFold, 0)
 	fmt.Printf("%.3f ± %.3f\n", mean, std)
 	// Output:
 	// 0.620 ± 0.028

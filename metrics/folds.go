@@ -190,22 +190,12 @@ func stratifiedGroupFolds(y []int, groups []string, k int, shuffle func(n int, s
 	return folds, nil
 }
 
-// std is the population standard deviation of xs, computed as numpy.std computes it along an axis
-// shorter than 8 (sum in order, divide, then the same for the squared deviations), so that ties
-// between folds break as they do in scikit-learn. The explicit float64 conversion stops the
-// compiler fusing the multiply and add, which would change the last bit on some architectures.
+// std is the population standard deviation of xs (numpy.std's default, ddof 0). MeanStd sums
+// in order, divides, then does the same for the squared deviations, as numpy.std does along an
+// axis shorter than 8, so that ties between folds break as they do in scikit-learn.
 func std(xs []float64) float64 {
-	var mean float64
-	for _, x := range xs {
-		mean += x
-	}
-	mean /= float64(len(xs))
-	var ss float64
-	for _, x := range xs {
-		d := x - mean
-		ss += float64(d * d)
-	}
-	return math.Sqrt(ss / float64(len(xs)))
+	_, sd := MeanStd(xs, 0)
+	return sd
 }
 
 // isClose is numpy.isclose(a, b) with its defaults rtol=1e-05, atol=1e-08, under which an

@@ -7,7 +7,6 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strconv"
-	"strings"
 	"testing"
 )
 
@@ -210,15 +209,15 @@ func TestFoldsErrors(t *testing.T) {
 		err    error
 		msg    string
 	}{
-		{"one fold", nil, 1, nil, "1 folds; cross-validation needs at least 2"},
-		{"more folds than rows", nil, 6, ErrTooFewGroups, "5 rows for 6 folds"},
-		{"more folds than groups", []string{"a", "a", "b", "b", "c"}, 4, ErrTooFewGroups, "3 distinct groups for 4 folds"},
-		{"groups too short", []string{"a"}, 2, ErrLength, "1 groups for 5 rows"},
+		{"one fold", nil, 1, nil, "metrics: 1 folds; cross-validation needs at least 2"},
+		{"more folds than rows", nil, 6, ErrTooFewGroups, "metrics: 5 rows for 6 folds: fewer groups than folds"},
+		{"more folds than groups", []string{"a", "a", "b", "b", "c"}, 4, ErrTooFewGroups, "metrics: 3 distinct groups for 4 folds: fewer groups than folds"},
+		{"groups too short", []string{"a"}, 2, ErrLength, "metrics: 1 groups for 5 rows: lengths differ"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := Folds(y, tt.groups, tt.k, 0)
-			if err == nil || tt.err != nil && !errors.Is(err, tt.err) || !strings.Contains(err.Error(), tt.msg) {
+			if err == nil || tt.err != nil && !errors.Is(err, tt.err) || err.Error() != tt.msg {
 				t.Errorf("err = %v; want %q wrapping %v", err, tt.msg, tt.err)
 			}
 		})

@@ -181,10 +181,14 @@ func checkClasses(classes []string) error {
 	return nil
 }
 
-// MeanStd returns the mean of xs and its population standard deviation (divisor len(xs), as
-// numpy.std's default ddof=0), the convention in which cross-validation results are usually
-// reported as mean ± std over the folds. Both are NaN for an empty xs.
-func MeanStd(xs []float64) (mean, std float64) {
+// MeanStd returns the mean of xs and its standard deviation with divisor len(xs)-ddof, as
+// numpy.std(xs, ddof=ddof): ddof 0 gives the population standard deviation, the convention in
+// which cross-validation results over the folds are usually reported as mean ± std (and the one
+// scikit-learn's StratifiedGroupKFold balances folds by); ddof 1 the sample standard deviation,
+// for figures that are a sample of what might have been drawn (repeated fold assignments). This
+// is the project's one standard deviation. Both are NaN for an empty xs, the deviation also when
+// len(xs) <= ddof.
+func MeanStd(xs []float64, ddof int) (mean, std float64) {
 	if len(xs) == 0 {
 		return math.NaN(), math.NaN()
 	}
@@ -193,11 +197,12 @@ func MeanStd(xs []float64) (mean, std float64) {
 	}
 	mean /= float64(len(xs))
 	// Two passes rather than a running sum of squares, which cancels badly when the folds agree
-	// to many digits.
+	// to many digits. The explicit float64 conversion stops the compiler fusing the multiply and
+	// add, which would change the last bit on some architectures (and with it ties in Folds).
 	var ss float64
 	for _, x := range xs {
 		d := x - mean
 		ss += float64(d * d)
 	}
-	return mean, math.Sqrt(ss / float64(len(xs)))
+	return mean, math.Sqrt(ss / float64(len(xs)-ddof))
 }

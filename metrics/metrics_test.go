@@ -158,24 +158,24 @@ func TestEvaluateErrors(t *testing.T) {
 		gold, pred []int
 		metric     string
 		err        error
-		msg        string // a part of the message
+		msg        string // the whole message, as encoding/csv's tests compare errors
 	}{
-		{"unknown metric", abc, []int{0}, []int{0}, "f1", ErrMetric, "accepted: f_avg(CLASS,...), macro_f1, accuracy, fnc_score"},
-		{"empty metric", abc, []int{0}, []int{0}, "", ErrMetric, `metric ""`},
-		{"unknown f_avg class", abc, []int{0}, []int{0}, "f_avg(a,d)", ErrUnknownClass, `class "d" is not one of a, b, c`},
-		{"fnc without its classes", abc, []int{0}, []int{0}, "fnc_score", ErrUnknownClass, "agree, disagree, discuss, unrelated missing"},
-		{"lengths", abc, []int{0, 1}, []int{0}, "accuracy", ErrLength, "2 gold rows but 1 predictions"},
-		{"no rows", abc, nil, nil, "accuracy", ErrEmpty, "nothing to score"},
-		{"gold out of range", abc, []int{0, 3}, []int{0, 0}, "macro_f1", ErrLabel, "gold[1] is 3"},
-		{"negative pred", fnc, []int{0, 0}, []int{0, -1}, "fnc_score", ErrLabel, "pred[1] is -1"},
-		{"repeated class", []string{"a", "b", "a"}, []int{0}, []int{0}, "accuracy", ErrClasses, `"a" is both class 0 and class 2`},
-		{"no classes", nil, []int{0}, []int{0}, "accuracy", ErrClasses, "no classes"},
+		{"unknown metric", abc, []int{0}, []int{0}, "f1", ErrMetric, `metrics: metric "f1": not an accepted metric spec; accepted: f_avg(CLASS,...), macro_f1, accuracy, fnc_score`},
+		{"empty metric", abc, []int{0}, []int{0}, "", ErrMetric, `metrics: metric "": not an accepted metric spec; accepted: f_avg(CLASS,...), macro_f1, accuracy, fnc_score`},
+		{"unknown f_avg class", abc, []int{0}, []int{0}, "f_avg(a,d)", ErrUnknownClass, `metrics: metric "f_avg(a,d)": class "d" is not one of a, b, c: unknown class`},
+		{"fnc without its classes", abc, []int{0}, []int{0}, "fnc_score", ErrUnknownClass, "metrics: fnc_score needs the classes agree, disagree, discuss, unrelated; agree, disagree, discuss, unrelated missing from a, b, c: unknown class"},
+		{"lengths", abc, []int{0, 1}, []int{0}, "accuracy", ErrLength, "metrics: 2 gold rows but 1 predictions: lengths differ"},
+		{"no rows", abc, nil, nil, "accuracy", ErrEmpty, "metrics: nothing to score: no rows"},
+		{"gold out of range", abc, []int{0, 3}, []int{0, 0}, "macro_f1", ErrLabel, "metrics: gold[1] is 3, not an index into the 3 classes a, b, c: class index out of range"},
+		{"negative pred", fnc, []int{0, 0}, []int{0, -1}, "fnc_score", ErrLabel, "metrics: pred[1] is -1, not an index into the 4 classes agree, disagree, discuss, unrelated: class index out of range"},
+		{"repeated class", []string{"a", "b", "a"}, []int{0}, []int{0}, "accuracy", ErrClasses, `metrics: class "a" is both class 0 and class 2: bad class list`},
+		{"no classes", nil, []int{0}, []int{0}, "accuracy", ErrClasses, "metrics: no classes: bad class list"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := Evaluate(tt.classes, tt.gold, tt.pred, tt.metric)
-			if !errors.Is(err, tt.err) || !strings.Contains(err.Error(), tt.msg) {
-				t.Errorf("err = %v; want %v containing %q", err, tt.err, tt.msg)
+			if !errors.Is(err, tt.err) || err == nil || err.Error() != tt.msg {
+				t.Errorf("err = %v\nwant %q (%v)", err, tt.msg, tt.err)
 			}
 		})
 	}
@@ -205,21 +205,27 @@ func TestReportJSON(t *testing.T) {
 
 func TestMeanStd(t *testing.T) {
 	tests := []struct {
+		name      string
 		xs        []float64
+		ddof      int
 		mean, std float64
 	}{
-		{[]float64{2, 4, 4, 4, 5, 5, 7, 9}, 5, 2}, // the textbook population-std example
-		{[]float64{0.5}, 0.5, 0},
-		{[]float64{1e9 + 1, 1e9 + 2, 1e9 + 3}, 1e9 + 2, math.Sqrt(2.0 / 3)},
+		{"population", []float64{2, 4, 4, 4, 5, 5, 7, 9}, 0, 5, 2}, // the textbook population-std example
+		{"sample", []float64{2, 4, 4, 4, 5, 5, 7, 9}, 1, 5, math.Sqrt(32.0 / 7)},
+		{"one value", []float64{0.5}, 0, 0.5, 0},
+		{"one value, sample", []float64{0.5}, 1, 0.5, math.NaN()},
+		{"large offset", []float64{1e9 + 1, 1e9 + 2, 1e9 + 3}, 0, 1e9 + 2, math.Sqrt(2.0 / 3)},
+		{"large offset, sample", []float64{1e9 + 1, 1e9 + 2, 1e9 + 3}, 1, 1e9 + 2, 1},
+		{"empty", nil, 0, math.NaN(), math.NaN()},
 	}
+	same := func(a, b float64) bool { return math.IsNaN(a) && math.IsNaN(b) || math.Abs(a-b) <= 1e-12 }
 	for _, tt := range tests {
-		m, s := MeanStd(tt.xs)
-		if m != tt.mean || math.Abs(s-tt.std) > 1e-12 {
-			t.Errorf("MeanStd(%v) = %v, %v; want %v, %v", tt.xs, m, s, tt.mean, tt.std)
-		}
-	}
-	if m, s := MeanStd(nil); !math.IsNaN(m) || !math.IsNaN(s) {
-		t.Errorf("MeanStd(nil) = %v, %v; want NaN, NaN", m, s)
+		t.Run(tt.name, func(t *testing.T) {
+			m, s := MeanStd(tt.xs, tt.ddof)
+			if !same(m, tt.mean) || !same(s, tt.std) {
+				t.Errorf("MeanStd(%v, %d) = %v, %v; want %v, %v", tt.xs, tt.ddof, m, s, tt.mean, tt.std)
+			}
+		})
 	}
 }
 

@@ -93,11 +93,9 @@ const (
 // decrease 1e-3 and curvature 0.9 (the ftol and gtol constants of lnsrlb in lbfgsb.f; Moré and
 // Thuente, ACM TOMS 20(3), 1994). It keeps 5 correction pairs, R optim's default, where scipy
 // keeps 10: the pairs are two float64 vectors of every parameter each, the most memory training
-// holds where features are many. On the public tasks (bench/run.sh --quick, 2026-11-29), 5
-// pairs against 10 took training's peak RSS from 219 to 152 MB on semeval2016-a, 366 to 251 on
-// mawqif and 557 to 381 on rumoureval2017-a (each now below scikit-learn's), and 897 to 816 on
-// baly2018's 5 folds; fnc1, whose memory is its rows, took 212 iterations instead of 154. The
-// test figures moved by at most 0.0023 either way, within the gradient tolerance's reach.
+// holds where features are many, and 5 cut training's peak memory by about a third on the public
+// tasks while moving their test figures by no more than the gradient tolerance does
+// (docs/BENCHMARKS.md gives the run's figures).
 const (
 	lbfgsStore   = 5
 	lbfgsFuncTol = 64 * 0x1p-52

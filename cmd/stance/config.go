@@ -440,5 +440,3 @@ func (s *settings) heads() []string {
 	sort.Strings(h)
 	return h
 }
-
-func describe(v *viper.Viper) string { return fmt.Sprint(v.AllSettings()) }

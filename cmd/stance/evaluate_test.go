@@ -137,6 +137,33 @@ func TestEvaluateModel(t *testing.T) {
 		}
 		checkNoTempFiles(t, filepath.Dir(pred))
 	})
+	// Standard output holds one stream: the predictions (or the report) when given as "-", the
+	// figures then going to standard error. (Before, --predictions - wrote past the command's
+	// output, to the process's, and the CSV and the JSON figures shared one stream.)
+	t.Run("predictions to standard output", func(t *testing.T) {
+		r := mustStance(t, "", append(base, "-q", "--predictions", "-", "--format", "json")...)
+		rows := readCSV(t, r.stdout)
+		if len(rows) != 282 || strings.Join(rows[0][:2], ",") != "id,sentiment" {
+			t.Errorf("standard output is not the predictions' CSV alone (%d rows, header %q)", len(rows), rows[0])
+		}
+		checkEvalJSON(t, r.stderr, floor)
+	})
+	t.Run("report to standard output", func(t *testing.T) {
+		r := mustStance(t, "", append(base, "-q", "--report", "-")...)
+		if !strings.HasPrefix(r.stdout, "<!DOCTYPE html>") || !strings.HasSuffix(r.stdout, "</html>\n") {
+			t.Errorf("standard output is not the report alone:\n%.200s", r.stdout)
+		}
+		if !strings.Contains(r.stderr, "== stance ==") {
+			t.Errorf("the figures are not on standard error:\n%.200s", r.stderr)
+		}
+	})
+	t.Run("both to standard output", func(t *testing.T) {
+		r := stance(t, "", append(base, "--predictions", "-", "--report", "-")...)
+		want := "stance: evaluate: --predictions - and --report - would both write to standard output; give one of them a file\n"
+		if r.code != exitUsage || r.stderr != want || r.stdout != "" {
+			t.Errorf("got %v; want exit 2 and %q", r, want)
+		}
+	})
 }
 
 func TestEvaluateCrossValidation(t *testing.T) {

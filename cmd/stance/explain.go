@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/commentstance/stance/classifier"
+	"github.com/commentstance/stance/internal/cell"
 )
 
 func newExplain(e *env) *cobra.Command {
@@ -47,7 +48,7 @@ Without comments it lists, per head and class, the model's strongest named featu
 			var all []commentExplanation
 			for _, text := range args {
 				if err := checkText(text); err != nil || strings.TrimSpace(text) == "" {
-					return usageErr("argument %q: want a comment (non-empty UTF-8 text)", clip(text, 40))
+					return usageErr("argument %q: want a comment (non-empty UTF-8 text)", cell.Clip(text, 40))
 				}
 				ex, err := m.Explain(text, article, top)
 				if err != nil {
@@ -84,7 +85,7 @@ func writeExplanations(w io.Writer, format string, all []commentExplanation) err
 		if i > 0 {
 			fmt.Fprintln(tw)
 		}
-		fmt.Fprintf(tw, "comment: %s\n", clip(c.Text, 100))
+		fmt.Fprintf(tw, "comment: %s\n", cell.Clip(c.Text, 100))
 		for _, h := range c.Heads {
 			fmt.Fprintf(tw, "\n%s: %s (p=%.2f)\n", h.Head, h.Label, h.Prob)
 			fmt.Fprintf(tw, "  toward %s\tpush\t\taway from %s\tpush\n", h.Label, h.Label)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"fmt"
 	"io"
 	"time"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/commentstance/stance/classifier"
 	"github.com/commentstance/stance/data"
+	"github.com/commentstance/stance/scorecsv"
 )
 
 func newExport(e *env) *cobra.Command {
@@ -78,95 +78,19 @@ failed export leaves any previous file as it was. --out - writes to standard out
 	return cmd
 }
 
-// scoreHeader is the export's header: [id], article_id, then per head its label, class
-// probabilities and signed score.
-func scoreHeader(m *classifier.Model, withID bool) []string {
-	var h []string
-	if withID {
-		h = append(h, "id")
-	}
-	h = append(h, "article_id")
-	for _, hd := range m.Heads {
-		h = append(h, hd.Name)
-		for _, c := range hd.Classes {
-			h = append(h, hd.Name+"_"+c)
-		}
-		if _, _, ok := hd.Signed(); ok {
-			h = append(h, hd.Name+"_score")
-		}
-	}
-	return h
-}
-
-// scoreRows writes CSV rows as encoding/csv's Writer does (comma-separated, \n line ends): some
-// leading fields, then the score columns of a model's heads: each head's label, its class
-// probabilities and, where its classes allow one, its signed score. The labels are quoted once,
-// the signed pairs found once and the numbers formatted without allocating (fixed4): exports
-// write a row per comment.
-type scoreRows struct {
-	w      *bufio.Writer
-	line   []byte
-	labels [][]string // per head and class, the label as a CSV field
-	signed [][2]int   // per head, the positive and negative class, or -1s
-}
-
-func newScoreRows(w io.Writer, m *classifier.Model) *scoreRows {
-	c := &scoreRows{w: bufio.NewWriterSize(w, 64<<10)}
-	for _, hd := range m.Heads {
-		var labels []string
-		for _, l := range hd.Classes {
-			labels = append(labels, string(appendCSVField(nil, l)))
-		}
-		c.labels = append(c.labels, labels)
-		pn := [2]int{-1, -1}
-		if pos, neg, ok := hd.Signed(); ok {
-			pn = [2]int{pos, neg}
-		}
-		c.signed = append(c.signed, pn)
-	}
-	return c
-}
-
-// header writes a row of fields.
-func (c *scoreRows) header(fields []string) error {
-	c.line = append(appendCSVFields(c.line[:0], fields), '\n')
-	_, err := c.w.Write(c.line)
-	return err
-}
-
-// row writes the fields of lead, then the score columns of s.
-func (c *scoreRows) row(lead []string, s *classifier.Scores) error {
-	line := appendCSVFields(c.line[:0], lead)
-	for hi, labels := range c.labels {
-		p := s.Probs[hi]
-		line = append(line, ',')
-		line = append(line, labels[s.Best[hi]]...)
-		for k := range labels {
-			line = append(line, ',')
-			line = append(line, fixed4(p[k])...)
-		}
-		if pn := c.signed[hi]; pn[0] >= 0 {
-			line = append(line, ',')
-			line = append(line, fixed4(p[pn[0]]-p[pn[1]])...)
-		}
-	}
-	c.line = append(line, '\n')
-	_, err := c.w.Write(c.line)
-	return err
-}
-
-func (c *scoreRows) flush() error { return c.w.Flush() }
-
 func exportScores(cmd *cobra.Command, m *classifier.Model, r *data.Reader, out io.Writer, withID bool, workers int, progress func(int)) (int, error) {
 	if workers <= 0 {
 		workers = defaultWorkers()
 	}
-	w := newScoreRows(out, m)
-	if err := w.header(scoreHeader(m, withID)); err != nil {
+	w := scorecsv.NewWriter(out, scorecsv.HeadsOf(m))
+	lead := make([]string, 0, 2)
+	if withID {
+		lead = append(lead, "id")
+	}
+	if err := w.WriteHeader(append(lead, "article_id")...); err != nil {
 		return 0, err
 	}
 	n := 0
-	lead := make([]string, 0, 2)
 	next := itemsOf(r, func(c data.Comment) any { return [2]string{c.ID, c.ArticleID} })
 	emit := func(it classifier.Item, s *classifier.Scores) error {
 		ref := it.Ref.([2]string)
@@ -176,19 +100,19 @@ func exportScores(cmd *cobra.Command, m *classifier.Model, r *data.Reader, out i
 		}
 		lead = append(lead, ref[1])
 		n++
-		if err := w.row(lead, s); err != nil {
+		if err := w.Write(lead, s); err != nil {
 			return err
 		}
 		if n%4096 == 0 {
 			progress(n)
-			return w.flush()
+			return w.Flush()
 		}
 		return nil
 	}
 	if err := m.ScoreStream(cmd.Context(), workers, next, emit); err != nil {
 		return n, err
 	}
-	return n, w.flush()
+	return n, w.Flush()
 }
 
 // itemsOf reads r's comments one at a time, as ScoreStream asks for them, each with ref(c) as

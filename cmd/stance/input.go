@@ -10,13 +10,12 @@ import (
 
 	"github.com/commentstance/stance/classifier"
 	"github.com/commentstance/stance/data"
+	"github.com/commentstance/stance/evaluation"
 )
 
 // labelled is a whole labelled data set, as training and evaluation need it.
 type labelled struct {
-	comments []data.Comment
-	examples []classifier.Example
-	heads    []string // label heads present in every file
+	evaluation.Set // Heads are the label heads present in every file
 	// lacking maps a head of the schema that is not in heads to the files without its column.
 	lacking map[string][]string
 	columns map[string]string // head -> its label column, for messages
@@ -45,9 +44,9 @@ func (e *env) readLabelled(paths []string, schema data.Schema) (*labelled, error
 			}
 		}
 		if i == 0 {
-			out.heads = heads
+			out.Heads = heads
 		} else {
-			out.heads = slices.DeleteFunc(out.heads, func(h string) bool { return !slices.Contains(heads, h) })
+			out.Heads = slices.DeleteFunc(out.Heads, func(h string) bool { return !slices.Contains(heads, h) })
 		}
 		for {
 			c, err := r.Read()
@@ -58,15 +57,14 @@ func (e *env) readLabelled(paths []string, schema data.Schema) (*labelled, error
 				r.Close()
 				return nil, asUsage(err)
 			}
-			out.comments = append(out.comments, c)
-			out.examples = append(out.examples, classifier.Example{Text: c.Text, Article: c.Article, Labels: c.Labels})
+			out.Add(c)
 		}
 		e.reportSkips(r.Skipped())
 		if err := r.Close(); err != nil {
 			return nil, err
 		}
 	}
-	if len(out.comments) == 0 {
+	if len(out.Comments) == 0 {
 		return nil, usageErr("%v: no usable rows in %v", classifier.ErrNoExamples, paths)
 	}
 	return out, nil
@@ -75,8 +73,8 @@ func (e *env) readLabelled(paths []string, schema data.Schema) (*labelled, error
 // setGroups gives each example the group that tuning's grouped folds keep together: its
 // article (by id, else by text), or its group column, as groupBy says (see groupOf).
 func (l *labelled) setGroups(groupBy string) {
-	for i, c := range l.comments {
-		l.examples[i].Group = groupOf(c, groupBy)
+	for i, c := range l.Comments {
+		l.Examples[i].Group = evaluation.GroupOf(c, evaluation.GroupBy(groupBy))
 	}
 }
 
@@ -104,12 +102,12 @@ func (e *env) reportSkips(skips []data.Skip) {
 
 // requireHeads checks that the data has the label columns that training or evaluation needs.
 func requireHeads(l *labelled, want []string, where string) error {
-	if len(l.heads) == 0 {
+	if len(l.Heads) == 0 {
 		return usageErr("%s: the data has none of the label columns; map them with labels.HEAD: COLUMN in config.yaml", where)
 	}
 	for _, h := range want {
-		if !slices.Contains(l.heads, h) {
-			return usageErr("%s: the data has no %q labels (it has %v)", where, h, l.heads)
+		if !slices.Contains(l.Heads, h) {
+			return usageErr("%s: the data has no %q labels (it has %v)", where, h, l.Heads)
 		}
 	}
 	return nil

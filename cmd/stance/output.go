@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 
 	"github.com/commentstance/stance/internal/atomicfile"
@@ -9,8 +10,7 @@ import (
 
 // openOut opens what a command writes to path: the command's standard output for "-", else a
 // temporary file that commit renames into place, and that abort (to defer) removes unless it was
-// committed, so that a failed command leaves any previous file as it was. ("-" is not handed to
-// atomicfile.Create, which would write to os.Stdout, past e.stdout.)
+// committed, so that a failed command leaves any previous file as it was.
 func (e *env) openOut(path string) (w io.Writer, commit func() error, abort func(), err error) {
 	if path == "-" {
 		return e.stdout, func() error { return nil }, func() {}, nil
@@ -20,6 +20,20 @@ func (e *env) openOut(path string) (w io.Writer, commit func() error, abort func
 		return nil, nil, nil, err
 	}
 	return f, f.Commit, f.Abort, nil
+}
+
+// writeOut writes to path ("-": the command's standard output) what write writes, atomically
+// (openOut).
+func (e *env) writeOut(path string, write func(io.Writer) error) error {
+	w, commit, abort, err := e.openOut(path)
+	if err != nil {
+		return err
+	}
+	defer abort()
+	if err := write(w); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return commit()
 }
 
 // writeJSON writes v as one indented JSON document: the json format of every command.

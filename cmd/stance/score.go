@@ -14,6 +14,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/commentstance/stance/classifier"
+	"github.com/commentstance/stance/internal/cell"
+	"github.com/commentstance/stance/scorecsv"
 )
 
 func newScore(e *env) *cobra.Command {
@@ -84,7 +86,7 @@ For a file of scores that is written whole or not at all, use export.`,
 			// Reading standard input does not watch the context: without interruptible, Ctrl-C
 			// would be swallowed by run's signal handler while score waits for input.
 			_, err = interruptible(ctx, func() (struct{}, error) {
-				return struct{}{}, e.scoreInputs(s, args, dataFile, articlesFile, article, func(it scoreItem) error {
+				return struct{}{}, e.scoreInputs(s, scoreSource{args, dataFile, articlesFile, article}, func(it scoreItem) error {
 					if err := ctx.Err(); err != nil {
 						return err
 					}
@@ -113,8 +115,6 @@ For a file of scores that is written whole or not at all, use export.`,
 // file's fields have no such bound.
 const maxStdinLine = 64 << 20
 
-// checkText refuses what no comment or article may hold, as the data readers do (data.ParseError
-// with ErrInvalidUTF8 or ErrNUL): invalid UTF-8, and NUL bytes, which mean UTF-16 or binary input.
 // articleFlag returns the article given by --article or --article-file (at most one of them),
 // checked to be text.
 func articleFlag(article, articleFile string) (string, error) {
@@ -137,6 +137,8 @@ func articleFlag(article, articleFile string) (string, error) {
 	return string(b), nil
 }
 
+// checkText refuses what no comment or article may hold, as the data readers do (data.ParseError
+// with ErrInvalidUTF8 or ErrNUL): invalid UTF-8, and NUL bytes, which mean UTF-16 or binary input.
 func checkText(s string) error {
 	if !utf8.ValidString(s) {
 		return errors.New("not valid UTF-8; want UTF-8 text (convert it with iconv)")
@@ -151,9 +153,17 @@ type scoreItem struct {
 	ID, Text, Article string
 }
 
+// scoreSource is where score's comments come from: the arguments, else a data file (with its
+// articles file), else standard input; article is the article of comments that have none.
+type scoreSource struct {
+	args                    []string
+	data, articles, article string
+}
+
 // scoreInputs passes the comments to score to each in turn, as they are read: arguments, a data
 // file, or standard input lines. Input without a comment is a usage error.
-func (e *env) scoreInputs(s *settings, args []string, dataFile, articlesFile, article string, each func(scoreItem) error) error {
+func (e *env) scoreInputs(s *settings, src scoreSource, each func(scoreItem) error) error {
+	args, dataFile, articlesFile, article := src.args, src.data, src.articles, src.article
 	n := 0
 	emit := func(it scoreItem) error {
 		n++
@@ -243,7 +253,7 @@ type scoreWriter struct {
 	perRecord bool
 	started   bool
 	tw        *tabwriter.Writer
-	rows      *scoreRows
+	rows      *scorecsv.Writer
 	enc       *json.Encoder
 	all       []scoreJSON
 }
@@ -278,8 +288,8 @@ func (sw *scoreWriter) start() error {
 		_, err := fmt.Fprintln(sw.tw)
 		return err
 	case "csv":
-		sw.rows = newScoreRows(sw.w, sw.m)
-		return sw.rows.header(append([]string{"id", "text"}, scoreHeader(sw.m, false)[1:]...))
+		sw.rows = scorecsv.NewWriter(sw.w, scorecsv.HeadsOf(sw.m))
+		return sw.rows.WriteHeader("id", "text")
 	case "jsonl":
 		sw.enc = json.NewEncoder(sw.w)
 	}
@@ -294,14 +304,14 @@ func (sw *scoreWriter) write(it scoreItem, s *classifier.Scores) error {
 	}
 	switch sw.format {
 	case "table":
-		fmt.Fprint(sw.tw, clip(it.Text, 48))
+		fmt.Fprint(sw.tw, cell.Clip(it.Text, 48))
 		for hi, h := range sw.m.Heads {
 			fmt.Fprintf(sw.tw, "\t%s\t%.2f", h.Classes[s.Best[hi]], s.Probs[hi][s.Best[hi]])
 		}
 		_, err := fmt.Fprintln(sw.tw)
 		return err
 	case "csv":
-		if err := sw.rows.row([]string{it.ID, it.Text}, s); err != nil {
+		if err := sw.rows.Write([]string{it.ID, it.Text}, s); err != nil {
 			return err
 		}
 		return sw.flushRecord()
@@ -334,7 +344,7 @@ func (sw *scoreWriter) flushRecord() error {
 		return nil
 	}
 	if sw.rows != nil {
-		if err := sw.rows.flush(); err != nil {
+		if err := sw.rows.Flush(); err != nil {
 			return err
 		}
 	}
@@ -352,7 +362,7 @@ func (sw *scoreWriter) close() error {
 		}
 	case "csv":
 		if sw.rows != nil {
-			if err := sw.rows.flush(); err != nil {
+			if err := sw.rows.Flush(); err != nil {
 				return err
 			}
 		}
@@ -362,14 +372,4 @@ func (sw *scoreWriter) close() error {
 		}
 	}
 	return sw.w.Flush()
-}
-
-// clip shortens s to at most n characters for a table cell, on one line.
-func clip(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:n-1]) + "…"
 }

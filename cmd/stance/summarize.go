@@ -14,11 +14,18 @@ import (
 
 	"github.com/commentstance/stance/classifier"
 	"github.com/commentstance/stance/data"
+	"github.com/commentstance/stance/evaluation"
+	"github.com/commentstance/stance/internal/cell"
 )
 
+// summarizeFlags are summarize's flags (--workers is bound to the setting workers).
+type summarizeFlags struct {
+	data, articles, model, by, format, out string
+	strict                                 bool
+}
+
 func newSummarize(e *env) *cobra.Command {
-	var dataFile, articlesFile, modelPath, by, format, out string
-	var strict bool
+	var fl summarizeFlags
 	var workers int
 	cmd := &cobra.Command{
 		Use:   "summarize --model FILE --data FILE",
@@ -46,137 +53,92 @@ file, which appears whole or not at all.`,
 			if err != nil {
 				return err
 			}
-			if dataFile == "" {
-				return usageErr("summarize needs --data FILE")
-			}
-			if by != "article" && by != "group" {
-				return usageErr("--by %q: want article or group", by)
-			}
-			switch format {
-			case "table", "csv", "json":
-			default:
-				return usageErr("--format %q: want table, csv or json", format)
-			}
-			m, err := loadScoringModel(modelPath)
-			if err != nil {
+			if err := fl.check(); err != nil {
 				return err
 			}
-			for _, h := range m.Heads {
-				if !h.KnowsWeights() && (m.Config.ClassWeight != "none" || m.Config.ClassWeights[h.Name] != nil) {
-					e.notef("note: %s does not record the class weights head %s was trained with (it is older than this program): its shares are of the weighted probabilities; train it again to have them undone", modelPath, h.Name)
-				}
-			}
-			r, err := e.openComments(s, dataFile, articlesFile, strict)
-			if err != nil {
-				return err
-			}
-			defer r.Close()
-			start := time.Now()
-			bar := e.progress("scored", 0)
-			sum, err := summarizeScores(cmd, m, r, by, s.Workers, bar.set)
-			bar.done()
-			if err != nil {
-				return err
-			}
-			e.reportSkips(r.Skipped())
-			if sum.all.n == 0 {
-				return usageErr("no comments to summarize in %s", dataFile)
-			}
-			dst, commit, abort, err := e.openOut(out)
-			if err != nil {
-				return err
-			}
-			defer abort()
-			if err := sum.write(dst, format); err != nil {
-				return fmt.Errorf("writing %s: %w", out, err)
-			}
-			if err := commit(); err != nil {
-				return fmt.Errorf("writing %s: %w", out, err)
-			}
-			e.notef("summarized %d comments on %d %ss in %.1fs", sum.all.n, len(sum.groups), by, time.Since(start).Seconds())
-			return nil
+			return e.summarize(cmd, s, fl)
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&dataFile, "data", "", "comments to score (CSV, TSV or JSONL); - for standard input")
-	f.StringVar(&articlesFile, "articles", "", "file of articles joined on the comments' article id")
-	f.StringVar(&modelPath, "model", "", "the model")
-	f.StringVar(&by, "by", "article", "one line per article, or per value of the group column (group)")
-	f.StringVar(&format, "format", "table", "table, csv or json")
-	f.StringVarP(&out, "out", "o", "-", "the file to write; - for standard output")
-	f.BoolVar(&strict, "strict", false, "make any bad row an error instead of a reported skip")
+	f.StringVar(&fl.data, "data", "", "comments to score (CSV, TSV or JSONL); - for standard input")
+	f.StringVar(&fl.articles, "articles", "", "file of articles joined on the comments' article id")
+	f.StringVar(&fl.model, "model", "", "the model")
+	f.StringVar(&fl.by, "by", "article", "one line per article, or per value of the group column (group)")
+	f.StringVar(&fl.format, "format", "table", "table, csv or json")
+	f.StringVarP(&fl.out, "out", "o", "-", "the file to write; - for standard output")
+	f.BoolVar(&fl.strict, "strict", false, "make any bad row an error instead of a reported skip")
 	f.IntVar(&workers, "workers", 0, "scoring goroutines; 0 = all cores (workers)")
 	return cmd
 }
 
-// tally sums the scores of some comments.
-type tally struct {
-	n     int
-	probs [][]float64 // per head and class, the sum of the class's probability
-	count [][]int     // per head and class, the comments whose label it is
+// check refuses flags that do not go together.
+func (fl summarizeFlags) check() error {
+	if fl.data == "" {
+		return usageErr("summarize needs --data FILE")
+	}
+	if fl.by != "article" && fl.by != "group" {
+		return usageErr("--by %q: want article or group", fl.by)
+	}
+	switch fl.format {
+	case "table", "csv", "json":
+	default:
+		return usageErr("--format %q: want table, csv or json", fl.format)
+	}
+	return nil
 }
 
-func newTally(m *classifier.Model) *tally {
-	t := &tally{}
+// summarize scores the comments and writes their tallies.
+func (e *env) summarize(cmd *cobra.Command, s *settings, fl summarizeFlags) error {
+	m, err := loadScoringModel(fl.model)
+	if err != nil {
+		return err
+	}
 	for _, h := range m.Heads {
-		t.probs = append(t.probs, make([]float64, len(h.Classes)))
-		t.count = append(t.count, make([]int, len(h.Classes)))
-	}
-	return t
-}
-
-// add counts one comment: its labels, and its probabilities p (per head, with the class weights
-// undone).
-func (t *tally) add(s *classifier.Scores, p [][]float64) {
-	t.n++
-	for hi, ph := range p {
-		for k, v := range ph {
-			t.probs[hi][k] += v
+		if !h.KnowsWeights() && (m.Config.ClassWeight != "none" || m.Config.ClassWeights[h.Name] != nil) {
+			e.notef("note: %s does not record the class weights head %s was trained with (it is older than this program): its shares are of the weighted probabilities; train it again to have them undone", fl.model, h.Name)
 		}
-		t.count[hi][s.Best[hi]]++
 	}
+	r, err := e.openComments(s, fl.data, fl.articles, fl.strict)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	start := time.Now()
+	bar := e.progress("scored", 0)
+	sum, err := summarizeScores(cmd, m, r, evaluation.GroupBy(fl.by), s.Workers, bar.set)
+	bar.done()
+	if err != nil {
+		return err
+	}
+	e.reportSkips(r.Skipped())
+	if sum.All.N == 0 {
+		return usageErr("no comments to summarize in %s", fl.data)
+	}
+	dst, commit, abort, err := e.openOut(fl.out)
+	if err != nil {
+		return err
+	}
+	defer abort()
+	if err := writeSummary(dst, fl.format, sum); err != nil {
+		return fmt.Errorf("writing %s: %w", fl.out, err)
+	}
+	if err := commit(); err != nil {
+		return fmt.Errorf("writing %s: %w", fl.out, err)
+	}
+	e.notef("summarized %d comments on %d %ss in %.1fs", sum.All.N, len(sum.Groups), fl.by, time.Since(start).Seconds())
+	return nil
 }
 
-// summary is the tallies of each article (or group), in order of first appearance, and of all.
-type summary struct {
-	m      *classifier.Model
-	signed [][2]int // per head, its positive and negative class (Head.Signed), or -1s
-	by     string
-	keys   []string
-	groups map[string]*tally
-	all    *tally
-}
-
-func summarizeScores(cmd *cobra.Command, m *classifier.Model, r *data.Reader, by string, workers int, progress func(int)) (*summary, error) {
+func summarizeScores(cmd *cobra.Command, m *classifier.Model, r *data.Reader, by evaluation.GroupBy, workers int, progress func(int)) (*evaluation.Summary, error) {
 	if workers <= 0 {
 		workers = defaultWorkers()
 	}
-	sum := &summary{m: m, by: by, groups: map[string]*tally{}, all: newTally(m)}
-	for _, h := range m.Heads {
-		pn := [2]int{-1, -1}
-		if pos, neg, ok := h.Signed(); ok {
-			pn = [2]int{pos, neg}
-		}
-		sum.signed = append(sum.signed, pn)
-	}
-	p := make([][]float64, len(m.Heads))
-	next := itemsOf(r, func(c data.Comment) any { return groupOf(c, by) })
+	sum := evaluation.NewSummary(m, by)
+	next := itemsOf(r, func(c data.Comment) any { return evaluation.GroupOf(c, by) })
 	emit := func(it classifier.Item, s *classifier.Scores) error {
-		key := it.Ref.(string)
-		t := sum.groups[key]
-		if t == nil {
-			t = newTally(m)
-			sum.groups[key] = t
-			sum.keys = append(sum.keys, key)
-		}
-		for hi := range m.Heads {
-			// The weights undone are those of the model that scored it (Head.Unseen's differ).
-			p[hi] = s.Scorer(m, hi).Unweighted(p[hi], s.Probs[hi])
-		}
-		t.add(s, p)
-		sum.all.add(s, p)
-		if sum.all.n%4096 == 0 {
-			progress(sum.all.n)
+		sum.Add(it.Ref.(string), s)
+		if sum.All.N%4096 == 0 {
+			progress(sum.All.N)
 		}
 		return nil
 	}
@@ -186,55 +148,37 @@ func summarizeScores(cmd *cobra.Command, m *classifier.Model, r *data.Reader, by
 	return sum, nil
 }
 
-// meanScore is head hi's mean signed score over t's comments: the share of its positive class
-// less that of its negative one; ok is false for a head without such a pair.
-func (s *summary) meanScore(hi int, t *tally) (v float64, ok bool) {
-	pn := s.signed[hi]
-	if pn[0] < 0 {
-		return 0, false
-	}
-	return (t.probs[hi][pn[0]] - t.probs[hi][pn[1]]) / float64(t.n), true
-}
-
-// name is how a group is called in the output: its key, or a placeholder for rows without one.
-func (s *summary) name(key string) string {
-	if key == "" {
-		return "(no " + s.by + ")"
-	}
-	return key
-}
-
-func (s *summary) write(w io.Writer, format string) error {
+func writeSummary(w io.Writer, format string, s *evaluation.Summary) error {
 	switch format {
 	case "csv":
-		return s.writeCSV(w)
+		return writeSummaryCSV(w, s)
 	case "json":
-		return s.writeJSON(w)
+		return writeJSON(w, summaryJSON(s))
 	}
-	return s.writeTable(w)
+	return writeSummaryTable(w, s)
 }
 
 // writeTable prints a block per head: a line per group, then one for all comments, with each
 // class's share (and label count) and the mean signed score.
-func (s *summary) writeTable(w io.Writer) error {
+func writeSummaryTable(w io.Writer, s *evaluation.Summary) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	for hi, h := range s.m.Heads {
+	for hi, h := range s.Model.Heads {
 		if hi > 0 {
 			fmt.Fprintln(tw)
 		}
 		fmt.Fprintf(tw, "== %s: share of the comments (mean probability), and label count ==\n", h.Name)
-		signed := s.signed[hi][0] >= 0
-		cells := append([]string{s.by, "comments"}, h.Classes...)
+		signed := s.Signed(hi)
+		cells := append([]string{string(s.By), "comments"}, h.Classes...)
 		if signed {
 			cells = append(cells, "mean score")
 		}
 		fmt.Fprintln(tw, strings.Join(cells, "\t"))
-		line := func(name string, t *tally) {
-			cells := []string{clip(name, 40), strconv.Itoa(t.n)}
+		line := func(name string, t *evaluation.Tally) {
+			cells := []string{cell.Clip(name, 40), strconv.Itoa(t.N)}
 			for k := range h.Classes {
-				cells = append(cells, fmt.Sprintf("%.0f%% (%d)", 100*t.probs[hi][k]/float64(t.n), t.count[hi][k]))
+				cells = append(cells, fmt.Sprintf("%.0f%% (%d)", 100*t.Probs[hi][k]/float64(t.N), t.Count[hi][k]))
 			}
-			if v, ok := s.meanScore(hi, t); ok {
+			if v, ok := s.MeanScore(hi, t); ok {
 				if math.Abs(v) < 0.005 {
 					v = 0 // "+0.00", not "-0.00"
 				}
@@ -242,37 +186,37 @@ func (s *summary) writeTable(w io.Writer) error {
 			}
 			fmt.Fprintln(tw, strings.Join(cells, "\t"))
 		}
-		for _, k := range s.keys {
-			line(s.name(k), s.groups[k])
+		for _, k := range s.Keys {
+			line(s.Name(k), s.Groups[k])
 		}
-		line(fmt.Sprintf("all %d %ss", len(s.keys), s.by), s.all)
+		line(fmt.Sprintf("all %d %ss", len(s.Keys), s.By), s.All)
 	}
 	return tw.Flush()
 }
 
 // writeCSV writes a row per group: the group, the comments, then per head each class's share
 // (HEAD_CLASS_share) and label count (HEAD_CLASS_count), and the mean signed score (HEAD_score).
-func (s *summary) writeCSV(w io.Writer) error {
+func writeSummaryCSV(w io.Writer, s *evaluation.Summary) error {
 	cw := csv.NewWriter(w)
-	header := []string{s.by, "comments"}
-	for hi, h := range s.m.Heads {
+	header := []string{string(s.By), "comments"}
+	for hi, h := range s.Model.Heads {
 		for _, c := range h.Classes {
 			header = append(header, h.Name+"_"+c+"_share", h.Name+"_"+c+"_count")
 		}
-		if s.signed[hi][0] >= 0 {
+		if s.Signed(hi) {
 			header = append(header, h.Name+"_score")
 		}
 	}
 	cw.Write(header)
 	f := func(x float64) string { return strconv.FormatFloat(x, 'f', 4, 64) }
-	for _, key := range s.keys {
-		t := s.groups[key]
-		row := []string{key, strconv.Itoa(t.n)}
-		for hi, h := range s.m.Heads {
+	for _, key := range s.Keys {
+		t := s.Groups[key]
+		row := []string{key, strconv.Itoa(t.N)}
+		for hi, h := range s.Model.Heads {
 			for k := range h.Classes {
-				row = append(row, f(t.probs[hi][k]/float64(t.n)), strconv.Itoa(t.count[hi][k]))
+				row = append(row, f(t.Share(hi, k)), strconv.Itoa(t.Count[hi][k]))
 			}
-			if v, ok := s.meanScore(hi, t); ok {
+			if v, ok := s.MeanScore(hi, t); ok {
 				row = append(row, f(v))
 			}
 		}
@@ -298,15 +242,15 @@ type groupSummaryJSON struct {
 	tallyJSON
 }
 
-func (s *summary) json(t *tally) tallyJSON {
-	g := tallyJSON{Comments: t.n, Heads: map[string]headSummaryJSON{}}
-	for hi, h := range s.m.Heads {
+func tallyOf(s *evaluation.Summary, t *evaluation.Tally) tallyJSON {
+	g := tallyJSON{Comments: t.N, Heads: map[string]headSummaryJSON{}}
+	for hi, h := range s.Model.Heads {
 		hs := headSummaryJSON{Share: map[string]float64{}, Count: map[string]int{}}
 		for k, c := range h.Classes {
-			hs.Share[c] = t.probs[hi][k] / float64(t.n)
-			hs.Count[c] = t.count[hi][k]
+			hs.Share[c] = t.Share(hi, k)
+			hs.Count[c] = t.Count[hi][k]
 		}
-		if v, ok := s.meanScore(hi, t); ok {
+		if v, ok := s.MeanScore(hi, t); ok {
 			hs.Score = &v
 		}
 		g.Heads[h.Name] = hs
@@ -314,14 +258,14 @@ func (s *summary) json(t *tally) tallyJSON {
 	return g
 }
 
-func (s *summary) writeJSON(w io.Writer) error {
+func summaryJSON(s *evaluation.Summary) any {
 	v := struct {
 		By     string             `json:"by"`
 		Groups []groupSummaryJSON `json:"groups"`
 		All    tallyJSON          `json:"all"`
-	}{By: s.by, All: s.json(s.all)}
-	for _, k := range s.keys {
-		v.Groups = append(v.Groups, groupSummaryJSON{k, s.json(s.groups[k])})
+	}{By: string(s.By), All: tallyOf(s, s.All)}
+	for _, k := range s.Keys {
+		v.Groups = append(v.Groups, groupSummaryJSON{k, tallyOf(s, s.Groups[k])})
 	}
-	return writeJSON(w, v)
+	return v
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/commentstance/stance/classifier"
+	"github.com/commentstance/stance/features"
 )
 
 func newTrain(e *env) *cobra.Command {
@@ -82,7 +83,7 @@ tune: off in config.yaml) trains the configured settings as they are.`,
 					choices []classifier.Choice
 				}
 				res, err := interruptible(cmd.Context(), func() (result, error) {
-					tuned, trials, choices, err := classifier.Tune(l.examples, l.heads, cfg, opt)
+					tuned, trials, choices, err := classifier.Tune(l.Examples, l.Heads, cfg, opt)
 					return result{tuned, trials, choices}, asUsage(err)
 				})
 				bar.done()
@@ -99,17 +100,17 @@ tune: off in config.yaml) trains the configured settings as they are.`,
 				}
 			}
 			m, err := interruptible(cmd.Context(), func() (*classifier.Model, error) {
-				m, err := classifier.Train(l.examples, l.heads, cfg)
+				m, err := classifier.Train(l.Examples, l.Heads, cfg)
 				return m, asUsage(err)
 			})
 			if err != nil {
 				return err
 			}
 			m.Tuning = tuning
-			if err := m.Save(modelPath); err != nil {
+			if err := e.saveModel(m, modelPath); err != nil {
 				return err
 			}
-			e.notef("trained on %d comments in %.1fs: %s", len(l.examples), time.Since(start).Seconds(), headSummary(m))
+			e.notef("trained on %d comments in %.1fs: %s", len(l.Examples), time.Since(start).Seconds(), headSummary(m))
 			e.notef("model written to %s", modelPath)
 			return nil
 		},
@@ -135,12 +136,15 @@ var trainFlags = map[string]string{
 	"workers":            "workers",
 }
 
+// addModelFlags adds the flags of trainFlags, their defaults those of the library's
+// (classifier.DefaultConfig, features.DefaultConfig), as the settings' defaults are.
 func addModelFlags(cmd *cobra.Command) {
+	c, fc := classifier.DefaultConfig(), features.DefaultConfig()
 	f := cmd.Flags()
-	f.Float64("c", 1, "inverse regularisation strength (model.c)")
-	f.String("class-weight", "balanced", "balanced or none (model.class_weight)")
-	f.Int("max-iter", 300, "L-BFGS iterations per head at most (model.max_iter)")
-	f.Int("bits", 20, "hash space of 2^bits features (features.bits)")
+	f.Float64("c", c.C, "inverse regularisation strength (model.c)")
+	f.String("class-weight", c.ClassWeight, "balanced or none (model.class_weight)")
+	f.Int("max-iter", c.MaxIter, "L-BFGS iterations per head at most (model.max_iter)")
+	f.Int("bits", fc.Bits, "hash space of 2^bits features (features.bits)")
 	f.Int("workers", 0, "goroutines for features and gradients; 0 = all cores (workers)")
 	f.Int64("seed", 0, "seed of the cross-validation folds (seed)")
 }
@@ -186,6 +190,23 @@ func describeChoice(ch classifier.Choice, trials []classifier.Trial, t tuneSetti
 		fmt.Fprintf(&b, "\nnote: %s: %s is as far as tuning goes past tune.c and was still the best; a wider tune.c may do better", ch.Head, edge)
 	}
 	return b.String()
+}
+
+// saveModel writes m to path ("-": the command's standard output), atomically, as
+// classifier.Model.Save does.
+func (e *env) saveModel(m *classifier.Model, path string) error {
+	w, commit, abort, err := e.openOut(path)
+	if err != nil {
+		return err
+	}
+	defer abort()
+	if _, err := m.WriteTo(w); err != nil {
+		return fmt.Errorf("writing model %s: %w", path, err)
+	}
+	if err := commit(); err != nil {
+		return fmt.Errorf("writing model %s: %w", path, err)
+	}
+	return nil
 }
 
 func headSummary(m *classifier.Model) string {

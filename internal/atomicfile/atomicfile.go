@@ -33,9 +33,9 @@ const newFileMode fs.FileMode = 0o644
 // File is an output file written to a temporary file in the same directory and renamed into
 // place by Commit. A File is used by one goroutine; only AbortAll may run concurrently with it.
 type File struct {
-	path string        // destination
-	tmp  *os.File      // nil when writing to standard output
-	w    *bufio.Writer // over tmp or os.Stdout
+	path string // destination
+	tmp  *os.File
+	w    *bufio.Writer // over tmp
 	err  error         // first write error, reported again by Commit
 	done bool          // committed or aborted by this File's owner
 
@@ -48,12 +48,9 @@ var registry struct {
 	files map[*File]struct{}
 }
 
-// Create starts writing the file at path. The path "-" writes to standard output instead:
-// Commit flushes it and Abort does nothing (what is written cannot be taken back).
+// Create starts writing the file at path. Every path names a file, "-" too: a command that
+// reads "-" as its standard output writes there itself, through its own io.Writer.
 func Create(path string) (*File, error) {
-	if path == "-" {
-		return &File{path: path, w: bufio.NewWriter(os.Stdout)}, nil
-	}
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
@@ -102,16 +99,6 @@ func (f *File) Write(p []byte) (int, error) {
 // bits if it existed. On any failure, including an earlier failed Write, the temporary file is
 // removed, the destination is left as it was, and the error is returned.
 func (f *File) Commit() error {
-	if f.tmp == nil { // standard output
-		if f.err != nil {
-			return f.err
-		}
-		if err := f.w.Flush(); err != nil {
-			f.err = fmt.Errorf("writing %s: %w", f.path, err)
-			return f.err
-		}
-		return nil
-	}
 	if f.done {
 		return ErrDone
 	}
@@ -176,7 +163,7 @@ func syncDir(dir string) {
 // destination as it was. It does nothing after Commit or a previous Abort, so it can be
 // deferred right after Create.
 func (f *File) Abort() {
-	if f.tmp == nil || f.done {
+	if f.done {
 		return
 	}
 	f.done = true

@@ -256,30 +256,3 @@ func TestAbortAllConcurrent(t *testing.T) {
 		}
 	}
 }
-
-func TestStdout(t *testing.T) {
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stdout := os.Stdout
-	os.Stdout = w
-	defer func() { os.Stdout = stdout }()
-	f, err := Create("-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	writeString(t, f, "to stdout\n")
-	f.Abort() // no-op: what was written stays buffered for Commit
-	if err := f.Commit(); err != nil {
-		t.Fatal(err)
-	}
-	w.Close()
-	b, _ := io.ReadAll(r)
-	if string(b) != "to stdout\n" {
-		t.Errorf("stdout got %q", b)
-	}
-	if f.Name() != "-" {
-		t.Errorf("Name() = %q", f.Name())
-	}
-}
