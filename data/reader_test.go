@@ -152,7 +152,7 @@ var readTests = []readTest{
 		file:    "c.csv",
 		in:      "id,body\n1,a\n",
 		err:     ErrMissingColumn,
-		errText: `c.csv:1: missing column "text" for the comment text: the columns are "id", "body"; want a column named "text", or set Schema.Text to one of them`,
+		errText: `c.csv:1: missing column "text" for the comment text: the columns are "id", "body"; want a column named "text", or set columns.text to one of them`,
 	},
 	{
 		name:   "csv header only",
@@ -596,7 +596,7 @@ var readTests = []readTest{
 		articlesName: "bodies.csv",
 		schema:       Schema{Articles: &ArticleSource{}},
 		err:          ErrMissingColumn,
-		errText:      `bodies.csv:1: missing column "id" in the article file: the columns are "ID", "text"; want a column named "id", or set ArticleSource.Key to one of them`,
+		errText:      `bodies.csv:1: missing column "id" in the article file: the columns are "ID", "text"; want a column named "id", or set articles.key to one of them`,
 	},
 	{
 		name:         "join column missing from the comments",
@@ -631,73 +631,77 @@ var readTests = []readTest{
 
 func TestRead(t *testing.T) {
 	for _, tt := range readTests {
-		t.Run(tt.name, func(t *testing.T) {
-			s := tt.schema
-			if tt.articles != "" {
-				p := filepath.Join(t.TempDir(), tt.articlesName)
-				if err := os.WriteFile(p, []byte(tt.articles), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				a := *s.Articles
-				a.Path = p
-				s.Articles = &a
+		t.Run(tt.name, func(t *testing.T) { runReadTest(t, tt) })
+	}
+}
+
+// runReadTest reads tt.in with tt.schema and checks the comments, skips and error.
+func runReadTest(t *testing.T, tt readTest) {
+	t.Helper()
+	s := tt.schema
+	if tt.articles != "" {
+		p := filepath.Join(t.TempDir(), tt.articlesName)
+		if err := os.WriteFile(p, []byte(tt.articles), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		a := *s.Articles
+		a.Path = p
+		s.Articles = &a
+	}
+	var got []Comment
+	r, err := NewReader(strings.NewReader(tt.in), tt.file, s)
+	if err == nil {
+		if h := r.Heads(); !reflect.DeepEqual(h, tt.heads) {
+			t.Errorf("Heads() = %q, want %q", h, tt.heads)
+		}
+		got, err = drain(r)
+		var gotSkips []skipWant
+		for _, sk := range r.Skipped() {
+			if sk.File != tt.file {
+				t.Errorf("skip file %q, want %q", sk.File, tt.file)
 			}
-			var got []Comment
-			r, err := NewReader(strings.NewReader(tt.in), tt.file, s)
-			if err == nil {
-				if h := r.Heads(); !reflect.DeepEqual(h, tt.heads) {
-					t.Errorf("Heads() = %q, want %q", h, tt.heads)
-				}
-				got, err = drain(r)
-				var gotSkips []skipWant
-				for _, sk := range r.Skipped() {
-					if sk.File != tt.file {
-						t.Errorf("skip file %q, want %q", sk.File, tt.file)
-					}
-					gotSkips = append(gotSkips, skipWant{sk.Line, sk.Reason})
-				}
-				if len(gotSkips) != len(tt.skips) {
-					t.Errorf("skipped %v, want %v", r.Skipped(), tt.skips)
-				} else {
-					for i, w := range tt.skips {
-						if gotSkips[i].line != w.line || !errors.Is(gotSkips[i].err, w.err) {
-							t.Errorf("skip %d: line %d %v, want line %d %v", i, gotSkips[i].line, gotSkips[i].err, w.line, w.err)
-						}
-					}
-				}
-				// The error is sticky.
-				if _, again := r.Read(); err != nil && again != err {
-					t.Errorf("second Read after error: %v, want %v", again, err)
-				}
-			}
-			switch {
-			case tt.err == nil && err != nil:
-				t.Fatalf("unexpected error: %v", err)
-			case tt.err != nil && !errors.Is(err, tt.err):
-				t.Fatalf("error %v, want %v", err, tt.err)
-			case tt.errText != "" && !strings.Contains(err.Error(), tt.errText):
-				t.Errorf("error %q\ndoes not contain %q", err, tt.errText)
-			}
-			if tt.err != nil {
-				var pe *ParseError
-				if !errors.As(err, &pe) && !errors.Is(err, ErrFormat) {
-					t.Errorf("error %v is not a *ParseError", err)
+			gotSkips = append(gotSkips, skipWant{sk.Line, sk.Reason})
+		}
+		if len(gotSkips) != len(tt.skips) {
+			t.Errorf("skipped %v, want %v", r.Skipped(), tt.skips)
+		} else {
+			for i, w := range tt.skips {
+				if gotSkips[i].line != w.line || !errors.Is(gotSkips[i].err, w.err) {
+					t.Errorf("skip %d: line %d %v, want line %d %v", i, gotSkips[i].line, gotSkips[i].err, w.line, w.err)
 				}
 			}
-			want := make([]Comment, len(tt.want))
-			for i, c := range tt.want {
-				c.File = tt.file
-				want[i] = c
-			}
-			if len(got) != len(want) {
-				t.Fatalf("got %d comments, want %d:\n%+v", len(got), len(want), got)
-			}
-			for i := range want {
-				if !reflect.DeepEqual(got[i], want[i]) {
-					t.Errorf("comment %d:\ngot  %+v\nwant %+v", i, shortComment(got[i]), shortComment(want[i]))
-				}
-			}
-		})
+		}
+		// The error is sticky.
+		if _, again := r.Read(); err != nil && again != err {
+			t.Errorf("second Read after error: %v, want %v", again, err)
+		}
+	}
+	switch {
+	case tt.err == nil && err != nil:
+		t.Fatalf("unexpected error: %v", err)
+	case tt.err != nil && !errors.Is(err, tt.err):
+		t.Fatalf("error %v, want %v", err, tt.err)
+	case tt.errText != "" && !strings.Contains(err.Error(), tt.errText):
+		t.Errorf("error %q\ndoes not contain %q", err, tt.errText)
+	}
+	if tt.err != nil {
+		var pe *ParseError
+		if !errors.As(err, &pe) && !errors.Is(err, ErrFormat) && !errors.Is(err, ErrEncoding) && !errors.Is(err, ErrDelimiter) {
+			t.Errorf("error %v is not a *ParseError", err)
+		}
+	}
+	want := make([]Comment, len(tt.want))
+	for i, c := range tt.want {
+		c.File = tt.file
+		want[i] = c
+	}
+	if len(got) != len(want) {
+		t.Fatalf("got %d comments, want %d:\n%+v", len(got), len(want), got)
+	}
+	for i := range want {
+		if !reflect.DeepEqual(got[i], want[i]) {
+			t.Errorf("comment %d:\ngot  %+v\nwant %+v", i, shortComment(got[i]), shortComment(want[i]))
+		}
 	}
 }
 
