@@ -137,6 +137,13 @@ var hostileTests = []readTest{
 		errText: `c.csv:2: field "text": bare carriage return inside the record: the file seems to end some lines with a bare CR`,
 	},
 	{
+		name:  "csv bare CRs that merge rows: the CR is named, not the field count",
+		file:  "c.csv",
+		in:    "id,text\n1,first\r2,second\r3,third\n4,fourth\n",
+		want:  []Comment{{Line: 3, ID: "4", Text: "fourth"}},
+		skips: []skipWant{{2, ErrLineEnd}},
+	},
+	{
 		name:  "csv bare CR in an unmapped column is a skip too",
 		file:  "c.csv",
 		in:    "note,text\na\rb,x\nc,y\n",

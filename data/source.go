@@ -80,7 +80,7 @@ func checkHeader(name string, line int, cols []string) error {
 		}
 		if strings.ContainsAny(c, "\r\n") {
 			return &ParseError{File: name, Line: line, Value: shorten(c, strings.IndexAny(c, "\r\n")),
-				Err: fmt.Errorf("%w: the file seems to end its lines with a bare CR (classic Mac); want LF or CRLF line ends", ErrLineEnd)}
+				Err: fmt.Errorf("%w in the header: the file seems to end its lines with a bare CR (classic Mac); want LF or CRLF line ends", ErrLineEnd)}
 		}
 		if j, dup := seen[c]; dup {
 			return &ParseError{File: name, Line: line, Value: fmt.Sprintf("%q", c),
@@ -196,6 +196,16 @@ func (s *csvSource) next() (*ParseError, error) {
 		s.bound.mark = s.r.InputOffset()
 		s.end = pe.Line
 		s.start = pe.StartLine
+		for i, f := range rec {
+			// Bare CRs are the likelier cause of the count: rows merged into one.
+			if j := strings.IndexByte(f, '\r'); j >= 0 {
+				field := ""
+				if i < len(s.header) {
+					field = s.header[i]
+				}
+				return bareCR(s.name, s.start, 0, field, f, j), nil
+			}
+		}
 		return &ParseError{File: s.name, Line: pe.StartLine, Value: shorten(strings.Join(rec, ","), 0),
 			Err: fmt.Errorf("%w: the record has %d, the header has %d (%s)",
 				ErrFieldCount, len(rec), len(s.header), quotedList(s.header))}, nil

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"maps"
@@ -32,6 +33,10 @@ type settings struct {
 	Tune     tuneSettings      `mapstructure:"tune"`
 	Workers  int               `mapstructure:"workers"`
 	Seed     int64             `mapstructure:"seed"`
+	// Encoding, Delimiter and Limits: see guard.go.
+	Encoding  string        `mapstructure:"encoding"`
+	Delimiter string        `mapstructure:"delimiter"`
+	Limits    limitSettings `mapstructure:"limits"`
 }
 
 type columns struct {
@@ -86,7 +91,7 @@ type modelSettings struct {
 func defaults() map[string]any {
 	f := features.DefaultConfig()
 	c := classifier.DefaultConfig()
-	return map[string]any{
+	d := map[string]any{
 		"format":                  "",
 		"columns.id":              "id",
 		"columns.text":            "text",
@@ -127,6 +132,8 @@ func defaults() map[string]any {
 		"workers":                 0,
 		"seed":                    0,
 	}
+	maps.Copy(d, limitDefaults())
+	return d
 }
 
 // headKeys are the keys of one head's settings under model.heads.HEAD (classifier.HeadConfig).
@@ -168,6 +175,11 @@ func loadSettings(path string, explicit bool, flags *pflag.FlagSet, bind map[str
 			return nil, nil, usageErr("config: %v", err)
 		}
 	}
+	bind = maps.Clone(bind)
+	if bind == nil {
+		bind = map[string]string{}
+	}
+	bind["encoding"], bind["delimiter"] = "encoding", "delimiter" // the root's flags
 	for key, flag := range bind {
 		if fl := flags.Lookup(flag); fl != nil {
 			if err := v.BindPFlag(key, fl); err != nil {
@@ -189,6 +201,9 @@ func loadSettings(path string, explicit bool, flags *pflag.FlagSet, bind map[str
 		if err := checkHeadNames(v, path, &s); err != nil {
 			return nil, nil, err
 		}
+	}
+	if err := checkSettings(v, &s); err != nil {
+		return nil, nil, err
 	}
 	return &s, v, nil
 }
@@ -221,7 +236,11 @@ func checkHeadNames(v *viper.Viper, path string, s *settings) error {
 // readConfig reads config.yaml into v and refuses keys that mean nothing, naming the nearest
 // key that does: a typo must not silently fall back to a default.
 func readConfig(v *viper.Viper, path string, r io.Reader) error {
-	if err := v.ReadConfig(r); err != nil {
+	b, err := readConfigFile(path, r)
+	if err != nil {
+		return err
+	}
+	if err := v.ReadConfig(bytes.NewReader(b)); err != nil {
 		return usageErr("config %s: %v", path, err)
 	}
 	known := slices.Collect(func(yield func(string) bool) {
@@ -234,10 +253,7 @@ func readConfig(v *viper.Viper, path string, r io.Reader) error {
 	sort.Strings(known)
 	file := viper.New()
 	file.SetConfigType("yaml")
-	if f, err := os.Open(path); err == nil {
-		file.ReadConfig(f)
-		f.Close()
-	}
+	file.ReadConfig(bytes.NewReader(b))
 	for _, k := range file.AllKeys() {
 		if head, key, ok := strings.Cut(strings.TrimPrefix(k, "model.heads."), "."); ok && strings.HasPrefix(k, "model.heads.") {
 			// model.heads.HEAD.KEY: the head is the user's to name, the key is not.
@@ -314,7 +330,10 @@ func (s *settings) schema(articlesFile string) data.Schema {
 		Group:     s.Columns.Group,
 		Labels:    s.Labels,
 		Strip:     s.Strip,
+		Encoding:  s.Encoding,
+		Limits:    data.Limits{RecordBytes: s.Limits.RecordBytes, ArticleFileBytes: s.Limits.ArticleFileBytes},
 	}
+	sc.Delimiter, _ = delimiterOf(s.Delimiter) // checked by loadSettings
 	if articlesFile == "" {
 		articlesFile = s.Articles.File
 	}

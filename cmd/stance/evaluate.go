@@ -61,6 +61,12 @@ does on each target or article, as SemEval reports per target.`,
 			if err != nil {
 				return err
 			}
+			if err := checkPaths(cmd.Flags(), []string{"data", "articles", "model", "config"}, []string{"predictions", "report"}); err != nil {
+				return err
+			}
+			if err := checkFolds("cv", cv); err != nil {
+				return err
+			}
 			if (modelPath == "") == (cv == 0) {
 				return usageErr("evaluate: give either --model FILE or --cv K")
 			}
@@ -88,6 +94,12 @@ does on each target or article, as SemEval reports per target.`,
 				return err
 			}
 			if err := requireHeads(l, nil, "evaluate"); err != nil {
+				return err
+			}
+			if err := checkGrouping(l, groupBy, cv, s); err != nil {
+				return err
+			}
+			if err := checkLabels(l, s); err != nil && cv > 0 {
 				return err
 			}
 			var res *evaluation

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"text/tabwriter"
 	"unicode/utf8"
@@ -107,7 +106,7 @@ func articleFlag(article, articleFile string) (string, error) {
 		}
 		return article, nil
 	}
-	b, err := os.ReadFile(articleFile)
+	b, err := readTextFile(articleFile, recordLimit)
 	if err != nil {
 		return "", usageErr("--article-file: %v", err)
 	}
@@ -181,7 +180,7 @@ func (e *env) scoreInputs(s *settings, args []string, dataFile, articlesFile, ar
 				return err
 			}
 		}
-		e.reportSkips(r.Skipped())
+		e.reportSkips(r)
 	default:
 		sc := bufio.NewScanner(e.stdin)
 		sc.Buffer(make([]byte, 64*1024), maxStdinLine)

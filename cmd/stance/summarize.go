@@ -46,6 +46,9 @@ file, which appears whole or not at all.`,
 			if err != nil {
 				return err
 			}
+			if err := checkPaths(cmd.Flags(), []string{"data", "articles", "model", "config"}, []string{"out"}); err != nil {
+				return err
+			}
 			if dataFile == "" {
 				return usageErr("summarize needs --data FILE")
 			}
@@ -78,7 +81,7 @@ file, which appears whole or not at all.`,
 			if err != nil {
 				return err
 			}
-			e.reportSkips(r.Skipped())
+			e.reportSkips(r)
 			if sum.all.n == 0 {
 				return usageErr("no comments to summarize in %s", dataFile)
 			}

@@ -34,6 +34,9 @@ scored by the head's official metric (metrics.HEAD) averaged over the repeats.`,
 			if err != nil {
 				return err
 			}
+			if err := checkPaths(cmd.Flags(), []string{"data", "articles", "config"}, []string{"model"}); err != nil {
+				return err
+			}
 			if modelPath == "" {
 				return usageErr("%v", errNoModel)
 			}
@@ -44,6 +47,9 @@ scored by the head's official metric (metrics.HEAD) averaged over the repeats.`,
 				return err
 			}
 			if err := requireHeads(l, nil, "train"); err != nil {
+				return err
+			}
+			if err := checkLabels(l, s); err != nil {
 				return err
 			}
 			e.noteLeftOut(l)

@@ -57,7 +57,8 @@ type File struct {
 // registry holds the Files not yet committed or aborted, for AbortAll.
 var registry struct {
 	sync.Mutex
-	files map[*File]struct{}
+	files   map[*File]struct{}
+	stopped bool // by Stop: Create refuses
 }
 
 // Create starts writing the file at path. The path "-" writes to standard output instead:
@@ -89,6 +90,9 @@ func Create(path string) (*File, error) {
 	// creation and its registration and miss it.
 	registry.Lock()
 	defer registry.Unlock()
+	if registry.stopped {
+		return nil, ErrAborted
+	}
 	tmp, err := os.CreateTemp(dir, tempPattern(base))
 	if err != nil {
 		return nil, fmt.Errorf("creating a temporary file for %s: %w", path, err)
@@ -367,4 +371,14 @@ func Check(path string) error {
 		return fmt.Errorf("cannot write %s: %s is not a directory", path, dir)
 	}
 	return nil
+}
+
+// Stop is AbortAll for a process about to exit: it removes every temporary file and makes
+// every later Create fail with ErrAborted, so that a goroutine still working when main calls
+// os.Exit cannot leave a temporary file behind in the moment between the two.
+func Stop() {
+	registry.Lock()
+	registry.stopped = true
+	registry.Unlock()
+	AbortAll()
 }
