@@ -96,24 +96,42 @@ func LoadWith(path string, o LoadOptions) (*Model, error) {
 
 // readRest reads the rest of a model file after its signature (already in buf) into buf,
 // refusing a file over the limit before reading it when its size is known, and after reading
-// one byte past the limit when it is not (a FIFO, or /dev/zero after a signature).
+// one byte past the limit when it is not (a FIFO, or /dev/zero after a signature). The buffer
+// grows by doubling up to the limit and no further, so a limit of L costs at most 1.5 L at
+// once (bytes.Buffer's own growth reached 4 L).
 func readRest(buf *bytes.Buffer, r io.Reader, o LoadOptions) error {
 	limit := o.Limits.file()
-	over := func(n string) error {
-		return fmt.Errorf("%w: the file is %s bytes, more than %d; raise limits.model_file_bytes if it is a model", ErrTooLarge, n, limit)
-	}
 	if o.size > limit {
-		return over(fmt.Sprint(o.size))
+		return fmt.Errorf("%w: the file is %d bytes, more than %d; raise limits.model_file_bytes if it is a model", ErrTooLarge, o.size, limit)
 	}
+	size := 64 << 10
 	if o.size > 0 {
-		buf.Grow(int(o.size) - buf.Len() + 1) // + 1: ReadFrom needs room to see the end
+		size = int(o.size) + 1 // + 1: room to see the end
 	}
-	if _, err := buf.ReadFrom(io.LimitReader(r, limit+1-int64(buf.Len()))); err != nil {
-		return err
+	b := make([]byte, buf.Len(), max(size, buf.Len()+1))
+	copy(b, buf.Bytes())
+	for {
+		if len(b) == cap(b) {
+			if int64(len(b)) > limit {
+				return fmt.Errorf("%w: the input is longer than %d bytes; raise limits.model_file_bytes if it is a model", ErrTooLarge, limit)
+			}
+			nb := make([]byte, len(b), min(2*int64(cap(b)), limit+1))
+			copy(nb, b)
+			b = nb
+		}
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
 	}
-	if int64(buf.Len()) > limit {
-		return over("over " + fmt.Sprint(limit))
+	if int64(len(b)) > limit {
+		return fmt.Errorf("%w: the input is longer than %d bytes; raise limits.model_file_bytes if it is a model", ErrTooLarge, limit)
 	}
+	*buf = *bytes.NewBuffer(b)
 	return nil
 }
 
