@@ -95,6 +95,15 @@ func readTextFile(path string, limit int64) ([]byte, error) {
 	return b, nil
 }
 
+// maxC bounds C (model.c, model.heads.HEAD.c, tune.c). The objective multiplies the loss of
+// every row by C: past 1e10 the L2 term is no regularisation for any data set that fits in
+// memory, and values near float64's maximum overflowed into NaN weights that only failed
+// when the model was written. maxClassWeight bounds a class weight for the same reason.
+const (
+	maxC           = 1e10
+	maxClassWeight = 1e6
+)
+
 // checkSettings checks every key's range before any work, and the STANCE_* environment for
 // names that are no setting. Values that Validate lets through (NaN compares false with every
 // bound; infinities pass "above 0") are caught here, before training, rather than when the
@@ -107,16 +116,16 @@ func checkSettings(v *viper.Viper, s *settings) error {
 	bad := func(key string, val any, want string) error {
 		return usageErr("%s = %v: want %s", key, val, want)
 	}
-	if !finite(s.Model.C) || !(s.Model.C > 0) {
-		return bad("model.c", s.Model.C, "a finite number above 0")
+	if !(s.Model.C > 0) || s.Model.C > maxC {
+		return bad("model.c", s.Model.C, fmt.Sprintf("a number above 0 and at most %g", float64(maxC)))
 	}
 	if f := s.Features; !finite(f.ConjoinWeight) || !(f.ConjoinWeight > 0) || f.ConjoinWeight > classifier.MaxConjoinWeight {
 		return bad("features.conjoin_weight", f.ConjoinWeight, fmt.Sprintf("a number above 0 and at most %g", float64(classifier.MaxConjoinWeight)))
 	}
 	for _, h := range slices.Sorted(maps.Keys(s.Model.Heads)) {
 		hc := s.Model.Heads[h]
-		if !finite(hc.C) || hc.C < 0 {
-			return bad("model.heads."+h+".c", hc.C, "a finite number above 0 (or 0 for model.c)")
+		if !finite(hc.C) || hc.C < 0 || hc.C > maxC {
+			return bad("model.heads."+h+".c", hc.C, fmt.Sprintf("a number above 0 and at most %g (or 0 for model.c)", float64(maxC)))
 		}
 		if !finite(hc.WordWeight) || hc.WordWeight < 0 || hc.WordWeight > classifier.MaxConjoinWeight {
 			return bad("model.heads."+h+".word_weight", hc.WordWeight, fmt.Sprintf("a number above 0 and at most %g (or 0 for 1)", float64(classifier.MaxConjoinWeight)))
@@ -124,8 +133,8 @@ func checkSettings(v *viper.Viper, s *settings) error {
 	}
 	for _, h := range slices.Sorted(maps.Keys(s.Model.ClassWeights)) {
 		for _, c := range slices.Sorted(maps.Keys(s.Model.ClassWeights[h])) {
-			if w := s.Model.ClassWeights[h][c]; !finite(w) || !(w > 0) {
-				return bad("model.class_weights."+h+"."+c, w, "a finite number above 0")
+			if w := s.Model.ClassWeights[h][c]; !(w > 0) || w > maxClassWeight {
+				return bad("model.class_weights."+h+"."+c, w, fmt.Sprintf("a number above 0 and at most %g", float64(maxClassWeight)))
 			}
 		}
 	}
@@ -144,8 +153,8 @@ func checkSettings(v *viper.Viper, s *settings) error {
 		return bad("tune.c and tune.word_weight", fmt.Sprintf("%d and %d values", len(t.C), len(t.WordWeight)), "at most 1000 each")
 	}
 	for _, c := range t.C {
-		if !finite(c) || !(c > 0) {
-			return bad("tune.c", t.C, "finite numbers above 0")
+		if !(c > 0) || c > maxC {
+			return bad("tune.c", t.C, fmt.Sprintf("numbers above 0 and at most %g", float64(maxC)))
 		}
 	}
 	for _, w := range t.WordWeight {
