@@ -12,11 +12,29 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 )
 
 // Hostile model files (issue 17): files whose checksums are valid but whose contents demand
 // too much memory or would make scores overflow.
+
+var smallModel struct {
+	sync.Once
+	b []byte
+}
+
+// smallModelFile is a model trained on the first 24 rows of the sample, once per test binary:
+// the tests here need a valid file, not a good model, and fuzzing workers train it again
+// under coverage instrumentation, where the whole sample takes minutes.
+func smallModelFile(t testing.TB) []byte {
+	t.Helper()
+	smallModel.Do(func() { smallModel.b = modelBytes(t, train(t, sample(t)[:24], smallConfig())) })
+	if smallModel.b == nil {
+		t.Fatal("training the small model failed")
+	}
+	return smallModel.b
+}
 
 // parts splits a model file into its header JSON and what follows it up to the checksum.
 func parts(t testing.TB, b []byte) (js, rest []byte) {
@@ -108,7 +126,7 @@ func manyHeads(n, classes int) func(h map[string]any) {
 }
 
 func TestLoadBounds(t *testing.T) {
-	good := modelBytes(t, train(t, sample(t), smallConfig()))
+	good := smallModelFile(t)
 	for _, tt := range []struct {
 		name      string
 		data      []byte
@@ -144,7 +162,7 @@ func TestLoadBounds(t *testing.T) {
 // TestExtremeValuesRefused: an IDF or a weight near float32's maximum, with every checksum
 // valid, is refused on load: scoring with it gave NaN.
 func TestExtremeValuesRefused(t *testing.T) {
-	good := modelBytes(t, train(t, sample(t), smallConfig()))
+	good := smallModelFile(t)
 	js, rest := parts(t, good)
 	kept := binary.LittleEndian.Uint32(rest[8:12])
 	if kept == 0 {
@@ -200,9 +218,7 @@ func TestModelFileBounded(t *testing.T) {
 // reach the loader's bounds and value checks: whatever the file, the loader stays within its
 // memory limit, and a model it accepts scores finite probabilities.
 func FuzzReadRepaired(f *testing.F) {
-	// A model of a few examples: the fuzzing workers train it again under coverage
-	// instrumentation, where the whole sample takes minutes.
-	good := modelBytes(f, train(f, sample(f)[:24], smallConfig()))
+	good := smallModelFile(f)
 	f.Add(good)
 	// (The seeds of 16 heads of 2,047 classes and of bits 26 are TestLoadBounds cases: as
 	// seeds they slow every worker.)

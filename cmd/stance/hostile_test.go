@@ -11,7 +11,6 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -295,18 +294,19 @@ type zeros struct{}
 
 func (zeros) Read(p []byte) (int, error) { clear(p); return len(p), nil }
 
-// TestEndlessStandardInput: --data - fed from /dev/zero, as CSV and as JSONL, stops at the
-// record limit instead of exhausting memory.
+// TestEndlessStandardInput: --data - fed from /dev/zero, as CSV, TSV and JSONL, stops at the
+// record limit (1 MiB here, to keep the test short) instead of exhausting memory.
 func TestEndlessStandardInput(t *testing.T) {
 	model := sampleModel(t)
 	for _, format := range []string{"csv", "jsonl", "tsv"} {
 		t.Run(format, func(t *testing.T) {
+			cfg := filepath.Join(t.TempDir(), "c.yaml")
+			writeFile(t, cfg, []byte("format: "+format+"\nlimits:\n  record_bytes: 1048576\n"))
 			var stdout, stderr bytes.Buffer
 			done := make(chan int, 1)
 			go func() {
-				done <- run(context.Background(), []string{"export", "--model", model, "--data", "-", "--out", "-"}, io.MultiReader(strings.NewReader(""), zeros{}), &stdout, &stderr)
+				done <- run(context.Background(), []string{"export", "--config", cfg, "--model", model, "--data", "-", "--out", "-"}, zeros{}, &stdout, &stderr)
 			}()
-			_ = format // standard input is CSV; the format flag would be --config format: X
 			select {
 			case code := <-done:
 				if code != exitUsage || !strings.Contains(stderr.String(), "raise limits.record_bytes") {
