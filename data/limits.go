@@ -23,10 +23,12 @@ type Limits struct {
 }
 
 const (
-	// DefaultRecordBytes is 16 MiB: 60% more than the largest comment the CLI is tested on
-	// (10 MB, docs/BAD_INPUTS.md), whose features take about 100 bytes per byte of text, so a
-	// record at the limit still scores in under 2 GB.
-	DefaultRecordBytes = 16 << 20
+	// DefaultRecordBytes is 12 MiB: above the largest comment the CLI is tested on (10 MiB,
+	// TestHugeComment), and what scoring holds under 4 GB of address space. Measured with
+	// export under ulimit -v 4000000: a 12.6 MB comment of random words peaks at 1.6 to 1.75
+	// GB (two in a row too); at 16 MB the peak is 2.05 GB and one run in three failed to
+	// allocate a 1 GB block.
+	DefaultRecordBytes = 12 << 20
 	// DefaultArticleFileBytes is 256 MiB, some 20 times FNC-1's training bodies (13 MB).
 	DefaultArticleFileBytes = 256 << 20
 	// KeptSkips is how many skipped records a Reader keeps for Skipped; the rest are only

@@ -368,7 +368,7 @@ func TestHugeComment(t *testing.T) {
 		return
 	}
 	r = stance(t, strings.Repeat("x", maxStdinLine+1)+"\n", "score", "--model", model)
-	if r.code != exitUsage || !strings.Contains(r.stderr, "standard input line 1: longer than 64 MiB") {
+	if r.code != exitUsage || !strings.Contains(r.stderr, "standard input line 1: longer than 12582912 bytes; raise limits.record_bytes") {
 		t.Errorf("a line over 64 MiB on standard input: %v", r)
 	}
 }

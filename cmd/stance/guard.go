@@ -75,6 +75,15 @@ func readConfigFile(path string, r io.Reader) ([]byte, error) {
 	return b, nil
 }
 
+// stdinLimit bounds a comment read whole from score's standard input: limits.record_bytes,
+// as for a record of a data file, within maxStdinLine (bufio.Scanner's buffer).
+func stdinLimit() int {
+	if recordLimit <= 0 {
+		return data.DefaultRecordBytes
+	}
+	return int(min(recordLimit, maxStdinLine))
+}
+
 // readTextFile reads a file of text whole (score --article-file) within limits.record_bytes.
 func readTextFile(path string, limit int64) ([]byte, error) {
 	f, err := os.Open(path)

@@ -56,7 +56,7 @@ func TestHostileInputs(t *testing.T) {
 		{name: "config /dev/zero", args: []string{"score", "--config", "/dev/zero", "--model", "$MODEL", "x"}, code: exitUsage, rows: none,
 			stderr: []string{"config /dev/zero: longer than 1048576 bytes; want a YAML configuration"}},
 		{name: "article-file /dev/zero", args: []string{"score", "--model", "$MODEL", "--article-file", "/dev/zero", "x"}, code: exitUsage, rows: none,
-			stderr: []string{"--article-file: longer than 16777216 bytes; raise limits.record_bytes"}},
+			stderr: []string{"--article-file: longer than 12582912 bytes; raise limits.record_bytes"}},
 		{name: "a record over limits.record_bytes", files: map[string]string{"c.csv": "id,text\n1," + strings.Repeat("word ", 4000) + "\n", "c.yaml": "limits:\n  record_bytes: 10000\n"},
 			args: []string{"export", "--config", "@c.yaml", "--model", "$MODEL", "--data", "@c.csv", "--out", "$OUT"}, code: exitUsage, rows: none,
 			stderr: []string{"c.csv:2: over the size limit: longer than 10000 bytes; raise limits.record_bytes if it is real data"}},

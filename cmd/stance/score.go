@@ -88,8 +88,9 @@ For a file of scores that is written whole or not at all, use export.`,
 	return cmd
 }
 
-// maxStdinLine bounds one comment read from standard input, where a line is held whole; a data
-// file's fields have no such bound.
+// maxStdinLine bounds one comment read from standard input, where a line is held whole. The
+// bound is limits.record_bytes (stdinLimit), as for a data file's records; this was the bound
+// before it, and stays the most it may be raised to here.
 const maxStdinLine = 64 << 20
 
 // checkText refuses what no comment or article may hold, as the data readers do (data.ParseError
@@ -183,7 +184,7 @@ func (e *env) scoreInputs(s *settings, args []string, dataFile, articlesFile, ar
 		e.reportSkips(r)
 	default:
 		sc := bufio.NewScanner(e.stdin)
-		sc.Buffer(make([]byte, 64*1024), maxStdinLine)
+		sc.Buffer(make([]byte, 64*1024), stdinLimit())
 		line := 0
 		for sc.Scan() {
 			line++
@@ -200,7 +201,7 @@ func (e *env) scoreInputs(s *settings, args []string, dataFile, articlesFile, ar
 		}
 		if err := sc.Err(); err != nil {
 			if errors.Is(err, bufio.ErrTooLong) {
-				return usageErr("standard input line %d: longer than %d MiB; give so long a comment in a file with --data", line+1, maxStdinLine>>20)
+				return usageErr("standard input line %d: longer than %d bytes; raise limits.record_bytes if it is real text", line+1, stdinLimit())
 			}
 			return fmt.Errorf("reading standard input: %w", err)
 		}
