@@ -153,11 +153,11 @@ func checkSettings(v *viper.Viper, s *settings) error {
 	t := s.Tune
 	switch {
 	case t.Folds < 2 || t.Folds > 100:
-		return bad("tune.folds", t.Folds, "2 to 100")
+		return bad("tune.folds", t.Folds, "at least 2 and at most 100")
 	case t.Repeats < 1 || t.Repeats > 100:
 		// Each repeat is a cross-validation of every grid point: 100 is far past any use, and
 		// the fold assignments of 1e9 repeats did not fit in memory.
-		return bad("tune.repeats", t.Repeats, "1 to 100")
+		return bad("tune.repeats", t.Repeats, "at least 1 and at most 100")
 	case len(t.C) > 1000 || len(t.WordWeight) > 1000:
 		return bad("tune.c and tune.word_weight", fmt.Sprintf("%d and %d values", len(t.C), len(t.WordWeight)), "at most 1000 each")
 	}

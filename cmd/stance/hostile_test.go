@@ -87,7 +87,7 @@ func TestHostileInputs(t *testing.T) {
 			stderr: []string{"model.heads.stance.c = NaN: want a number above 0 and at most 1e+10 (or 0 for model.c)"}},
 		{name: "config: tune.repeats of a billion", files: map[string]string{"c.yaml": "tune:\n  repeats: 1000000000\n"},
 			args: []string{"train", "--tune", "--config", "@c.yaml", "--data", "$SAMPLE", "--model", "$OUT"}, code: exitUsage, rows: none,
-			stderr: []string{"tune.repeats = 1000000000: want 1 to 100"}},
+			stderr: []string{"tune.repeats = 1000000000: want at least 1 and at most 100"}},
 		{name: "config: features.bits 26", files: map[string]string{"c.yaml": "features:\n  bits: 26\n"},
 			args: []string{"train", "--config", "@c.yaml", "--data", "$SAMPLE", "--model", "$OUT"}, code: exitUsage, rows: none,
 			stderr: []string{"features.bits = 26: a model of 2 heads over 2^26 features needs", "more than limits.model_memory_bytes (1536 MiB)"}},
