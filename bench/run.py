@@ -354,8 +354,19 @@ def report(meta, results, peers):
         "(../shared/peers/README.md), and its rate on small test sets is dominated by loading them.",
         "",
     ]
+    lines += new_articles()
     lines += at_scale()
     return "\n".join(lines)
+
+
+def new_articles():
+    """The new-article benchmark as bench/newarticles.py last measured it (docs/NEW_ARTICLES.md,
+    with its own date and commit): every test article unseen in training, peers on the same folds."""
+    path = DOCS / "NEW_ARTICLES.md"
+    if not path.exists():
+        return []
+    body = path.read_text(encoding="utf-8").split("\n", 1)[1].strip()  # without its title
+    return ["## New articles (from docs/NEW_ARTICLES.md)", "", body, ""]
 
 
 def at_scale():

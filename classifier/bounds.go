@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
 
 	"github.com/commentstance/stance/features"
 	"github.com/commentstance/stance/models"
@@ -179,12 +180,15 @@ func checkBounds(h *fileHeader, idf []byte, fileBytes int, o LoadOptions) error 
 	if len(h.Heads) > MaxHeads {
 		return fmt.Errorf("%w: %d heads, want at most %d", ErrTooLarge, len(h.Heads), MaxHeads)
 	}
-	classes := make([]int, len(h.Heads))
-	for i, hh := range h.Heads {
+	var classes []int
+	for _, hh := range h.Heads {
 		if k := len(hh.Classes); k < 2 || k > models.MaxClasses {
 			return fmt.Errorf("%w: head %q has %d classes, want 2 to %d", ErrNotModel, hh.Name, k, models.MaxClasses)
 		}
-		classes[i] = len(hh.Classes)
+		classes = append(classes, len(hh.Classes))
+		if hh.Unseen != nil { // the head's model for unseen articles: as many weights again
+			classes = append(classes, len(hh.Classes))
+		}
 	}
 	if err := checkConfigValues(h.Config); err != nil {
 		return fmt.Errorf("model configuration: %w", err)
@@ -246,7 +250,13 @@ func checkValues(m *Model) error {
 			return fmt.Errorf("%w: feature %d has IDF %g, want at most %d", ErrNotModel, f, idf, maxIDF)
 		}
 	}
+	heads := slices.Clone(m.Heads)
 	for _, h := range m.Heads {
+		if h.Unseen != nil {
+			heads = append(heads, *h.Unseen)
+		}
+	}
+	for _, h := range heads {
 		for k, w := range h.Weights {
 			// Summarize divides by them to undo them.
 			if !(w > 0) || math.IsInf(w, 0) {

@@ -26,6 +26,9 @@ import (
 type Example struct {
 	Text, Article string
 	Labels        map[string]string
+	// Group keeps the example with others in Tune's grouped folds (an article's id, a thread);
+	// "" means its Article.
+	Group string
 }
 
 // Config says how to train. Start from DefaultConfig; the zero value is not usable.
@@ -54,48 +57,85 @@ type HeadConfig struct {
 	// (extracted when Features.Conjoin is on). Stance toward a target needs them; sarcasm or
 	// sentiment, which read the same whatever the target, may do better without.
 	Conjoin *bool `json:"conjoin,omitempty" mapstructure:"conjoin"`
+	// ArticleWords, if set, says whether the head uses the article's own words (extracted when
+	// Features.ArticleWords is on).
+	ArticleWords *bool `json:"article_words,omitempty" mapstructure:"article_words"`
+	// Relation, if set, says whether the head uses the comment–article relation features
+	// (extracted when Features.Relation is on).
+	Relation *bool `json:"relation,omitempty" mapstructure:"relation"`
+	// ClassWeight is "balanced" or "none" for this head; "" means Config.ClassWeight.
+	// Config.ClassWeights, where it names the head, overrides both.
+	ClassWeight string `json:"class_weight,omitempty" mapstructure:"class_weight"`
 	// WordWeight is how much the head's word n-grams count against its character n-grams; 0
 	// means 1. Below 1 the head leans on character n-grams. Training gives the weights of
 	// features that only word n-grams hash to (and their conjoined copies) an L2 penalty of
 	// 1/WordWeight^2, which fits the model that scaling the word block's values by WordWeight
 	// would (models.TrainConfig.Penalty); the features and scoring are unchanged.
 	WordWeight float64 `json:"word_weight,omitempty" mapstructure:"word_weight"`
+	// Unseen, if set, gives the head a second model for comments under articles that were not
+	// in the training data (and comments without an article): trained on the same rows without
+	// the conjoined copies, whose weights belong to the training articles, and with the
+	// settings given here (its Conjoin is ignored; zero values mean "as the model's Config").
+	// Without it, the head's one model scores every comment.
+	Unseen *HeadConfig `json:"unseen,omitempty" mapstructure:"unseen"`
+}
+
+// HeadSettings are the settings one model of a head trains with, after Heads' overrides.
+type HeadSettings struct {
+	C            float64 `json:"c"`
+	Conjoin      bool    `json:"conjoin"`
+	ArticleWords bool    `json:"article_words"`
+	Relation     bool    `json:"relation"`
+	ClassWeight  string  `json:"class_weight"`
+	WordWeight   float64 `json:"word_weight"`
+}
+
+func (s HeadSettings) String() string {
+	return fmt.Sprintf("c=%g conjoin=%v article_words=%v relation=%v class_weight=%s word_weight=%g",
+		s.C, s.Conjoin, s.ArticleWords, s.Relation, s.ClassWeight, s.WordWeight)
+}
+
+// resolve applies h's overrides to the model's settings; conjoin false leaves the copies out
+// whatever h says.
+func (c Config) resolve(h HeadConfig, conjoin bool) HeadSettings {
+	s := HeadSettings{C: c.C, Conjoin: c.Features.Conjoin && conjoin, ArticleWords: c.Features.ArticleWords,
+		Relation: c.Features.Relation, ClassWeight: c.ClassWeight, WordWeight: 1}
+	if h.C > 0 {
+		s.C = h.C
+	}
+	if h.Conjoin != nil {
+		s.Conjoin = s.Conjoin && *h.Conjoin
+	}
+	if h.ArticleWords != nil {
+		s.ArticleWords = s.ArticleWords && *h.ArticleWords
+	}
+	if h.Relation != nil {
+		s.Relation = s.Relation && *h.Relation
+	}
+	if h.ClassWeight != "" {
+		s.ClassWeight = h.ClassWeight
+	}
+	if h.WordWeight > 0 {
+		s.WordWeight = h.WordWeight
+	}
+	return s
+}
+
+// Head returns the settings head name's model trains with.
+func (c Config) Head(name string) HeadSettings { return c.resolve(c.Heads[name], true) }
+
+// UnseenHead returns the settings of head name's model for unseen articles, and whether it has
+// one (HeadConfig.Unseen).
+func (c Config) UnseenHead(name string) (HeadSettings, bool) {
+	u := c.Heads[name].Unseen
+	if u == nil {
+		return HeadSettings{}, false
+	}
+	return c.resolve(*u, false), true
 }
 
 // wordWeight is head name's HeadConfig.WordWeight, 1 when unset.
-func (c Config) wordWeight(name string) float64 {
-	if w := c.Heads[name].WordWeight; w > 0 {
-		return w
-	}
-	return 1
-}
-
-func (c Config) head(name string) (cval float64, conjoin bool) {
-	cval, conjoin = c.C, c.Features.Conjoin
-	if h, ok := c.Heads[name]; ok {
-		if h.C > 0 {
-			cval = h.C
-		}
-		if h.Conjoin != nil {
-			conjoin = conjoin && *h.Conjoin
-		}
-	}
-	return cval, conjoin
-}
-
-// HeadSettings are the settings head name trains with: its C, whether it uses the
-// article-conjoined copies, and its word weight, after Heads' overrides.
-type HeadSettings struct {
-	C          float64 `json:"c"`
-	Conjoin    bool    `json:"conjoin"`
-	WordWeight float64 `json:"word_weight"`
-}
-
-// Head returns the settings head name trains with.
-func (c Config) Head(name string) HeadSettings {
-	cval, conjoin := c.head(name)
-	return HeadSettings{C: cval, Conjoin: conjoin, WordWeight: c.wordWeight(name)}
-}
+func (c Config) wordWeight(name string) float64 { return c.Head(name).WordWeight }
 
 // DefaultConfig is the configuration used when config.yaml says nothing.
 func DefaultConfig() Config {
@@ -114,15 +154,33 @@ func (c Config) Validate() error {
 		return fmt.Errorf("model.class_weight = %q: want balanced or none", c.ClassWeight)
 	}
 	for name, h := range c.Heads {
-		if h.C < 0 {
-			return fmt.Errorf("model.heads.%s.c = %v: want a number above 0 (or 0 for model.c)", name, h.C)
+		if err := h.validate("model.heads." + name); err != nil {
+			return err
 		}
-		if h.WordWeight < 0 || math.IsInf(h.WordWeight, 0) || math.IsNaN(h.WordWeight) {
-			return fmt.Errorf("model.heads.%s.word_weight = %v: want a number above 0 (or 0 for 1)", name, h.WordWeight)
+		if h.Unseen != nil {
+			if err := h.Unseen.validate("model.heads." + name + ".unseen"); err != nil {
+				return err
+			}
+			if h.Unseen.Unseen != nil {
+				return fmt.Errorf("model.heads.%s.unseen.unseen: a model for unseen articles has no model of its own for them", name)
+			}
 		}
 	}
 	if c.MaxIter < 1 {
 		return fmt.Errorf("model.max_iter = %d: want at least 1", c.MaxIter)
+	}
+	return nil
+}
+
+func (h HeadConfig) validate(key string) error {
+	if h.C < 0 || math.IsNaN(h.C) || math.IsInf(h.C, 0) {
+		return fmt.Errorf("%s.c = %v: want a number above 0 (or 0 for model.c)", key, h.C)
+	}
+	if h.WordWeight < 0 || math.IsInf(h.WordWeight, 0) || math.IsNaN(h.WordWeight) {
+		return fmt.Errorf("%s.word_weight = %v: want a number above 0 (or 0 for 1)", key, h.WordWeight)
+	}
+	if h.ClassWeight != "" && h.ClassWeight != "balanced" && h.ClassWeight != "none" {
+		return fmt.Errorf("%s.class_weight = %q: want balanced or none (or empty for model.class_weight)", key, h.ClassWeight)
 	}
 	return nil
 }
@@ -144,6 +202,10 @@ type Head struct {
 	// them (nil: none). Files written before they were kept have neither.
 	Counts  []int
 	Weights []float64
+	// Unseen, if not nil, scores the comments whose article the model did not see in training
+	// (Model.Knows), and those without an article, in place of Model: it was trained without
+	// the article-conjoined copies (HeadConfig.Unseen). Its Name and Classes are the head's.
+	Unseen *Head
 }
 
 // Model is everything scoring needs.
@@ -154,15 +216,44 @@ type Model struct {
 	// Dictionary names the strongest features of each head and class (hashed index -> n-gram,
 	// article word or relation feature), for model-wide explanations.
 	Dictionary map[uint32]string
+	// Articles are the keys (features.Worker.ArticleID) of the articles in the training data,
+	// sorted: the articles the model knows.
+	Articles []uint64
+	// Tuning, if not nil, records how Tune chose the heads' settings (the caller sets it).
+	Tuning *Tuning
 
 	scoreOnly bool             // ScoreOnly released the heads' weights, or LoadScoreOnly never made them
-	stored    []*models.Stored // per head, its weights as the file stores them, until the table is built
+	stored    []*models.Stored // per scoring model (scoring), its weights as the file stores them, until the table is built
 	tableOnce sync.Once
 	table     *table // for Score; built by the first NewScorer
 	// fused holds the fused rows of the articles that scorers asked for last (Scorer.fuse), at
 	// most maxFused, the most recent last: the Scorers of one stream share them.
 	fusedMu sync.Mutex
 	fused   []fusedTable
+}
+
+// Knows reports whether the article of key (features.Worker.ArticleID) was in the training data.
+func (m *Model) Knows(key uint64) bool {
+	_, found := slices.BinarySearch(m.Articles, key)
+	return found && key != 0
+}
+
+// scoring lists the softmax models that scoring sums over: each head's, then the unseen-article
+// models of the heads that have one; unseen[i] is the index in that list of head i's unseen
+// model, or -1.
+func (m *Model) scoring() (list []*models.Softmax, unseen []int) {
+	unseen = make([]int, len(m.Heads))
+	for _, h := range m.Heads {
+		list = append(list, h.Model)
+	}
+	for i, h := range m.Heads {
+		unseen[i] = -1
+		if h.Unseen != nil {
+			unseen[i] = len(list)
+			list = append(list, h.Unseen.Model)
+		}
+	}
+	return list, unseen
 }
 
 // fusedTable is the fused rows of one article.
@@ -194,7 +285,8 @@ func (m *Model) fusedRows(s *Scorer, key uint64) []float32 {
 var ErrNoExamples = errors.New("no labelled examples")
 
 // Train learns one head per name in heads from examples. Each head's classes are the distinct
-// non-empty labels the examples give it, sorted.
+// non-empty labels the examples give it, sorted. A head whose HeadConfig has Unseen gets a
+// second model for unseen articles (Head.Unseen) when the examples have articles.
 func Train(examples []Example, heads []string, cfg Config) (*Model, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -210,47 +302,101 @@ func Train(examples []Example, heads []string, cfg Config) (*Model, error) {
 		return nil, err
 	}
 	m := &Model{Config: cfg, Extractor: ex}
+	if m.Articles, err = articleKeys(ex, examples); err != nil {
+		return nil, err
+	}
+	type job struct {
+		head   int
+		unseen bool
+		s      HeadSettings
+	}
+	var jobs []job
 	var weights []float64
-	for _, h := range heads {
-		weights = append(weights, cfg.wordWeight(h))
+	for i, h := range heads {
+		s := cfg.Head(h)
+		jobs = append(jobs, job{i, false, s})
+		weights = append(weights, s.WordWeight)
+		if u, ok := cfg.UnseenHead(h); ok && len(m.Articles) > 0 {
+			jobs = append(jobs, job{i, true, u})
+			weights = append(weights, u.WordWeight)
+		}
 	}
 	wb, err := wordBlockFor(ex, examples, weights)
 	if err != nil {
 		return nil, err
 	}
-	for i, name := range heads {
+	m.Heads = make([]Head, len(heads))
+	for j, jb := range jobs {
 		r := x
-		if i == len(heads)-1 {
-			// The last head's training copies the rows it needs (models.TrainShared compacts
+		if j == len(jobs)-1 {
+			// The last model's training copies the rows it needs (models.TrainShared compacts
 			// them); with no other reference left they are freed before it transposes them,
 			// so the matrix is held twice at the peak instead of three times.
 			r = x.lastUse()
 		}
-		h, err := trainHead(name, examples, r, ex, wb, cfg)
+		h, err := trainHead(heads[jb.head], examples, r, ex, wb, cfg, jb.s)
 		if err != nil {
 			return nil, err
 		}
-		m.Heads = append(m.Heads, h)
+		if jb.unseen {
+			m.Heads[jb.head].Unseen = &h
+		} else {
+			m.Heads[jb.head] = h
+		}
 	}
 	m.buildDictionary(examples)
 	return m, nil
 }
 
-func trainHead(name string, examples []Example, r *rows, ex *features.Extractor, wb *wordBlock, cfg Config) (Head, error) {
+// articleKeys returns the sorted, distinct keys of the examples' articles.
+func articleKeys(ex *features.Extractor, examples []Example) ([]uint64, error) {
+	w, err := ex.NewWorker()
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	var keys []uint64
+	for _, e := range examples {
+		if e.Article != "" && !seen[e.Article] {
+			seen[e.Article] = true
+			keys = append(keys, w.ArticleID(e.Article))
+		}
+	}
+	slices.Sort(keys)
+	return slices.Compact(keys), nil
+}
+
+// ignoreRange is the range of feature indices a model with settings s leaves out: the conjoined
+// copies, the relation features, or both (they are adjacent, see features.Extractor.Dim).
+func ignoreRange(ex *features.Extractor, s HeadSettings) (from, to uint32) {
+	lo, hi := ex.ConjoinRange()
+	dim := uint32(ex.Dim())
+	switch {
+	case !s.Conjoin && !s.Relation:
+		return lo, dim
+	case !s.Conjoin:
+		return lo, hi
+	case !s.Relation:
+		return hi, dim
+	}
+	return 0, 0
+}
+
+func trainHead(name string, examples []Example, r *rows, ex *features.Extractor, wb *wordBlock, cfg Config, s HeadSettings) (Head, error) {
 	classes, y, labelled, err := headLabels(name, examples)
 	if err != nil {
 		return Head{}, err
 	}
-	c, conjoin := cfg.head(name)
 	xs, sh := r.subset(labelled)
-	tc, err := trainConfig(name, classes, y, c, cfg)
+	if !s.ArticleWords {
+		sh = models.Shared{}
+	}
+	tc, err := trainConfig(name, classes, y, s, cfg)
 	if err != nil {
 		return Head{}, err
 	}
-	if !conjoin {
-		tc.IgnoreFrom, tc.IgnoreTo = ex.ConjoinRange()
-	}
-	tc.Penalty = wb.penalty(cfg.wordWeight(name))
+	tc.IgnoreFrom, tc.IgnoreTo = ignoreRange(ex, s)
+	tc.Penalty = wb.penalty(s.WordWeight)
 	sm, info, err := models.TrainShared(xs, sh, y, len(classes), ex.Dim(), tc)
 	if err != nil {
 		return Head{}, fmt.Errorf("train: head %q: %w", name, err)
@@ -292,8 +438,8 @@ func headLabels(name string, examples []Example) (classes []string, y, rows []in
 }
 
 // trainConfig is the optimiser's configuration for one head.
-func trainConfig(name string, classes []string, y []int, c float64, cfg Config) (models.TrainConfig, error) {
-	tc := models.TrainConfig{C: c, MaxIter: cfg.MaxIter, Workers: cfg.Workers}
+func trainConfig(name string, classes []string, y []int, s HeadSettings, cfg Config) (models.TrainConfig, error) {
+	tc := models.TrainConfig{C: s.C, MaxIter: cfg.MaxIter, Workers: cfg.Workers}
 	switch explicit, ok := cfg.ClassWeights[name]; {
 	case ok:
 		// Class names are matched without case: configuration keys arrive lower-cased.
@@ -315,7 +461,7 @@ func trainConfig(name string, classes []string, y []int, c float64, cfg Config) 
 				return tc, fmt.Errorf("model.class_weights.%s.%s: the data has no such class (it has %s)", name, ec, strings.Join(classes, ", "))
 			}
 		}
-	case cfg.ClassWeight == "balanced":
+	case s.ClassWeight == "balanced":
 		tc.ClassWeight = models.BalancedWeights(y, len(classes))
 	}
 	return tc, nil
@@ -460,6 +606,18 @@ func (m *Model) HeadNames() []string {
 type Scores struct {
 	Probs [][]float64 // per head, in Head.Classes order
 	Best  []int       // per head, the index of the most probable class
+	// Unseen says, per head, that the head's model for unseen articles scored the comment
+	// (Head.Unseen): its article is not one the model knows.
+	Unseen []bool
+}
+
+// Scorer returns the head of m that gave head i's scores in s: the head itself, or its model for
+// unseen articles.
+func (s *Scores) Scorer(m *Model, i int) Head {
+	if i < len(s.Unseen) && s.Unseen[i] && m.Heads[i].Unseen != nil {
+		return *m.Heads[i].Unseen
+	}
+	return m.Heads[i]
 }
 
 // Scorer scores comments with a model; use one per goroutine.
@@ -481,14 +639,18 @@ type Scorer struct {
 // scoringTable returns the table Score reads, building it on first use.
 func (m *Model) scoringTable() *table {
 	m.tableOnce.Do(func() {
-		// A head trained without the conjoined copies has zero weights there: it is scored
+		// A model trained without the conjoined copies has zero weights there: it is scored
 		// without them and spends no work on them.
-		plain := make([]bool, len(m.Heads))
-		for i, h := range m.Heads {
-			_, conjoin := m.Config.head(h.Name)
-			plain[i] = !conjoin
+		list, unseen := m.scoring()
+		plain := make([]bool, len(list))
+		for i := range plain {
+			plain[i] = true
 		}
-		m.table = newTable(m, plain, m.stored)
+		for i, h := range m.Heads {
+			plain[i] = !m.Config.Head(h.Name).Conjoin
+		}
+		m.table = newTable(m.Extractor, list, plain, m.stored)
+		m.table.unseen = unseen
 		m.stored = nil
 	})
 	return m.table
@@ -507,8 +669,9 @@ var ErrScoreOnly = errors.New("the model was loaded for scoring only")
 // commands use that.
 func (m *Model) ScoreOnly() {
 	m.scoringTable()
-	for _, h := range m.Heads {
-		h.Model.W = nil
+	list, _ := m.scoring()
+	for _, sm := range list {
+		sm.W = nil
 	}
 	m.scoreOnly = true
 	// Collect them now: the garbage collector sets its next goal from the heap it finds live,
@@ -529,20 +692,23 @@ func (m *Model) NewScorer() (*Scorer, error) {
 }
 
 // Score scores one comment answering article into dst, reusing its storage. The probabilities
-// are those of each head's model on the comment's vector (features.Worker.Extract), to float32
+// are those of each head's model (or, for an article the model does not know, of the head's
+// unseen-article model where it has one) on the comment's vector (features.Worker.Extract), to float32
 // rounding, but Score builds no vector: it weighs the comment's n-grams and sums each one's
 // weights from the model's table as it goes (see table), adds the sums of the article's words,
 // kept per article, and those of the relation features.
 func (s *Scorer) Score(dst *Scores, text, article string) {
-	if len(dst.Probs) != len(s.m.Heads) {
+	if len(dst.Probs) != len(s.m.Heads) || len(dst.Unseen) != len(s.m.Heads) {
 		dst.Probs = make([][]float64, len(s.m.Heads))
 		dst.Best = make([]int, len(s.m.Heads))
+		dst.Unseen = make([]bool, len(s.m.Heads))
 	}
 	words, chars := s.w.Grams(text)
 	key, conj := s.w.ArticleKey(article)
 	conj = conj && len(s.t.cols) > 0
 	clear(s.sums)
 	var fused []float32
+	known := false
 	if article != "" {
 		a := s.article(article)
 		for j, x := range a.sums {
@@ -558,20 +724,27 @@ func (s *Scorer) Score(dst *Scores, text, article string) {
 			s.fused = append(s.fused, a)
 		}
 		fused = a.fused
+		known = a.known
 	}
 	s.block(s.sums, words, key, conj, fused)
 	s.block(s.sums, chars, key, conj, fused)
 	s.w.Relation(&s.v, article)
 	s.addTerms(s.sums, s.v)
 	for i, h := range s.m.Heads {
-		sums := s.sums[s.t.offs[i] : s.t.offs[i]+h.Model.Classes]
-		dst.Probs[i] = h.Model.ProbsOf(dst.Probs[i], sums)
+		sm, off := h.Model, s.t.offs[i]
+		dst.Unseen[i] = false
+		if u := s.t.unseen[i]; u >= 0 && !known {
+			sm, off = h.Unseen.Model, s.t.offs[u]
+			dst.Unseen[i] = true
+		}
+		dst.Probs[i] = sm.ProbsOf(dst.Probs[i], s.sums[off:off+sm.Classes])
 		dst.Best[i] = argmax(dst.Probs[i])
 	}
 }
 
 // articleState is what a Scorer keeps of one article.
 type articleState struct {
+	known    bool      // the model knows it (Model.Knows)
 	sums     []float64 // of its words' terms, per head and class
 	comments int       // scored on it
 	fused    []float32 // the table's rows with its conjoined copies' weights added (fuse)
@@ -594,7 +767,7 @@ func (s *Scorer) article(article string) *articleState {
 		return a
 	}
 	s.w.ArticleWords(&s.v, article)
-	a := &articleState{sums: make([]float64, len(s.sums))}
+	a := &articleState{sums: make([]float64, len(s.sums)), known: s.m.Knows(s.w.ArticleID(article))}
 	s.addTerms(a.sums, s.v)
 	if len(s.articles) >= articleCache {
 		clear(s.articles)

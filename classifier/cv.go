@@ -19,19 +19,14 @@ func CrossValidate(examples []Example, heads []string, cfg Config, folds []int, 
 	return crossValidate(examples, heads, folds, func(int, []Example, []int) (Config, error) { return cfg, nil }, progress)
 }
 
-// NestedCrossValidate is CrossValidate with each fold's configuration chosen by Tune over grid on
-// that fold's training part alone: inner(train) assigns the training examples (indices into
-// examples, ascending) to the inner folds, once per repeat (see Tune). The test fold plays no part in its choice, so the
-// figure is that of the whole procedure, tuning included (nested cross-validation, as
-// scikit-learn's cross_val_score over a LogisticRegressionCV). Each fold's model carries its
-// choice in Config.Heads.
-func NestedCrossValidate(examples []Example, heads []string, cfg Config, folds []int, grid Grid, inner func(train []int) ([][]int, error), metricFor func(head string) string, progress func(done, total int)) ([]Scores, []*Model, error) {
+// NestedCrossValidate is CrossValidate with each fold's configuration chosen by Tune with opt on
+// that fold's training part alone. The test fold plays no part in its choice, so the figure is
+// that of the whole procedure, tuning included (nested cross-validation, as scikit-learn's
+// cross_val_score over a LogisticRegressionCV). Each fold's model carries its choice in
+// Config.Heads.
+func NestedCrossValidate(examples []Example, heads []string, cfg Config, folds []int, opt TuneOptions, progress func(done, total int)) ([]Scores, []*Model, error) {
 	return crossValidate(examples, heads, folds, func(f int, train []Example, idx []int) (Config, error) {
-		innerFolds, err := inner(idx)
-		if err != nil {
-			return cfg, err
-		}
-		tuned, _, err := Tune(train, heads, cfg, grid, innerFolds, metricFor, nil)
+		tuned, _, _, err := Tune(train, heads, cfg, opt)
 		return tuned, err
 	}, progress)
 }
@@ -72,7 +67,7 @@ func crossValidate(examples []Example, heads []string, folds []int, configFor fu
 		}
 		for _, i := range test {
 			s.Score(&out[i], examples[i].Text, examples[i].Article)
-			out[i] = Scores{Probs: cloneProbs(out[i].Probs), Best: slices.Clone(out[i].Best)}
+			out[i] = Scores{Probs: cloneProbs(out[i].Probs), Best: slices.Clone(out[i].Best), Unseen: slices.Clone(out[i].Unseen)}
 		}
 		fitted[f] = m.outline()
 		// Collect the fold's model now, while little else is live, so that the next fold's
@@ -98,6 +93,11 @@ func (m *Model) outline() *Model {
 	heads := make([]Head, len(m.Heads))
 	for i, h := range m.Heads {
 		h.Model = nil
+		if h.Unseen != nil {
+			u := *h.Unseen
+			u.Model = nil
+			h.Unseen = &u
+		}
 		heads[i] = h
 	}
 	return &Model{Config: m.Config, Heads: heads}

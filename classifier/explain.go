@@ -28,6 +28,9 @@ type Explanation struct {
 	Prob    float64   `json:"probability"`
 	Toward  []Feature `json:"toward"`  // the strongest pushes toward Label, strongest first
 	Against []Feature `json:"against"` // the strongest pushes away from Label, strongest first
+	// Unseen says the article was not in the training data, so the head's model for unseen
+	// articles decided (Head.Unseen).
+	Unseen bool `json:"unseen_article,omitempty"`
 }
 
 // Explain scores one comment and lists, per head, the top features that pushed the score most
@@ -50,12 +53,17 @@ func (m *Model) Explain(text, article string, top int) ([]Explanation, error) {
 	}
 	var sc Scores
 	s.Score(&sc, text, article)
+	known := m.Knows(w.ArticleID(article))
 	var out []Explanation
 	for hi, h := range m.Heads {
 		probs, k := sc.Probs[hi], sc.Best[hi]
+		decider := h
+		if h.Unseen != nil && !known {
+			decider = *h.Unseen
+		}
 		var fs []Feature
 		for i, idx := range v.Idx {
-			wt := relativeWeight(h, idx, k)
+			wt := relativeWeight(decider, idx, k)
 			if wt == 0 {
 				continue
 			}
@@ -63,7 +71,7 @@ func (m *Model) Explain(text, article string, top int) ([]Explanation, error) {
 			fs = append(fs, Feature{Name: names[idx], Value: x, Weight: wt, Push: x * wt})
 		}
 		slices.SortStableFunc(fs, func(a, b Feature) int { return cmp.Compare(b.Push, a.Push) })
-		e := Explanation{Head: h.Name, Label: h.Classes[k], Prob: probs[k]}
+		e := Explanation{Head: h.Name, Label: h.Classes[k], Prob: probs[k], Unseen: decider.Model != h.Model}
 		for _, f := range fs {
 			if f.Push > 0 && len(e.Toward) < top {
 				e.Toward = append(e.Toward, f)

@@ -9,23 +9,27 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 
 	"github.com/commentstance/stance/features"
 	"github.com/commentstance/stance/internal/atomicfile"
 	"github.com/commentstance/stance/models"
 )
 
-// The model file, version 1, little-endian:
+// The model file, version 2, little-endian:
 //
 //	magic      8 bytes  "STANCE\x00M"
 //	version    uint32   FormatVersion
-//	header     uint32 length, then JSON: the training Config and each head's name and classes
+//	header     uint32 length, then JSON: the training Config, each head's name and classes, the
+//	           keys of the training articles and the record of tuning
 //	idf        features.Extractor.WriteTo
-//	heads      models.Softmax.WriteTo, one per head in header order
+//	heads      models.Softmax.WriteTo, one per head in header order, each followed by its model
+//	           for unseen articles where the header says it has one (version 2)
 //	checksum   32 bytes SHA-256 of everything before it
 //
-// The whole file is checked against its checksum before anything in it is trusted.
-const FormatVersion = 1
+// The whole file is checked against its checksum before anything in it is trusted. Version 1
+// files (no unseen-article models, no article keys) still load.
+const FormatVersion = 2
 
 var magic = [8]byte{'S', 'T', 'A', 'N', 'C', 'E', 0, 'M'}
 
@@ -41,6 +45,8 @@ type fileHeader struct {
 	Config     Config            `json:"config"`
 	Heads      []headHeader      `json:"heads"`
 	Dictionary map[uint32]string `json:"dictionary,omitempty"`
+	Articles   []uint64          `json:"articles,omitempty"` // sorted keys of the training articles
+	Tuning     *Tuning           `json:"tuning,omitempty"`
 }
 
 type headHeader struct {
@@ -49,6 +55,16 @@ type headHeader struct {
 	Info    models.TrainInfo `json:"train"`
 	Counts  []int            `json:"class_counts,omitempty"`  // training rows per class
 	Weights []float64        `json:"class_weights,omitempty"` // training class weights; absent: none
+	Unseen  *headHeader      `json:"unseen,omitempty"`        // its model for unseen articles
+}
+
+func newHeadHeader(hd Head) headHeader {
+	h := headHeader{Name: hd.Name, Classes: hd.Classes, Info: hd.Info, Counts: hd.Counts, Weights: hd.Weights}
+	if hd.Unseen != nil {
+		u := newHeadHeader(*hd.Unseen)
+		h.Unseen = &u
+	}
+	return h
 }
 
 // WriteTo writes the model in the format above.
@@ -59,9 +75,9 @@ func (m *Model) WriteTo(w io.Writer) (int64, error) {
 	var body bytes.Buffer
 	body.Write(magic[:])
 	binary.Write(&body, binary.LittleEndian, uint32(FormatVersion))
-	h := fileHeader{Config: m.Config, Dictionary: m.Dictionary}
+	h := fileHeader{Config: m.Config, Dictionary: m.Dictionary, Articles: m.Articles, Tuning: m.Tuning}
 	for _, hd := range m.Heads {
-		h.Heads = append(h.Heads, headHeader{Name: hd.Name, Classes: hd.Classes, Info: hd.Info, Counts: hd.Counts, Weights: hd.Weights})
+		h.Heads = append(h.Heads, newHeadHeader(hd))
 	}
 	js, err := json.Marshal(h)
 	if err != nil {
@@ -75,6 +91,11 @@ func (m *Model) WriteTo(w io.Writer) (int64, error) {
 	for _, hd := range m.Heads {
 		if _, err := hd.Model.WriteTo(&body); err != nil {
 			return 0, err
+		}
+		if hd.Unseen != nil {
+			if _, err := hd.Unseen.Model.WriteTo(&body); err != nil {
+				return 0, err
+			}
 		}
 	}
 	sum := sha256.Sum256(body.Bytes())
@@ -119,6 +140,34 @@ func load(path string, scoreOnly bool) (*Model, error) {
 // Read reads a model from r (the whole of it), within the default LoadLimits.
 func Read(r io.Reader) (*Model, error) {
 	return read(r, LoadOptions{size: -1})
+}
+
+// readHead reads one head's weights, checking them against its header.
+func readHead(rest io.Reader, hh headHeader, ex *features.Extractor, scoreOnly bool) (Head, *models.Stored, error) {
+	var sm *models.Softmax
+	var st *models.Stored
+	var err error
+	if scoreOnly {
+		sm, st, err = models.ReadStored(rest)
+	} else {
+		sm, err = models.ReadSoftmax(rest)
+	}
+	if err != nil {
+		return Head{}, nil, fmt.Errorf("head %q: %w", hh.Name, err)
+	}
+	if sm.Classes != len(hh.Classes) || sm.Dim != ex.Dim() {
+		return Head{}, nil, fmt.Errorf("head %q: weights for %d classes over %d features, header says %d classes over %d",
+			hh.Name, sm.Classes, sm.Dim, len(hh.Classes), ex.Dim())
+	}
+	if hh.Counts != nil && len(hh.Counts) != sm.Classes || hh.Weights != nil && len(hh.Weights) != sm.Classes {
+		return Head{}, nil, fmt.Errorf("%w: head %q: %d class counts and %d class weights for %d classes", ErrNotModel, hh.Name, len(hh.Counts), len(hh.Weights), sm.Classes)
+	}
+	for _, w := range hh.Weights {
+		if !(w >= 0) || math.IsInf(w, 0) {
+			return Head{}, nil, fmt.Errorf("%w: head %q: class weight %v", ErrNotModel, hh.Name, w)
+		}
+	}
+	return Head{Name: hh.Name, Classes: hh.Classes, Model: sm, Info: hh.Info, Counts: hh.Counts, Weights: hh.Weights}, st, nil
 }
 
 func read(r io.Reader, o LoadOptions) (*Model, error) {
@@ -172,33 +221,34 @@ func read(r io.Reader, o LoadOptions) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &Model{Config: h.Config, Extractor: ex, Dictionary: h.Dictionary}
+	if !slices.IsSorted(h.Articles) {
+		return nil, fmt.Errorf("%w: the training articles' keys are not sorted", ErrNotModel)
+	}
+	m := &Model{Config: h.Config, Extractor: ex, Dictionary: h.Dictionary, Articles: h.Articles, Tuning: h.Tuning}
+	var unseenStored []*models.Stored
 	for _, hh := range h.Heads {
-		var sm *models.Softmax
-		var err error
-		if scoreOnly {
-			var st *models.Stored
-			sm, st, err = models.ReadStored(rest)
-			m.stored = append(m.stored, st)
-		} else {
-			sm, err = models.ReadSoftmax(rest)
-		}
+		hd, st, err := readHead(rest, hh, ex, scoreOnly)
 		if err != nil {
-			return nil, fmt.Errorf("head %q: %w", hh.Name, err)
+			return nil, err
 		}
-		if sm.Classes != len(hh.Classes) || sm.Dim != ex.Dim() {
-			return nil, fmt.Errorf("head %q: weights for %d classes over %d features, header says %d classes over %d",
-				hh.Name, sm.Classes, sm.Dim, len(hh.Classes), ex.Dim())
-		}
-		if hh.Counts != nil && len(hh.Counts) != sm.Classes || hh.Weights != nil && len(hh.Weights) != sm.Classes {
-			return nil, fmt.Errorf("%w: head %q: %d class counts and %d class weights for %d classes", ErrNotModel, hh.Name, len(hh.Counts), len(hh.Weights), sm.Classes)
-		}
-		for _, w := range hh.Weights {
-			if !(w >= 0) || math.IsInf(w, 0) {
-				return nil, fmt.Errorf("%w: head %q: class weight %v", ErrNotModel, hh.Name, w)
+		m.stored = append(m.stored, st)
+		if hh.Unseen != nil {
+			if hh.Unseen.Name != hh.Name || !slices.Equal(hh.Unseen.Classes, hh.Classes) || hh.Unseen.Unseen != nil {
+				return nil, fmt.Errorf("%w: head %q: its model for unseen articles names another head or other classes", ErrNotModel, hh.Name)
 			}
+			u, st, err := readHead(rest, *hh.Unseen, ex, scoreOnly)
+			if err != nil {
+				return nil, err
+			}
+			hd.Unseen = &u
+			unseenStored = append(unseenStored, st)
 		}
-		m.Heads = append(m.Heads, Head{Name: hh.Name, Classes: hh.Classes, Model: sm, Info: hh.Info, Counts: hh.Counts, Weights: hh.Weights})
+		m.Heads = append(m.Heads, hd)
+	}
+	if scoreOnly {
+		m.stored = append(m.stored, unseenStored...) // the order of Model.scoring
+	} else {
+		m.stored = nil
 	}
 	if rest.Len() != 0 {
 		return nil, fmt.Errorf("%w: %d unexpected bytes after the last head", ErrNotModel, rest.Len())

@@ -32,8 +32,10 @@ type table struct {
 	cols  []int     // for each column of a conj row, its column in a base row's weights
 	cw    float64   // the conjoined copies' weight
 	lo    uint32    // 2^bits, the conjoined range's start
-	offs  []int     // per head, where its classes start in a row's weights (rows[1+offs[h]])
-	feat  []uint32  // per base row, its feature index
+	offs  []int     // per scoring model, where its classes start in a row's weights (rows[1+offs[h]])
+	// unseen is, per head of the model, the index in offs of its unseen-article model, or -1.
+	unseen []int
+	feat   []uint32 // per base row, its feature index
 	// rel holds the heads' weights of the relation features, ncol per feature from relBase.
 	rel     []float32
 	relBase uint32
@@ -73,14 +75,15 @@ func (s rankSet) row(i uint32) int {
 	return (int(b.rank) + bits.OnesCount64(b.bits&(1<<sh-1)) + 1) * present
 }
 
-// newTable packs m's IDF and weights; plain[h] says head h is scored without conjoined copies.
-// stored, if not nil, holds each head's weights as its file stores them, for heads without W.
-func newTable(m *Model, plain []bool, stored []*models.Stored) *table {
-	lo, hi := m.Extractor.ConjoinRange()
-	t := &table{lo: lo, cw: float64(m.Extractor.Config().ConjoinWeight), offs: make([]int, len(m.Heads))}
-	// weight is head i's weight of feature f for class k.
+// newTable packs ex's IDF and the weights of the scoring models heads (Model.scoring); plain[h]
+// says model h is scored without conjoined copies. stored, if not nil, holds each model's
+// weights as its file stores them, for models without W.
+func newTable(ex *features.Extractor, heads []*models.Softmax, plain []bool, stored []*models.Stored) *table {
+	lo, hi := ex.ConjoinRange()
+	t := &table{lo: lo, cw: float64(ex.Config().ConjoinWeight), offs: make([]int, len(heads))}
+	// weight is model i's weight of feature f for class k.
 	weight := func(i, f, k int) float32 {
-		h := m.Heads[i].Model
+		h := heads[i]
 		switch {
 		case f >= h.Dim:
 			return 0
@@ -93,27 +96,27 @@ func newTable(m *Model, plain []bool, stored []*models.Stored) *table {
 		return 0
 	}
 	cols := 0
-	for i, h := range m.Heads {
+	for i, h := range heads {
 		t.offs[i] = cols
-		cols += h.Model.Classes
+		cols += h.Classes
 	}
 	t.ncol, t.width = cols, 1+cols
 	if t.width <= 16 {
 		t.width = 1 << bits.Len(uint(t.width-1))
 	}
 	var n int
-	t.base, n = newRankSet(int(lo), func(f int) bool { return m.Extractor.IDF(uint32(f)) != 0 })
+	t.base, n = newRankSet(int(lo), func(f int) bool { return ex.IDF(uint32(f)) != 0 })
 	t.rows = make([]float32, t.width, (n+1)*t.width)
 	t.feat = make([]uint32, 1, n+1)
 	for f := range int(lo) {
-		idf := m.Extractor.IDF(uint32(f))
+		idf := ex.IDF(uint32(f))
 		if idf == 0 {
 			continue
 		}
 		t.rows = append(t.rows, idf)
 		t.feat = append(t.feat, uint32(f))
-		for i, h := range m.Heads {
-			for k := range h.Model.Classes {
+		for i, h := range heads {
+			for k := range h.Classes {
 				t.rows = append(t.rows, weight(i, f, k))
 			}
 		}
@@ -124,19 +127,19 @@ func newTable(m *Model, plain []bool, stored []*models.Stored) *table {
 	t.nrows = len(t.rows) / t.width
 	t.relBase = hi
 	dim := 0
-	for _, h := range m.Heads {
-		dim = max(dim, h.Model.Dim)
+	for _, h := range heads {
+		dim = max(dim, h.Dim)
 	}
 	for f := int(hi); f < dim; f++ {
-		for i, h := range m.Heads {
-			for k := range h.Model.Classes {
+		for i, h := range heads {
+			for k := range h.Classes {
 				t.rel = append(t.rel, weight(i, f, k))
 			}
 		}
 	}
-	for i, h := range m.Heads {
+	for i, h := range heads {
 		if !plain[i] {
-			for k := range h.Model.Classes {
+			for k := range h.Classes {
 				t.cols = append(t.cols, t.offs[i]+k)
 			}
 		}
@@ -145,11 +148,11 @@ func newTable(m *Model, plain []bool, stored []*models.Stored) *table {
 		return t
 	}
 	has := func(g int) bool {
-		for i, h := range m.Heads {
+		for i, h := range heads {
 			if plain[i] {
 				continue
 			}
-			for k := range h.Model.Classes {
+			for k := range h.Classes {
 				if weight(i, int(lo)+g, k) != 0 {
 					return true
 				}
@@ -163,9 +166,9 @@ func newTable(m *Model, plain []bool, stored []*models.Stored) *table {
 		if t.conj.row(uint32(g)) == 0 {
 			continue
 		}
-		for i, h := range m.Heads {
+		for i, h := range heads {
 			if !plain[i] {
-				for k := range h.Model.Classes {
+				for k := range h.Classes {
 					t.crows = append(t.crows, weight(i, int(lo)+g, k))
 				}
 			}

@@ -53,8 +53,10 @@ type Config struct {
 	Relation bool `json:"relation" mapstructure:"relation"`
 	// ArticleTokens caps how many of an article's tokens are read (default 1000; 0 = all).
 	ArticleTokens int `json:"article_tokens" mapstructure:"article_tokens"`
-	// TextTokens caps how many of a comment's tokens are read (default 0 = all): for tasks whose
-	// "comment" is itself a long document (Baly et al. 2018 classify whole news articles).
+	// TextTokens caps how many of a comment's tokens are read (default 300; 0 = all). Reader
+	// comments and replies are far shorter; a longer "comment" is itself a document (Baly et al.
+	// 2018 classify whole news articles), whose opening carries its stance, and reading all of it
+	// multiplies training time (fastText's peer reads the first 200 tokens of those).
 	TextTokens int `json:"text_tokens" mapstructure:"text_tokens"`
 	// LeadTokens is how many first tokens of the article count as its lead (default 50).
 	LeadTokens int `json:"lead_tokens" mapstructure:"lead_tokens"`
@@ -63,7 +65,7 @@ type Config struct {
 // DefaultConfig is the configuration used when config.yaml says nothing.
 func DefaultConfig() Config {
 	return Config{Bits: 20, WordMin: 1, WordMax: 3, CharMin: 2, CharMax: 5, MinDF: 2,
-		Conjoin: true, ConjoinWeight: 1, ArticleWords: true, Relation: true, ArticleTokens: 1000, LeadTokens: 50}
+		Conjoin: true, ConjoinWeight: 1, ArticleWords: true, Relation: true, ArticleTokens: 1000, TextTokens: 300, LeadTokens: 50}
 }
 
 // Validate reports the first field that is out of range, naming it as config.yaml does.
@@ -376,6 +378,17 @@ func (w *Worker) ArticleKey(article string) (key uint64, ok bool) {
 		return 0, false
 	}
 	return w.article(article).key, true
+}
+
+// ArticleID returns the key that identifies article whether or not the copies are conjoined: a
+// hash of its normalised text (0 for no article). A model records its training articles' keys
+// so that a comment under an article it never saw is scored by weights that do not depend on
+// the article's identity.
+func (w *Worker) ArticleID(article string) uint64 {
+	if article == "" {
+		return 0
+	}
+	return w.article(article).key
 }
 
 // Conjoined returns the index of the copy of feature idx conjoined with the article of key

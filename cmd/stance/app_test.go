@@ -2,9 +2,12 @@ package main
 
 import (
 	"encoding/binary"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/commentstance/stance/classifier"
 )
 
 // TestExitCodes runs mistakes users make and checks the exit code (0 success, 2 a usage or
@@ -126,7 +129,7 @@ func TestExitCodes(t *testing.T) {
 		{name: "model corrupted", args: []string{"score", "--model", "$CORRUPTED", "x"}, code: exitUsage,
 			want: []string{"corrupted.stance", "corrupted (checksum mismatch)"}},
 		{name: "model of a newer format", args: []string{"export", "--model", "$NEWER", "--data", sampleNew, "--out", filepath.Join(dir, "o.csv")}, code: exitUsage,
-			want: []string{"newer.stance", "newer format: format 99", "reads format 1"}},
+			want: []string{"newer.stance", "newer format: format 99", fmt.Sprintf("reads format %d", classifier.FormatVersion)}},
 		{name: "not a model", args: []string{"evaluate", "--model", sampleComments, "--data", sampleComments}, code: exitUsage,
 			want: []string{"comments.csv", "not a stance model file"}},
 		{name: "model missing", args: []string{"score", "--model", filepath.Join(dir, "none.stance"), "x"}, code: exitUsage,

@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/commentstance/stance/classifier"
 	"github.com/commentstance/stance/data"
@@ -33,6 +34,7 @@ type settings struct {
 	Tune     tuneSettings      `mapstructure:"tune"`
 	Workers  int               `mapstructure:"workers"`
 	Seed     int64             `mapstructure:"seed"`
+	Serve    serveSettings     `mapstructure:"serve"` // stance serve's; serve.go
 	// Encoding, Delimiter and Limits: see guard.go.
 	Encoding  string        `mapstructure:"encoding"`
 	Delimiter string        `mapstructure:"delimiter"`
@@ -55,27 +57,51 @@ type articles struct {
 }
 
 type tuneSettings struct {
+	// Auto is whether train (and evaluate --cv) choose each head's settings by cross-validation
+	// first; `tune: off` in config.yaml, STANCE_TUNE_AUTO=false or --no-tune turn it off.
+	Auto    bool   `mapstructure:"auto"`
 	Folds   int    `mapstructure:"folds"`
 	GroupBy string `mapstructure:"group_by"`
-	// Repeats is how many fold assignments (seeds seed, seed+1, ...) each grid point is scored on.
-	Repeats int       `mapstructure:"repeats"`
-	C       []float64 `mapstructure:"c"`
-	Conjoin []bool    `mapstructure:"conjoin"`
+	// Repeats is how many fold assignments (seeds seed, seed+1, ...) each setting is scored on.
+	Repeats     int       `mapstructure:"repeats"`
+	MaxRows     int       `mapstructure:"max_rows"`
+	C           []float64 `mapstructure:"c"`
+	ClassWeight []string  `mapstructure:"class_weight"`
+	Conjoin     []bool    `mapstructure:"conjoin"`
+	// ArticleWords and Relation are the values tried for those switches.
+	ArticleWords []bool `mapstructure:"article_words"`
+	Relation     []bool `mapstructure:"relation"`
 	// WordWeight are the word weights tried; empty keeps each head's model.heads.HEAD.word_weight.
 	WordWeight []float64 `mapstructure:"word_weight"`
 }
 
-// grid is the grid --tune tries.
+// grid is the grid tuning searches.
 func (t tuneSettings) grid() classifier.Grid {
-	return classifier.Grid{C: t.C, Conjoin: t.Conjoin, WordWeight: t.WordWeight}
+	return classifier.Grid{C: t.C, ClassWeight: t.ClassWeight, Conjoin: t.Conjoin,
+		ArticleWords: t.ArticleWords, Relation: t.Relation, WordWeight: t.WordWeight}
 }
 
-// repeated says how many fold assignments --tune averages over, for its notes: "" for one.
+// repeated says how many fold assignments tuning averages over, for its notes: "" for one.
 func (t tuneSettings) repeated() string {
 	if t.Repeats == 1 {
 		return ""
 	}
 	return fmt.Sprintf(", repeated %d times", t.Repeats)
+}
+
+// validate checks the tune section's values before any work.
+func (t tuneSettings) validate() error {
+	switch {
+	case t.Folds < 2:
+		return usageErr("tune.folds = %d: want at least 2", t.Folds)
+	case t.Repeats < 1 || t.Repeats > 100:
+		return usageErr("tune.repeats = %d: want 1 to 100", t.Repeats)
+	case t.MaxRows < 0:
+		return usageErr("tune.max_rows = %d: want 0 (all rows) or more", t.MaxRows)
+	case t.GroupBy != "article" && t.GroupBy != "group" && t.GroupBy != "none":
+		return usageErr("tune.group_by = %q: want article, group or none", t.GroupBy)
+	}
+	return nil
 }
 
 type modelSettings struct {
@@ -91,6 +117,7 @@ type modelSettings struct {
 func defaults() map[string]any {
 	f := features.DefaultConfig()
 	c := classifier.DefaultConfig()
+	t := classifier.DefaultTuneOptions()
 	d := map[string]any{
 		"format":                  "",
 		"columns.id":              "id",
@@ -122,16 +149,22 @@ func defaults() map[string]any {
 		"model.class_weights":     map[string]map[string]float64{},
 		"model.max_iter":          c.MaxIter,
 		"model.heads":             map[string]any{},
-		"tune.folds":              5,
-		"tune.group_by":           "article",
-		"tune.repeats":            1,
-		"tune.c":                  classifier.DefaultGrid().C,
-		"tune.conjoin":            classifier.DefaultGrid().Conjoin,
+		"tune.auto":               true,
+		"tune.folds":              t.Folds,
+		"tune.group_by":           "article", // Grouped; tuneOptions reads it
+		"tune.repeats":            t.Repeats,
+		"tune.max_rows":           t.MaxRows,
+		"tune.c":                  t.Grid.C,
+		"tune.class_weight":       t.Grid.ClassWeight,
+		"tune.conjoin":            t.Grid.Conjoin,
+		"tune.article_words":      t.Grid.ArticleWords,
+		"tune.relation":           t.Grid.Relation,
 		"tune.word_weight":        []float64{},
 		"metrics":                 map[string]string{"stance": "f_avg(FAVOR,AGAINST)", "sentiment": "macro_f1"},
 		"workers":                 0,
 		"seed":                    0,
 	}
+	maps.Copy(d, serveDefaults())
 	maps.Copy(d, limitDefaults())
 	return d
 }
@@ -142,6 +175,12 @@ var headKeys = func() []string {
 	t := reflect.TypeFor[classifier.HeadConfig]()
 	for i := range t.NumField() {
 		k = append(k, t.Field(i).Tag.Get("mapstructure"))
+	}
+	// model.heads.HEAD.unseen.KEY: the settings of the head's model for unseen articles.
+	for _, key := range slices.Clone(k) {
+		if key != "unseen" {
+			k = append(k, "unseen."+key)
+		}
 	}
 	return k
 }()
@@ -236,11 +275,14 @@ func checkHeadNames(v *viper.Viper, path string, s *settings) error {
 // readConfig reads config.yaml into v and refuses keys that mean nothing, naming the nearest
 // key that does: a typo must not silently fall back to a default.
 func readConfig(v *viper.Viper, path string, r io.Reader) error {
-	b, err := readConfigFile(path, r)
+	raw, err := readConfigFile(path, r) // within maxConfigBytes
 	if err != nil {
 		return err
 	}
-	if err := v.ReadConfig(bytes.NewReader(b)); err != nil {
+	if raw, err = tuneSwitch(raw); err != nil {
+		return usageErr("config %s: %v", path, err)
+	}
+	if err := v.ReadConfig(bytes.NewReader(raw)); err != nil {
 		return usageErr("config %s: %v", path, err)
 	}
 	known := slices.Collect(func(yield func(string) bool) {
@@ -253,7 +295,7 @@ func readConfig(v *viper.Viper, path string, r io.Reader) error {
 	sort.Strings(known)
 	file := viper.New()
 	file.SetConfigType("yaml")
-	file.ReadConfig(bytes.NewReader(b))
+	file.ReadConfig(bytes.NewReader(raw))
 	for _, k := range file.AllKeys() {
 		if head, key, ok := strings.Cut(strings.TrimPrefix(k, "model.heads."), "."); ok && strings.HasPrefix(k, "model.heads.") {
 			// model.heads.HEAD.KEY: the head is the user's to name, the key is not.
@@ -276,6 +318,37 @@ func readConfig(v *viper.Viper, path string, r io.Reader) error {
 		return usageErr("config %s: unknown key %q; did you mean %q?", path, k, nearest(k, known))
 	}
 	return nil
+}
+
+// tuneSwitch rewrites a top-level `tune: off` (or on, false, true) in config.yaml as tune.auto,
+// so that the tune section can be switched with one word as well as set key by key.
+func tuneSwitch(raw []byte) ([]byte, error) {
+	var doc map[string]any
+	if err := yaml.Unmarshal(raw, &doc); err != nil || doc == nil {
+		return raw, nil // viper reports the syntax error, with its position
+	}
+	t, ok := doc["tune"]
+	if !ok {
+		return raw, nil
+	}
+	var auto bool
+	switch v := t.(type) {
+	case bool:
+		auto = v
+	case string:
+		switch strings.ToLower(v) {
+		case "off", "no", "false":
+			auto = false
+		case "on", "yes", "true", "auto":
+			auto = true
+		default:
+			return nil, fmt.Errorf("tune: %q: want off, on, or the tune section's keys (tune.folds, tune.c, ...)", v)
+		}
+	default:
+		return raw, nil
+	}
+	doc["tune"] = map[string]any{"auto": auto}
+	return yaml.Marshal(doc)
 }
 
 func underMap(k string) bool {
@@ -354,6 +427,24 @@ func (s *settings) trainConfig() classifier.Config {
 		MaxIter:      s.Model.MaxIter,
 		Workers:      s.Workers,
 	}
+}
+
+// tuneOptions turns the settings into Tune's options. model.c and model.class_weight set to
+// other than their defaults (in config.yaml, a STANCE_* variable or a flag) are kept, not
+// searched: config.yaml lists every key at its default, so a value is the user's choice only
+// where it differs.
+func (s *settings) tuneOptions() classifier.TuneOptions {
+	g := s.Tune.grid()
+	d := classifier.DefaultConfig()
+	if s.Model.C != d.C {
+		g.C = []float64{s.Model.C}
+	}
+	if s.Model.ClassWeight != d.ClassWeight {
+		g.ClassWeight = []string{s.Model.ClassWeight}
+	}
+	return classifier.TuneOptions{Folds: s.Tune.Folds, Repeats: s.Tune.Repeats, Seed: s.Seed,
+		Grouped: s.Tune.GroupBy != "none", MaxRows: s.Tune.MaxRows, Grid: g,
+		Metric: func(h string) string { return s.Metrics[h] }}
 }
 
 // heads returns the label heads in a stable order.

@@ -25,7 +25,7 @@ func newEvaluate(e *env) *cobra.Command {
 	var dataFiles []string
 	var articlesFile, modelPath, groupBy, by, format, predictions, report string
 	var cv, repeats int
-	var strict, tune bool
+	var strict, tune, noTune bool
 	cmd := &cobra.Command{
 		Use:   "evaluate (--model FILE | --cv K) --data FILE",
 		Short: "Measure a model on labelled comments, or cross-validate training on one file",
@@ -36,10 +36,10 @@ and F1, and the confusion matrix.
 With --model it scores the labelled comments of --data with that model. With --cv K it trains K
 models on one file instead, each tested on the fold it did not see; --group-by article keeps all
 comments of an article in one fold, so the figure is that of articles the model has never seen.
-With --cv K --tune, each fold first chooses each head's c, conjoin and word weight by
-cross-validation on its own training part (tune.folds folds grouped by tune.group_by, repeated
-tune.repeats times, over tune.c, tune.conjoin and tune.word_weight): the figure is that of the
-whole procedure, tuning included (nested cross-validation).
+With --cv K, each fold's model is trained as train trains one: by default each fold first chooses
+its heads' settings by cross-validation on its own training part (see train --help and tune in
+config.yaml), so the figure is that of the whole procedure, tuning included (nested
+cross-validation). --no-tune (or tune: off) trains the configured settings in every fold.
 
 With --cv K --repeats R, cross-validation runs R times, on the fold assignments of the seeds
 seed, seed+1, ... (config key seed). The report is that of the first; each head then gets the
@@ -52,7 +52,7 @@ column) on its own rows, in order of first appearance, and their unweighted mean
 does on each target or article, as SemEval reports per target.`,
 		Example: `  stance evaluate --model out/sample.stance --data data/sample/comments.csv --articles data/sample/articles.csv
   stance evaluate --cv 5 --group-by article --data data/sample/comments.csv --articles data/sample/articles.csv --format json
-  stance evaluate --cv 5 --group-by article --tune --data data/sample/comments.csv --articles data/sample/articles.csv
+  stance evaluate --cv 5 --group-by article --no-tune --data data/sample/comments.csv --articles data/sample/articles.csv
   stance evaluate --cv 5 --repeats 5 --group-by article --data data/sample/comments.csv --articles data/sample/articles.csv
   stance evaluate --model out/sample.stance --by article --data data/sample/comments.csv --articles data/sample/articles.csv`,
 		Args: noArgs,
@@ -65,6 +65,9 @@ does on each target or article, as SemEval reports per target.`,
 				return err
 			}
 			if err := checkFolds("cv", cv); err != nil {
+				return err
+			}
+			if err := s.Tune.validate(); err != nil {
 				return err
 			}
 			if (modelPath == "") == (cv == 0) {
@@ -83,6 +86,14 @@ does on each target or article, as SemEval reports per target.`,
 			}
 			if tune && cv == 0 {
 				return usageErr("evaluate: --tune needs --cv K (a model given by --model is already trained)")
+			}
+			if tune && noTune {
+				return usageErr("evaluate: --tune and --no-tune: give one")
+			}
+			var opt *classifier.TuneOptions
+			if cv > 0 && (tune || s.Tune.Auto && !noTune) {
+				o := s.tuneOptions()
+				opt = &o
 			}
 			if format != "table" && format != "json" && format != "jsonl" && format != "csv" {
 				return usageErr("--format %q: want table, json, jsonl or csv", format)
@@ -106,7 +117,7 @@ does on each target or article, as SemEval reports per target.`,
 			if cv > 0 {
 				e.noteLeftOut(l) // with --model, testModel names the model's heads the data lacks
 				res, err = interruptible(cmd.Context(), func() (*evaluation, error) {
-					return e.crossValidate(s, l, cv, groupBy, tune, s.Seed)
+					return e.crossValidate(s, l, cv, groupBy, opt, s.Seed)
 				})
 			} else {
 				res, err = e.testModel(modelPath, l)
@@ -124,7 +135,7 @@ does on each target or article, as SemEval reports per target.`,
 			if repeats > 1 {
 				res.title += fmt.Sprintf("; fold seed %d, repeated over seeds %d to %d", s.Seed, s.Seed, s.Seed+int64(repeats)-1)
 				_, err := interruptible(cmd.Context(), func() (struct{}, error) {
-					return struct{}{}, e.repeatCrossValidation(s, l, cv, groupBy, tune, repeats, res, reports)
+					return struct{}{}, e.repeatCrossValidation(s, l, cv, groupBy, opt, repeats, res, reports)
 				})
 				if err != nil {
 					return err
@@ -157,7 +168,8 @@ does on each target or article, as SemEval reports per target.`,
 	f.StringVar(&report, "report", "", "also write an HTML report (confusion matrices, per-class bars, calibration) to this file")
 	f.BoolVar(&strict, "strict", false, "make any bad row an error instead of a reported skip")
 	f.IntVar(&repeats, "repeats", 1, "with --cv: cross-validate on this many fold assignments (seeds seed, seed+1, ...) and report each head's mean, sd and per-seed figures")
-	f.BoolVar(&tune, "tune", false, "with --cv: choose each fold's c and conjoin by cross-validation on its training part (nested; see tune in config.yaml)")
+	f.BoolVar(&tune, "tune", false, "with --cv: tune each fold's settings on its training part (nested) even where config.yaml says tune: off")
+	f.BoolVar(&noTune, "no-tune", false, "with --cv: train every fold with the configured settings, without tuning them first")
 	addModelFlags(cmd)
 	return cmd
 }
@@ -249,7 +261,7 @@ func (e *env) testModel(path string, l *labelled) (*evaluation, error) {
 
 // crossValidate trains k models on the folds of l that seed assigns, each scoring the fold it did
 // not see.
-func (e *env) crossValidate(s *settings, l *labelled, k int, groupBy string, tune bool, seed int64) (*evaluation, error) {
+func (e *env) crossValidate(s *settings, l *labelled, k int, groupBy string, tune *classifier.TuneOptions, seed int64) (*evaluation, error) {
 	folds, err := foldsFor(l, k, groupBy, seed)
 	if err != nil {
 		return nil, err
@@ -267,13 +279,9 @@ func (e *env) crossValidate(s *settings, l *labelled, k int, groupBy string, tun
 	progress := func(done, total int) { bar.set(done) }
 	var scores []classifier.Scores
 	var fitted []*classifier.Model
-	if tune {
-		grid := s.Tune.grid()
-		inner := func(train []int) ([][]int, error) {
-			return innerFolds(l, train, s.Tune.Folds, s.Tune.GroupBy, s.Seed, s.Tune.Repeats)
-		}
-		metric := func(h string) string { return s.Metrics[h] }
-		scores, fitted, err = classifier.NestedCrossValidate(l.examples, l.heads, cfg, folds, grid, inner, metric, progress)
+	if tune != nil {
+		l.setGroups(s.Tune.GroupBy)
+		scores, fitted, err = classifier.NestedCrossValidate(l.examples, l.heads, cfg, folds, *tune, progress)
 	} else {
 		scores, fitted, err = classifier.CrossValidate(l.examples, l.heads, cfg, folds, progress)
 	}
@@ -282,7 +290,7 @@ func (e *env) crossValidate(s *settings, l *labelled, k int, groupBy string, tun
 		return nil, asUsage(err)
 	}
 	e.notef("trained %d fold models in %.1fs", k, time.Since(start).Seconds())
-	if tune {
+	if tune != nil {
 		of := "" // with --repeats, which fold assignment the fold is of
 		if seed != s.Seed {
 			of = fmt.Sprintf(" of fold seed %d", seed)
@@ -309,7 +317,7 @@ func (e *env) crossValidate(s *settings, l *labelled, k int, groupBy string, tun
 // repeatCrossValidation cross-validates again on the fold assignments of the seeds s.Seed+1 to
 // s.Seed+repeats-1, and gives each of reports (those of seed s.Seed) the figures of all repeats.
 // first holds the folds of seed s.Seed.
-func (e *env) repeatCrossValidation(s *settings, l *labelled, k int, groupBy string, tune bool, repeats int, first *evaluation, reports []namedReport) error {
+func (e *env) repeatCrossValidation(s *settings, l *labelled, k int, groupBy string, tune *classifier.TuneOptions, repeats int, first *evaluation, reports []namedReport) error {
 	for i := range reports {
 		reports[i].Repeats = &repeatStats{}
 		reports[i].Repeats.add(s.Seed, reports[i].Report)
@@ -402,40 +410,6 @@ func (rs *repeatStats) format(w io.Writer, metric string) {
 		suffix = "  " + metric
 	}
 	line("official", rs.Mean.Official, rs.SD.Official, rs.Official, suffix)
-}
-
-// innerFolds assigns the rows train of l (a fold's training part) to k folds as foldsFor does,
-// for nested cross-validation. With fewer than k groups among them, each group is a fold: under
-// 5 official folds, the training part of one holds the other 4.
-func innerFolds(l *labelled, train []int, k int, groupBy string, seed int64, repeats int) ([][]int, error) {
-	sub := &labelled{heads: l.heads}
-	groups := map[string]bool{}
-	for _, i := range train {
-		c := l.comments[i]
-		sub.comments = append(sub.comments, c)
-		groups[groupOf(c, groupBy)] = true
-	}
-	if groupBy != "none" && len(groups) < k {
-		k = len(groups)
-	}
-	return tuneFolds(sub, k, groupBy, seed, repeats)
-}
-
-// tuneFolds is what --tune cross-validates over: repeats assignments to k folds, with the seeds
-// seed, seed+1, ... (tune.repeats).
-func tuneFolds(l *labelled, k int, groupBy string, seed int64, repeats int) ([][]int, error) {
-	if repeats < 1 {
-		return nil, usageErr("tune.repeats = %d: want at least 1", repeats)
-	}
-	out := make([][]int, repeats)
-	for r := range out {
-		f, err := foldsFor(l, k, groupBy, seed+int64(r))
-		if err != nil {
-			return nil, err
-		}
-		out[r] = f
-	}
-	return out, nil
 }
 
 // groupOf is the key that keeps a comment with others under groupBy "article" (its article id,

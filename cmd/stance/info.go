@@ -60,11 +60,14 @@ type modelInfo struct {
 	Bytes     int64           `json:"bytes"`
 	Format    int             `json:"format"`
 	Features  features.Config `json:"features"`
-	Documents int             `json:"idf_documents"` // comments and distinct articles IDF was learned from
-	Kept      int             `json:"kept_features"` // hashed indices with an IDF
-	Class     string          `json:"class_weight"`  // balanced or none (explicit weights show per head)
-	MaxIter   int             `json:"max_iter"`      // the iteration cap training had
+	Documents int             `json:"idf_documents"`  // comments and distinct articles IDF was learned from
+	Kept      int             `json:"kept_features"`  // hashed indices with an IDF
+	Class     string          `json:"class_weight"`   // balanced or none (explicit weights show per head)
+	MaxIter   int             `json:"max_iter"`       // the iteration cap training had
+	Articles  int             `json:"known_articles"` // distinct articles in the training data
 	Heads     []headInfo      `json:"heads"`
+	// Tuning is how train chose the heads' settings, absent when it did not (--no-tune).
+	Tuning *classifier.Tuning `json:"tuning,omitempty"`
 }
 
 type headInfo struct {
@@ -72,6 +75,14 @@ type headInfo struct {
 	Classes  []string                `json:"classes"`
 	Counts   []int                   `json:"class_counts,omitempty"`  // absent in files written before they were kept
 	Weights  []float64               `json:"class_weights,omitempty"` // absent: no class weights (or an older file)
+	Settings classifier.HeadSettings `json:"settings"`
+	Train    models.TrainInfo        `json:"train"`
+	// Unseen is the head's model for comments under articles not in the training data.
+	Unseen *unseenInfo `json:"unseen,omitempty"`
+}
+
+type unseenInfo struct {
+	Weights  []float64               `json:"class_weights,omitempty"`
 	Settings classifier.HeadSettings `json:"settings"`
 	Train    models.TrainInfo        `json:"train"`
 }
@@ -84,13 +95,19 @@ func describeModel(path string, size int64, m *classifier.Model) modelInfo {
 		Kept:      m.Extractor.Kept(),
 		Class:     m.Config.ClassWeight,
 		MaxIter:   m.Config.MaxIter,
+		Articles:  len(m.Articles),
+		Tuning:    m.Tuning,
 	}
 	for _, h := range m.Heads {
-		in.Heads = append(in.Heads, headInfo{
+		hi := headInfo{
 			Name: h.Name, Classes: h.Classes, Counts: h.Counts, Weights: h.Weights,
 			Settings: m.Config.Head(h.Name),
 			Train:    h.Info,
-		})
+		}
+		if u, ok := m.Config.UnseenHead(h.Name); ok && h.Unseen != nil {
+			hi.Unseen = &unseenInfo{Weights: h.Unseen.Weights, Settings: u, Train: h.Unseen.Info}
+		}
+		in.Heads = append(in.Heads, hi)
 	}
 	return in
 }
@@ -109,7 +126,12 @@ func (in modelInfo) format(w io.Writer) error {
 	}
 	fmt.Fprintf(tw, "features\t%s, hashed into 2^%d; min_df %d; %d kept, IDF from %d documents\n", strings.Join(grams, " and "), fc.Bits, fc.MinDF, in.Kept, in.Documents)
 	fmt.Fprintf(tw, "article\tconjoined copies %s, article words %s, relation features %s\n", onOff(fc.Conjoin), onOff(fc.ArticleWords), onOff(fc.Relation))
-	fmt.Fprintf(tw, "training\tclass weights %s, at most %d iterations per head\n", in.Class, in.MaxIter)
+	fmt.Fprintf(tw, "training\tclass weights %s, at most %d iterations per head; %d articles known\n", in.Class, in.MaxIter, in.Articles)
+	if in.Tuning != nil {
+		fmt.Fprintf(tw, "tuning\tsettings chosen by cross-validation (stance train --no-tune keeps the configured ones)\n")
+	} else {
+		fmt.Fprintf(tw, "tuning\tnone: the configured settings\n")
+	}
 	for _, h := range in.Heads {
 		fmt.Fprintf(tw, "\nhead %s\n", h.Name)
 		fmt.Fprintf(tw, "  classes\t%s\n", strings.Join(h.Classes, " "))
@@ -131,15 +153,52 @@ func (in modelInfo) format(w io.Writer) error {
 			}
 			fmt.Fprintf(tw, "  class weights\t%s\n", strings.Join(parts, " "))
 		}
-		fmt.Fprintf(tw, "  settings\tc=%g conjoin=%v word_weight=%g\n", h.Settings.C, h.Settings.Conjoin, h.Settings.WordWeight)
-		converged := "converged"
-		if !h.Train.Converged {
-			converged = "not converged"
+		fmt.Fprintf(tw, "  settings\t%s\n", h.Settings)
+		writeTraining(tw, "  ", h.Train)
+		if ch := in.choice(h.Name); ch != nil {
+			fmt.Fprintf(tw, "  chosen by\t%d-fold CV over %d rows: %s %.4f (%d settings tried)\n", ch.Folds, ch.Rows, ch.Metric, ch.KnownCV, ch.Trials)
 		}
-		fmt.Fprintf(tw, "  training\t%d iterations, %s (%s), loss %.6g, largest gradient %.3g\n", h.Train.Iterations, h.Train.Status, converged, h.Train.Loss, h.Train.GradNorm)
-		fmt.Fprintf(tw, "  features\t%d fired in its training rows\n", h.Train.Features)
+		if u := h.Unseen; u != nil {
+			fmt.Fprintf(tw, "  unseen articles\ta model of its own for comments under articles not in the training data\n")
+			if u.Weights != nil {
+				parts := make([]string, len(u.Weights))
+				for i, v := range u.Weights {
+					parts[i] = fmt.Sprintf("%.4g", v)
+				}
+				fmt.Fprintf(tw, "    class weights\t%s\n", strings.Join(parts, " "))
+			}
+			fmt.Fprintf(tw, "    settings\t%s\n", u.Settings)
+			writeTraining(tw, "    ", u.Train)
+			if ch := in.choice(h.Name); ch != nil && ch.Unseen != nil {
+				fmt.Fprintf(tw, "    chosen by\t%d-fold CV grouped by article over %d rows, %d groups: %s %.4f\n", ch.GroupedK, ch.Rows, ch.Groups, ch.Metric, ch.UnseenCV)
+			}
+		} else if in.Articles > 0 {
+			fmt.Fprintf(tw, "  unseen articles\tscored by the same model\n")
+		}
 	}
 	return tw.Flush()
+}
+
+// choice is what tuning chose for head, or nil.
+func (in modelInfo) choice(head string) *classifier.Choice {
+	if in.Tuning == nil {
+		return nil
+	}
+	for i, c := range in.Tuning.Choices {
+		if c.Head == head {
+			return &in.Tuning.Choices[i]
+		}
+	}
+	return nil
+}
+
+func writeTraining(tw io.Writer, indent string, t models.TrainInfo) {
+	converged := "converged"
+	if !t.Converged {
+		converged = "not converged"
+	}
+	fmt.Fprintf(tw, "%straining\t%d iterations, %s (%s), loss %.6g, largest gradient %.3g\n", indent, t.Iterations, t.Status, converged, t.Loss, t.GradNorm)
+	fmt.Fprintf(tw, "%sfeatures\t%d fired in its training rows\n", indent, t.Features)
 }
 
 func onOff(b bool) string {

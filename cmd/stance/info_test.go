@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/commentstance/stance/classifier"
 	"github.com/commentstance/stance/models"
 )
 
@@ -72,8 +74,8 @@ func TestInfo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if in.Bytes != st.Size() || in.Format != 1 {
-		t.Errorf("bytes %d format %d, want %d and 1", in.Bytes, in.Format, st.Size())
+	if in.Bytes != st.Size() || in.Format != classifier.FormatVersion {
+		t.Errorf("bytes %d format %d, want %d and %d", in.Bytes, in.Format, st.Size(), classifier.FormatVersion)
 	}
 	if want := len(recs) - 1 + len(articles); in.Documents != want {
 		t.Errorf("IDF from %d documents, want %d comments and articles", in.Documents, want)
@@ -115,16 +117,21 @@ func TestInfo(t *testing.T) {
 		}
 	}
 
-	// The table says the same.
+	// The table says the same (compared with each run of spaces as one: the columns' width
+	// follows the longest label).
 	table := mustStance(t, "", "info", "--model", model).stdout
+	table = regexp.MustCompile(` +`).ReplaceAllString(table, " ")
 	for _, line := range []string{
-		fmt.Sprintf("file      %d bytes, model format 1, checksums verified", st.Size()),
+		fmt.Sprintf("file %d bytes, model format %d, checksums verified", st.Size(), classifier.FormatVersion),
 		fmt.Sprintf("%d kept, IDF from %d documents", kept, in.Documents),
 		"\nhead stance\n",
-		fmt.Sprintf("  rows           %d %d %d (%d)", in.Heads[1].Counts[0], in.Heads[1].Counts[1], in.Heads[1].Counts[2], len(recs)-1),
-		"  settings       c=0.5 conjoin=false word_weight=1",
-		"  settings       c=1 conjoin=true word_weight=0.5",
-		fmt.Sprintf("  training       %d iterations, %s", in.Heads[0].Train.Iterations, in.Heads[0].Train.Status),
+		fmt.Sprintf(" rows %d %d %d (%d)", in.Heads[1].Counts[0], in.Heads[1].Counts[1], in.Heads[1].Counts[2], len(recs)-1),
+		" settings c=0.5 conjoin=false article_words=true relation=true class_weight=balanced word_weight=1",
+		" settings c=1 conjoin=true article_words=true relation=true class_weight=balanced word_weight=0.5",
+		fmt.Sprintf(" training %d iterations, %s", in.Heads[0].Train.Iterations, in.Heads[0].Train.Status),
+		"tuning none: the configured settings",
+		"8 articles known",
+		" unseen articles scored by the same model",
 	} {
 		if !strings.Contains(table, line) {
 			t.Errorf("the table lacks %q:\n%s", line, table)

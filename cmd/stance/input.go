@@ -72,6 +72,14 @@ func (e *env) readLabelled(paths []string, schema data.Schema) (*labelled, error
 	return out, nil
 }
 
+// setGroups gives each example the group that tuning's grouped folds keep together: its
+// article (by id, else by text), or its group column, as groupBy says (see groupOf).
+func (l *labelled) setGroups(groupBy string) {
+	for i, c := range l.comments {
+		l.examples[i].Group = groupOf(c, groupBy)
+	}
+}
+
 // noteLeftOut tells the user which heads of the configuration (labels) are not learnt because
 // the data has no column for them: leaving them out is not an error (a file may hold only some
 // of the labels), but it must not go unsaid.

@@ -70,6 +70,14 @@ func (p *progress) set(done int) {
 	fmt.Fprintf(p.w, "\r\x1b[K%s", line)
 }
 
+// setTotal is set for work whose total is an estimate that changes as it goes.
+func (p *progress) setTotal(done, total int) {
+	p.mu.Lock()
+	p.total = total
+	p.mu.Unlock()
+	p.set(done)
+}
+
 // done clears the progress line.
 func (p *progress) done() {
 	if p.on {

@@ -16,7 +16,7 @@ import (
 )
 
 func newScore(e *env) *cobra.Command {
-	var modelPath, article, articleFile, dataFile, articlesFile, format string
+	var modelPath, article, articleFile, dataFile, articlesFile, format, inputFormat string
 	cmd := &cobra.Command{
 		Use:   "score --model FILE [--article TEXT | --article-file FILE] [COMMENT ...]",
 		Short: "Score comments given as arguments, on standard input (one per line), or in a file",
@@ -25,6 +25,12 @@ func newScore(e *env) *cobra.Command {
 Comments come from the arguments, or from --data FILE (CSV, TSV or JSONL, with the article per row
 or joined from --articles), or else from standard input, one comment per line. --article or
 --article-file gives the article that the comments answer (for --data rows without one).
+--input-format csv, tsv or jsonl reads standard input (or --data) as that format: with
+--data - --input-format jsonl --format jsonl, each input line {"text": ..., "article": ...}
+(or "article_id" with --articles) is answered by one output line, flushed at once: the line
+protocol of stream processors (Redpanda Connect's subprocess processor, Spark's RDD.pipe(),
+Hadoop Streaming). On standard input a bad row ends the run (exit 2, naming its line) rather
+than being skipped, since a caller waiting for its answer would wait forever.
 
 The csv and jsonl formats print each score as its comment is read, so a pipe sees it at once
 (comments on standard input are scored line by line); a bad row stops the output there, with an
@@ -43,6 +49,19 @@ For a file of scores that is written whole or not at all, use export.`,
 			default:
 				return usageErr("--format %q: want table, csv, jsonl or json", format)
 			}
+			switch inputFormat {
+			case "", "text":
+				if inputFormat == "text" && dataFile != "" {
+					return usageErr("--input-format text is for comments on standard input, one per line; --data takes csv, tsv or jsonl")
+				}
+			case "csv", "tsv", "jsonl":
+				if dataFile == "" && len(args) == 0 {
+					dataFile = "-"
+				}
+				s.Format = inputFormat
+			default:
+				return usageErr("--input-format %q: want text, csv, tsv or jsonl", inputFormat)
+			}
 			article, err := articleFlag(article, articleFile)
 			if err != nil {
 				return err
@@ -57,7 +76,7 @@ For a file of scores that is written whole or not at all, use export.`,
 			}
 			// Lines of standard input may come one at a time from a live feed: each score is
 			// written as soon as its line is read.
-			perLine := len(args) == 0 && dataFile == ""
+			perLine := len(args) == 0 && (dataFile == "" || dataFile == "-")
 			out := newScoreWriter(e.stdout, format, m, perLine)
 			var res classifier.Scores
 			ctx := cmd.Context()
@@ -85,6 +104,7 @@ For a file of scores that is written whole or not at all, use export.`,
 	f.StringVar(&dataFile, "data", "", "score the comments of this file (CSV, TSV or JSONL; - for standard input)")
 	f.StringVar(&articlesFile, "articles", "", "with --data: file of articles joined on the comments' article id")
 	f.StringVar(&format, "format", "table", "table, csv, jsonl or json")
+	f.StringVar(&inputFormat, "input-format", "", "text (standard input's lines), csv, tsv or jsonl; the last three read standard input as --data - does (default: text, or --data's extension)")
 	return cmd
 }
 
@@ -160,7 +180,8 @@ func (e *env) scoreInputs(s *settings, args []string, dataFile, articlesFile, ar
 			}
 		}
 	case dataFile != "":
-		r, err := e.openComments(s, dataFile, articlesFile, false)
+		// Strict on standard input: a skipped line would leave a caller waiting for its answer.
+		r, err := e.openComments(s, dataFile, articlesFile, dataFile == "-")
 		if err != nil {
 			return err
 		}

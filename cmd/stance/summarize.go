@@ -172,8 +172,9 @@ func summarizeScores(cmd *cobra.Command, m *classifier.Model, r *data.Reader, by
 			sum.groups[key] = t
 			sum.keys = append(sum.keys, key)
 		}
-		for hi, h := range m.Heads {
-			p[hi] = h.Unweighted(p[hi], s.Probs[hi])
+		for hi := range m.Heads {
+			// The weights undone are those of the model that scored it (Head.Unseen's differ).
+			p[hi] = s.Scorer(m, hi).Unweighted(p[hi], s.Probs[hi])
 		}
 		t.add(s, p)
 		sum.all.add(s, p)

@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -13,7 +15,7 @@ import (
 func newTrain(e *env) *cobra.Command {
 	var dataFiles []string
 	var articlesFile, modelPath string
-	var strict, tune bool
+	var strict, tune, noTune bool
 	cmd := &cobra.Command{
 		Use:   "train --data FILE [--articles FILE] --model FILE",
 		Short: "Learn a model from labelled comments: one head per label column",
@@ -21,11 +23,18 @@ func newTrain(e *env) *cobra.Command {
 config names under labels) from labelled comments, and writes everything scoring needs into one
 model file. The classes of each head are the labels found in the data.
 
-With --tune, each head's regularisation strength (tune.c), its use of the article-conjoined
-features (tune.conjoin) and, if tune.word_weight lists values, the weight of its word n-grams
-against its character n-grams are first chosen by cross-validation on the training data
-(tune.folds folds, grouped by tune.group_by, tune.repeats times with seeds seed, seed+1, ...),
-scored by the head's official metric (metrics.HEAD) averaged over the repeats.`,
+By default each head's settings are first chosen by cross-validation on the training data,
+scored by the head's official metric (metrics.HEAD): its regularisation strength (tune.c), class
+weighting (tune.class_weight), and its use of the article-conjoined copies, the article's words
+and the comment-article relation features. Two models are chosen per head when the rows carry
+articles: one for comments under the training articles, by folds over rows, and one for comments
+under articles the model has never seen, by folds that keep each article together (tune.group_by:
+article, or group for the group column), trained without the article-conjoined copies; scoring
+uses the second for any article not in the training data. The search is by coordinates (about a
+dozen settings per model, tune.folds folds each, on at most tune.max_rows rows). With tune.group_by
+none (targets that recur, as SemEval's), one model is chosen by folds over rows. Heads named under
+model.heads, and model.c or model.class_weight when set, are kept as configured. --no-tune (or
+tune: off in config.yaml) trains the configured settings as they are.`,
 		Example: `  stance train --data data/sample/comments.csv --articles data/sample/articles.csv --model out/sample.stance
   stance train --config semeval.yaml --data trial.txt --data train.txt --model semeval.stance`,
 		Args: noArgs,
@@ -39,6 +48,15 @@ scored by the head's official metric (metrics.HEAD) averaged over the repeats.`,
 			}
 			if modelPath == "" {
 				return usageErr("%v", errNoModel)
+			}
+			// Where the model goes is checked before the work: tuning can take minutes.
+			if st, err := os.Stat(filepath.Dir(modelPath)); err != nil {
+				return fmt.Errorf("model %s: %w", modelPath, err)
+			} else if !st.IsDir() {
+				return fmt.Errorf("model %s: %s is not a directory", modelPath, filepath.Dir(modelPath))
+			}
+			if err := s.Tune.validate(); err != nil {
+				return err
 			}
 			schema := s.schema(articlesFile)
 			schema.RequireLabels, schema.Strict = true, strict
@@ -58,33 +76,33 @@ scored by the head's official metric (metrics.HEAD) averaged over the repeats.`,
 				return asUsage(err)
 			}
 			start := time.Now()
-			if tune {
-				folds, err := tuneFolds(l, s.Tune.Folds, s.Tune.GroupBy, s.Seed, s.Tune.Repeats)
-				if err != nil {
-					return err
+			var tuning *classifier.Tuning
+			if (s.Tune.Auto || tune) && !noTune {
+				l.setGroups(s.Tune.GroupBy)
+				opt := s.tuneOptions()
+				bar := e.progress("tuning (models fitted)", 1)
+				opt.Progress = func(done, total int) { bar.setTotal(done, total) }
+				type result struct {
+					cfg     classifier.Config
+					trials  []classifier.Trial
+					choices []classifier.Choice
 				}
-				grid := s.Tune.grid()
-				type tuning struct {
-					cfg    classifier.Config
-					trials []classifier.Trial
-				}
-				bar := e.progress("tuning (folds x repeats x heads)", s.Tune.Folds*s.Tune.Repeats*len(l.heads))
-				res, err := interruptible(cmd.Context(), func() (tuning, error) {
-					tuned, trials, err := classifier.Tune(l.examples, l.heads, cfg, grid, folds,
-						func(h string) string { return s.Metrics[h] },
-						func(done, total int) { bar.set(done) })
-					return tuning{tuned, trials}, asUsage(err)
+				res, err := interruptible(cmd.Context(), func() (result, error) {
+					tuned, trials, choices, err := classifier.Tune(l.examples, l.heads, cfg, opt)
+					return result{tuned, trials, choices}, asUsage(err)
 				})
 				bar.done()
 				if err != nil {
 					return err
 				}
-				tuned, trials := res.cfg, res.trials
-				for _, t := range trials {
-					e.notef("tuning %s", t)
+				for _, ch := range res.choices {
+					e.notef("%s", describeChoice(ch, res.trials, s.Tune))
 				}
-				e.notef("chosen by %d-fold cross-validation grouped by %s%s:\n%s", s.Tune.Folds, s.Tune.GroupBy, s.Tune.repeated(), strings.TrimSpace(tuned.Describe(l.heads)))
-				cfg = tuned
+				cfg = res.cfg
+				if len(res.choices) > 0 {
+					tuning = &classifier.Tuning{Choices: res.choices, Trials: res.trials}
+					e.notef("tuned in %.1fs (%d settings tried; tune: off in config.yaml or --no-tune trains the configured settings)", time.Since(start).Seconds(), len(res.trials))
+				}
 			}
 			m, err := interruptible(cmd.Context(), func() (*classifier.Model, error) {
 				m, err := classifier.Train(l.examples, l.heads, cfg)
@@ -93,6 +111,7 @@ scored by the head's official metric (metrics.HEAD) averaged over the repeats.`,
 			if err != nil {
 				return err
 			}
+			m.Tuning = tuning
 			if err := m.Save(modelPath); err != nil {
 				return err
 			}
@@ -106,7 +125,8 @@ scored by the head's official metric (metrics.HEAD) averaged over the repeats.`,
 	f.StringVar(&articlesFile, "articles", "", "file of articles joined on the comments' article id (overrides articles.file)")
 	f.StringVar(&modelPath, "model", "", "where to write the model")
 	f.BoolVar(&strict, "strict", false, "make any bad row an error instead of a reported skip")
-	f.BoolVar(&tune, "tune", false, "choose each head's c and conjoin by grouped cross-validation first (see tune in config.yaml)")
+	f.BoolVar(&tune, "tune", false, "choose each head's settings by cross-validation first, even where config.yaml says tune: off")
+	f.BoolVar(&noTune, "no-tune", false, "train the configured settings as they are, without choosing them by cross-validation")
 	addModelFlags(cmd)
 	return cmd
 }
@@ -129,6 +149,49 @@ func addModelFlags(cmd *cobra.Command) {
 	f.Int("bits", 20, "hash space of 2^bits features (features.bits)")
 	f.Int("workers", 0, "goroutines for features and gradients; 0 = all cores (workers)")
 	f.Int64("seed", 0, "seed of the cross-validation folds (seed)")
+}
+
+// describeChoice says what tuning chose for a head's models, on what evidence: the figure of the
+// choice, of the settings tuning started from (the configured ones) and of the next best.
+func describeChoice(ch classifier.Choice, trials []classifier.Trial, t tuneSettings) string {
+	var b strings.Builder
+	role := func(unseen bool, chosen classifier.HeadSettings, cv float64, how string) {
+		var mine []classifier.Trial
+		for _, tr := range trials {
+			if tr.Head == ch.Head && tr.Unseen == unseen {
+				mine = append(mine, tr)
+			}
+		}
+		what := "training articles"
+		if unseen {
+			what = "unseen articles"
+		}
+		fmt.Fprintf(&b, "%s, %s: %s, %s %.4f by %s (%d settings tried", ch.Head, what, chosen, ch.Metric, cv, how, len(mine))
+		if len(mine) > 0 && mine[0].Settings != chosen {
+			fmt.Fprintf(&b, "; the configured ones %.4f", mine[0].Official)
+		}
+		next := -1.0
+		for _, tr := range mine {
+			if tr.Settings != chosen && tr.Official > next {
+				next = tr.Official
+			}
+		}
+		if next >= 0 {
+			fmt.Fprintf(&b, "; the next best %.4f", next)
+		}
+		b.WriteString(")")
+	}
+	role(false, ch.Known, ch.KnownCV, fmt.Sprintf("%d-fold CV over %d rows%s", ch.Folds, ch.Rows, t.repeated()))
+	if ch.Unseen != nil {
+		b.WriteString("\n")
+		role(true, *ch.Unseen, ch.UnseenCV, fmt.Sprintf("%d-fold CV grouped by %s, %d groups%s", ch.GroupedK, t.GroupBy, ch.Groups, t.repeated()))
+	} else if ch.GroupedK > 0 {
+		fmt.Fprintf(&b, "\n%s, unseen articles: the same model (%d-fold CV grouped by %s chose the same settings)", ch.Head, ch.GroupedK, t.GroupBy)
+	}
+	for _, edge := range ch.AtTheEdge {
+		fmt.Fprintf(&b, "\nnote: %s: %s is as far as tuning goes past tune.c and was still the best; a wider tune.c may do better", ch.Head, edge)
+	}
+	return b.String()
 }
 
 func headSummary(m *classifier.Model) string {

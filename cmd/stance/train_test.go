@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/commentstance/stance/classifier"
 )
 
 func TestTrain(t *testing.T) {
@@ -117,5 +119,86 @@ func TestTrainFailureKeepsModel(t *testing.T) {
 				t.Errorf("files in the model's directory: %v, want only the model", entries)
 			}
 		})
+	}
+}
+
+// TestTrainTunesByDefault checks what train chooses with no configuration, says so, and records
+// it in the model; and that --no-tune, `tune: off` and STANCE_TUNE_AUTO=false train the
+// configured settings as they are, while a configured c is kept out of the search.
+func TestTrainTunesByDefault(t *testing.T) {
+	dir := t.TempDir()
+	model := filepath.Join(dir, "tuned.stance")
+	r := mustStance(t, "", "train", "--data", sampleComments, "--articles", sampleArticles, "--model", model)
+	for _, want := range []string{"stance, training articles: c=", "stance, unseen articles: c=", "sentiment, training articles: c=",
+		"by 5-fold CV over 281 rows (", "by 5-fold CV grouped by article, 8 groups (", "settings tried", "tuned in "} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("train's notes lack %q:\n%s", want, r.stderr)
+		}
+	}
+	m := loadModelFile(t, model)
+	if m.Tuning == nil || len(m.Tuning.Choices) != 2 || len(m.Articles) != 8 {
+		t.Fatalf("the model records tuning %+v and %d articles; want 2 choices and the sample's 8", m.Tuning, len(m.Articles))
+	}
+	for _, ch := range m.Tuning.Choices {
+		if got := m.Config.Head(ch.Head); got != ch.Known {
+			t.Errorf("head %s trained with %v, tuning chose %v", ch.Head, got, ch.Known)
+		}
+		u, ok := m.Config.UnseenHead(ch.Head)
+		if (ch.Unseen != nil) != ok || ok && u != *ch.Unseen {
+			t.Errorf("head %s: unseen-article model %v (%v), tuning chose %v", ch.Head, u, ok, ch.Unseen)
+		}
+		// A line of stderr says the choice for each head.
+		if !strings.Contains(r.stderr, ch.Head+", training articles: "+ch.Known.String()) {
+			t.Errorf("stderr does not say %s's choice %v", ch.Head, ch.Known)
+		}
+	}
+	info := mustStance(t, "", "info", "--model", model).stdout
+	if !strings.Contains(info, "settings chosen by cross-validation") || !strings.Contains(info, "chosen by") {
+		t.Errorf("info does not show the tuning:\n%s", info)
+	}
+
+	off := filepath.Join(dir, "off.yaml")
+	writeFile(t, off, []byte("tune: off\n"))
+	bad := filepath.Join(dir, "bad.yaml")
+	writeFile(t, bad, []byte("tune: sometimes\n"))
+	for _, tt := range []struct {
+		name string
+		env  map[string]string
+		args []string
+	}{
+		{"--no-tune", nil, []string{"--no-tune"}},
+		{"tune: off", nil, []string{"--config", off}},
+		{"STANCE_TUNE_AUTO=false", map[string]string{"STANCE_TUNE_AUTO": "false"}, nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			for k, v := range tt.env {
+				t.Setenv(k, v)
+			}
+			p := filepath.Join(t.TempDir(), "m.stance")
+			r := mustStance(t, "", append([]string{"train", "--data", sampleComments, "--articles", sampleArticles, "--model", p}, tt.args...)...)
+			if strings.Contains(r.stderr, "settings tried") || strings.Contains(r.stderr, "tuned in") {
+				t.Errorf("tuned anyway:\n%s", r.stderr)
+			}
+			m := loadModelFile(t, p)
+			if m.Tuning != nil || m.Config.Head("stance") != classifier.DefaultConfig().Head("stance") {
+				t.Errorf("trained %v with tuning %+v; want the defaults untuned", m.Config.Head("stance"), m.Tuning)
+			}
+		})
+	}
+	if r := stance(t, "", "train", "--config", bad, "--data", sampleComments, "--model", filepath.Join(dir, "b.stance")); r.code != exitUsage || !strings.Contains(r.stderr, `tune: "sometimes": want off, on`) {
+		t.Errorf("tune: sometimes: %v", r)
+	}
+
+	// A c given by the user is kept: every trial has it.
+	c2 := filepath.Join(dir, "c2.stance")
+	mustStance(t, "", "train", "-q", "--c", "2", "--data", sampleComments, "--articles", sampleArticles, "--model", c2)
+	m = loadModelFile(t, c2)
+	if m.Tuning == nil || len(m.Tuning.Trials) == 0 {
+		t.Fatal("--c 2: no tuning recorded")
+	}
+	for _, tr := range m.Tuning.Trials {
+		if tr.Settings.C != 2 {
+			t.Errorf("--c 2 and a trial at another c: %v", tr)
+		}
 	}
 }
