@@ -1,7 +1,6 @@
 package classifier
 
 import (
-	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
@@ -10,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"slices"
 
 	"github.com/commentstance/stance/features"
@@ -136,21 +134,12 @@ func LoadScoreOnly(path string) (*Model, error) {
 }
 
 func load(path string, scoreOnly bool) (*Model, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	m, err := read(bufio.NewReader(f), scoreOnly)
-	if err != nil {
-		return nil, fmt.Errorf("model %s: %w", path, err)
-	}
-	return m, nil
+	return LoadWith(path, LoadOptions{ScoreOnly: scoreOnly})
 }
 
-// Read reads a model from r (the whole of it).
+// Read reads a model from r (the whole of it), within the default LoadLimits.
 func Read(r io.Reader) (*Model, error) {
-	return read(r, false)
+	return read(r, LoadOptions{size: -1})
 }
 
 // readHead reads one head's weights, checking them against its header.
@@ -181,7 +170,8 @@ func readHead(rest io.Reader, hh headHeader, ex *features.Extractor, scoreOnly b
 	return Head{Name: hh.Name, Classes: hh.Classes, Model: sm, Info: hh.Info, Counts: hh.Counts, Weights: hh.Weights}, st, nil
 }
 
-func read(r io.Reader, scoreOnly bool) (*Model, error) {
+func read(r io.Reader, o LoadOptions) (*Model, error) {
+	scoreOnly := o.ScoreOnly
 	// The signature is checked before the rest is read: --model given a large data file (or
 	// /dev/zero) by mistake must fail at once, not after reading all of it into memory.
 	var buf bytes.Buffer
@@ -191,7 +181,7 @@ func read(r io.Reader, scoreOnly bool) (*Model, error) {
 	if !bytes.Equal(buf.Bytes(), magic[:]) {
 		return nil, fmt.Errorf("%w: it does not start with the model file signature", ErrNotModel)
 	}
-	if _, err := buf.ReadFrom(r); err != nil {
+	if err := readRest(&buf, r, o); err != nil {
 		return nil, err
 	}
 	data := buf.Bytes()
@@ -223,6 +213,9 @@ func read(r io.Reader, scoreOnly bool) (*Model, error) {
 	}
 	if err := h.Config.Validate(); err != nil {
 		return nil, fmt.Errorf("model configuration: %w", err)
+	}
+	if err := checkBounds(&h, body[len(body)-rest.Len():], len(data), o); err != nil {
+		return nil, err
 	}
 	ex, err := features.Read(h.Config.Features, rest)
 	if err != nil {
@@ -262,6 +255,9 @@ func read(r io.Reader, scoreOnly bool) (*Model, error) {
 	}
 	if len(m.Heads) == 0 {
 		return nil, fmt.Errorf("%w: it has no heads", ErrNotModel)
+	}
+	if err := checkValues(m); err != nil {
+		return nil, err
 	}
 	if scoreOnly {
 		m.scoringTable()

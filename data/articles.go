@@ -5,6 +5,8 @@ import (
 	"io"
 	"os"
 	"strings"
+
+	"golang.org/x/text/encoding"
 )
 
 type articleEntry struct {
@@ -16,7 +18,7 @@ type articleEntry struct {
 // because comments refer to articles in any order; it is small next to the comments (FNC-1:
 // 1,683 training bodies for 49,972 headlines). Any bad record is an error: a skipped article
 // would turn into a missing-article error for every comment on it.
-func loadArticles(a ArticleSource) (map[string]articleEntry, error) {
+func loadArticles(a ArticleSource, enc encoding.Encoding, o sourceOptions, maxBytes int64) (map[string]articleEntry, error) {
 	if a.Path == "" || a.Path == "-" {
 		return nil, fmt.Errorf("article file %q: want the path of a file (standard input is for the comments)", a.Path)
 	}
@@ -29,11 +31,12 @@ func loadArticles(a ArticleSource) (map[string]articleEntry, error) {
 		return nil, fmt.Errorf("article file: %w", err)
 	}
 	defer f.Close()
-	return readArticles(f, a.Path, format, orDefault(a.Key, "id"), orDefault(a.Text, "text"))
+	in := &boundedReader{r: f, max: maxBytes, err: fmt.Errorf("the article file is %w: longer than %s; raise limits.article_file_bytes if it is real data", ErrTooLong, sizeString(maxBytes))}
+	return readArticles(decoded(in, enc), a.Path, format, orDefault(a.Key, "id"), orDefault(a.Text, "text"), o)
 }
 
-func readArticles(in io.Reader, name, format, keyCol, textCol string) (map[string]articleEntry, error) {
-	src, pre, err := newSource(format, in, name)
+func readArticles(in io.Reader, name, format, keyCol, textCol string, o sourceOptions) (map[string]articleEntry, error) {
+	src, pre, err := newSource(format, in, name, o)
 	if err != nil {
 		return nil, err
 	}
@@ -56,10 +59,10 @@ func readArticles(in io.Reader, name, format, keyCol, textCol string) (map[strin
 	for _, m := range []struct {
 		i        int
 		col, use string
-	}{{key, keyCol, "Key"}, {text, textCol, "Text"}} {
+	}{{key, keyCol, "articles.key"}, {text, textCol, "articles.text"}} {
 		if m.i < 0 && !(format == JSONL && src.headerLine() == 0) {
 			return nil, &ParseError{File: name, Line: src.headerLine(),
-				Err: fmt.Errorf("%w %q in the article file: the columns are %s; want a column named %q, or set ArticleSource.%s to one of them",
+				Err: fmt.Errorf("%w %q in the article file: the columns are %s; want a column named %q, or set %s to one of them",
 					ErrMissingColumn, m.col, quotedList(cols), m.col, m.use)}
 		}
 	}

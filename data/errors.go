@@ -16,8 +16,10 @@ var (
 	ErrMissingColumn = errors.New("missing column")
 	// ErrDuplicateColumn: two header columns (or two keys of a JSON object) share a name.
 	ErrDuplicateColumn = errors.New("duplicate column")
-	// ErrLineEnd: a header holds a carriage return, i.e. the file ends its lines with a bare CR.
-	ErrLineEnd = errors.New("carriage return inside the header")
+	// ErrLineEnd: a carriage return not followed by a line feed, in the header or in any field
+	// of a CSV or TSV record: the file ends some or all of its lines with a bare CR, which
+	// would merge rows into one.
+	ErrLineEnd = errors.New("bare carriage return")
 	// ErrFormat: the format is not one of csv, tsv, jsonl, or cannot be told from the file name.
 	ErrFormat = errors.New("unknown format")
 	// ErrSyntax: the CSV quoting or the JSON of a line is malformed.
@@ -39,6 +41,15 @@ var (
 	ErrNoArticle = errors.New("no article with this id")
 	// ErrDuplicateArticle: the article file has one key twice with different texts.
 	ErrDuplicateArticle = errors.New("duplicate article id with a different text")
+	// ErrTooLong: a record, or the article file, is larger than its limit (Schema.Limits).
+	ErrTooLong = errors.New("over the size limit")
+	// ErrEncoding: Schema.Encoding names no known character encoding.
+	ErrEncoding = errors.New("unknown encoding")
+	// ErrDelimiter: Schema.Delimiter cannot separate CSV fields.
+	ErrDelimiter = errors.New("invalid delimiter")
+	// ErrAllSkipped: the file has records but every one was skipped as bad, so reading it
+	// gave nothing; Read returns it in place of io.EOF.
+	ErrAllSkipped = errors.New("every record was skipped as bad")
 )
 
 // ParseError is an error at a place in an input file. Line and Column are 1-based; 0 means

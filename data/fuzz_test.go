@@ -70,6 +70,17 @@ func readFuzz(t *testing.T, in []byte, name string, s Schema) ([]Comment, []stri
 				t.Fatalf("bad value %q passed", v)
 			}
 		}
+		if lim := s.Limits.RecordBytes; lim > 0 && !strings.HasSuffix(name, ".csv") && int64(len(c.Text)) > lim {
+			// (A CSV record's bound is exact only to within encoding/csv's read-ahead.)
+			t.Fatalf("a text of %d bytes passed a record limit of %d", len(c.Text), lim)
+		}
+		if strings.HasSuffix(name, ".csv") || strings.HasSuffix(name, ".tsv") {
+			for _, v := range []string{c.ID, c.ArticleID, c.Article, c.Text, c.Group} {
+				if strings.IndexByte(v, '\r') >= 0 {
+					t.Fatalf("a bare CR passed in %q", v)
+				}
+			}
+		}
 		if c.Line <= last {
 			t.Fatalf("line %d after line %d", c.Line, last)
 		}
@@ -99,7 +110,11 @@ func readFuzz(t *testing.T, in []byte, name string, s Schema) ([]Comment, []stri
 var fuzzSchemas = []Schema{
 	{},
 	{Strict: true, RequireLabels: true, Strip: []string{"#SemST"}},
+	{Delimiter: ';', Limits: Limits{RecordBytes: fuzzRecordLimit}},
 }
+
+// fuzzRecordLimit is small enough for the fuzzer's inputs to pass it.
+const fuzzRecordLimit = 64
 
 // columnsOf is the header a round trip writes: the default columns, then the label heads
 // (whose default columns are named like the heads), then the text last, because a TSV line
@@ -232,4 +247,21 @@ func mustReader(t *testing.T, in []byte, name string, s Schema) *Reader {
 		t.Fatalf("%q: %v", in, err)
 	}
 	return r
+}
+
+// FuzzEncoded reads any bytes as a file in another encoding: whatever they are, what comes out
+// is UTF-8 and the reader never panics.
+func FuzzEncoded(f *testing.F) {
+	for _, s := range fuzzSeeds {
+		f.Add([]byte(s))
+	}
+	f.Add([]byte("\xff\xfei\x00d\x00,\x00t\x00e\x00x\x00t\x00\n\x001\x00,\x00a\x00\n\x00"))
+	f.Add([]byte("id,text\n1,\xe3\xd1\xcd\xc8\xc7\n"))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		for _, enc := range []string{"windows-1256", "iso-8859-6", "utf-16"} {
+			for _, name := range []string{"f.csv", "f.tsv", "f.jsonl"} {
+				readFuzz(t, in, name, Schema{Encoding: enc})
+			}
+		}
+	})
 }

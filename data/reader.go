@@ -7,12 +7,22 @@
 // from the headlines).
 //
 // Every value that the Schema maps onto a Comment is checked to be UTF-8 without NUL bytes
-// (other columns are not looked at). A bad record is skipped and recorded
-// (Reader.Skipped), or with Schema.Strict returned as a *ParseError that names the file, line,
-// field and value, and wraps a sentinel error such as ErrInvalidUTF8.
+// (other columns are not looked at), and no field of a CSV or TSV record may hold a bare
+// carriage return (which means rows were merged). A bad record is skipped and recorded
+// (Reader.Skipped, the first KeptSkips of them, and Reader.SkipCount), or with Schema.Strict
+// returned as a *ParseError that names the file, line, field and value, and wraps a sentinel
+// error such as ErrInvalidUTF8. A file whose every record is bad is an error (ErrAllSkipped).
+//
+// Files in another encoding are decoded (Schema.Encoding); a record, and the article file, is
+// bounded in size (Schema.Limits), so that no input makes a Reader hold more than that in
+// memory. Messages name settings by the keys of the CLI's configuration that set them
+// (columns.text, encoding, limits.record_bytes), which are the user's terms; each Schema field
+// says which key it is.
 package data
 
 import (
+	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -53,8 +63,12 @@ type Reader struct {
 	articlesPath string
 	joinArticle  bool // Article comes from the article file
 
-	skips []Skip
-	err   error // sticky: once Read failed it keeps failing the same way
+	skips    []Skip // the first KeptSkips
+	nskips   int    // all skips
+	nutf8    int    // skips for invalid UTF-8
+	good     int    // comments returned
+	decoding bool   // Schema.Encoding set
+	err      error  // sticky: once Read failed it keeps failing the same way
 }
 
 // Open opens the file at path ("-" is standard input) and reads its header.
@@ -85,14 +99,29 @@ func NewReader(in io.Reader, name string, s Schema) (*Reader, error) {
 	}
 	for i, x := range s.Strip {
 		if x == "" {
-			return nil, fmt.Errorf("%s: Schema.Strip[%d] is empty; want the literal text to remove, such as \"#SemST\"", name, i)
+			return nil, fmt.Errorf("%s: strip[%d] is empty; want the literal text to remove, such as \"#SemST\"", name, i)
 		}
 	}
-	src, pre, err := newSource(format, in, name)
+	if err := checkDelimiter(s.Delimiter); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	enc, err := lookupEncoding(s.Encoding)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if enc == nil {
+		br := bufio.NewReaderSize(in, readBufSize)
+		start, _ := br.Peek(2)
+		if hint := utf16Hint(start); hint != "" {
+			return nil, &ParseError{File: name, Line: 1, Err: fmt.Errorf("%w: %s", ErrInvalidUTF8, hint)}
+		}
+		in = br
+	}
+	src, pre, err := newSource(format, decoded(in, enc), name, sourceOptions{comma: s.Delimiter, maxRecord: s.Limits.record()})
 	if err != nil {
 		return nil, err
 	}
-	r := &Reader{name: name, src: src, strip: slices.Clone(s.Strip), requireLabels: s.RequireLabels, strict: s.Strict}
+	r := &Reader{name: name, src: src, strip: slices.Clone(s.Strip), requireLabels: s.RequireLabels, strict: s.Strict, decoding: enc != nil}
 	for _, bad := range pre {
 		if err := r.bad(bad, bad.Line); err != nil {
 			return nil, err
@@ -116,14 +145,14 @@ func NewReader(in io.Reader, name string, s Schema) (*Reader, error) {
 	}
 	missing := func(what, col, field string) error {
 		return &ParseError{File: name, Line: src.headerLine(),
-			Err: fmt.Errorf("%w %q for the %s: the columns are %s; want a column named %q, or set Schema.%s to one of them",
+			Err: fmt.Errorf("%w %q for the %s: the columns are %s; want a column named %q, or set %s to one of them",
 				ErrMissingColumn, col, what, quotedList(cols), col, field)}
 	}
 
 	textCol := orDefault(s.Text, "text")
 	r.text = find(textCol)
 	if r.text < 0 && !empty {
-		return nil, missing("comment text", textCol, "Text")
+		return nil, missing("comment text", textCol, "columns.text")
 	}
 	r.id = find(orDefault(s.ID, "id"))
 	r.article = find(orDefault(s.Article, "article"))
@@ -149,15 +178,15 @@ func NewReader(in io.Reader, name string, s Schema) (*Reader, error) {
 			want = append(want, labels[h])
 		}
 		return nil, &ParseError{File: name, Line: src.headerLine(),
-			Err: fmt.Errorf("%w: labels are required but the columns are %s; want at least one of %s, or set Schema.Labels",
+			Err: fmt.Errorf("%w: labels are required but the columns are %s; want at least one of %s, or map them with labels.HEAD: COLUMN",
 				ErrMissingColumn, quotedList(cols), quotedList(want))}
 	}
 
 	if s.Articles != nil {
 		if r.articleID < 0 && !empty {
-			return nil, missing("article id to join on", aidCol, "ArticleID")
+			return nil, missing("article id to join on", aidCol, "columns.article_id")
 		}
-		r.articles, err = loadArticles(*s.Articles)
+		r.articles, err = loadArticles(*s.Articles, enc, sourceOptions{comma: s.Delimiter, maxRecord: s.Limits.record()}, s.Limits.articleFile())
 		if err != nil {
 			return nil, err
 		}
@@ -170,9 +199,22 @@ func NewReader(in io.Reader, name string, s Schema) (*Reader, error) {
 // Heads lists the label heads the file has a column for, sorted.
 func (r *Reader) Heads() []string { return slices.Clone(r.heads) }
 
-// Skipped lists the records skipped so far as bad (only without Schema.Strict). The slice is
-// the Reader's own and grows as Read goes on.
+// Skipped lists the first KeptSkips records skipped so far as bad (only without Schema.Strict);
+// SkipCount counts them all. The slice is the Reader's own and grows as Read goes on.
 func (r *Reader) Skipped() []Skip { return r.skips }
+
+// SkipCount is how many records have been skipped so far as bad.
+func (r *Reader) SkipCount() int { return r.nskips }
+
+// EncodingHint is a sentence for the user when more than half of the records read so far were
+// skipped as invalid UTF-8, which is what a file in another encoding looks like; "" otherwise.
+func (r *Reader) EncodingHint() string {
+	if r.decoding || r.nutf8 == 0 || 2*r.nutf8 <= r.good+r.nskips {
+		return ""
+	}
+	return fmt.Sprintf("%d of %d records are not valid UTF-8: the file may be in another encoding; set encoding, e.g. to windows-1256 (Arabic, Excel), windows-1252 (Western European) or utf-16",
+		r.nutf8, r.good+r.nskips)
+}
 
 // Close closes the file opened by Open. It does not close standard input or the io.Reader
 // given to NewReader.
@@ -190,8 +232,23 @@ func (r *Reader) bad(e *ParseError, line int) error {
 	if r.strict {
 		return e
 	}
-	r.skips = append(r.skips, Skip{File: e.File, Line: line, Reason: e})
+	r.nskips++
+	if errors.Is(e, ErrInvalidUTF8) {
+		r.nutf8++
+	}
+	if len(r.skips) < KeptSkips {
+		r.skips = append(r.skips, Skip{File: e.File, Line: line, Reason: e})
+	}
 	return nil
+}
+
+// allSkipped is Read's error at the end of a file that had records but no good one.
+func (r *Reader) allSkipped() error {
+	msg := fmt.Sprintf("all %d records; the first: %v", r.nskips, r.skips[0].Reason)
+	if hint := r.EncodingHint(); hint != "" {
+		msg += "; " + hint
+	}
+	return &ParseError{File: r.name, Err: fmt.Errorf("%w: %s", ErrAllSkipped, msg)}
 }
 
 // Read returns the next good comment, skipping (or, with Strict, failing on) bad ones. It
@@ -202,6 +259,9 @@ func (r *Reader) Read() (Comment, error) {
 	}
 	for {
 		bad, err := r.src.next()
+		if err == io.EOF && r.good == 0 && r.nskips > 0 {
+			err = r.allSkipped()
+		}
 		if err != nil {
 			r.err = err
 			return Comment{}, err
@@ -221,6 +281,7 @@ func (r *Reader) Read() (Comment, error) {
 			}
 			continue
 		}
+		r.good++
 		return c, nil
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"unicode/utf8"
 )
 
 // Formats understood by the readers.
@@ -17,6 +18,11 @@ const (
 // Schema says how a file's columns map onto a Comment. The zero Schema reads a file with columns
 // text, id, article_id, article, group, and labels from the columns stance and sentiment if the
 // file has them.
+//
+// The CLI sets each field from a configuration key, and messages name the key: Format from
+// format, ID, Text, ArticleID, Article and Group from columns.id and so on, Labels from labels,
+// Strip from strip, Articles from articles.*, Encoding from encoding, Delimiter from delimiter,
+// and Limits from limits.record_bytes and limits.article_file_bytes.
 type Schema struct {
 	// Format is CSV, TSV or JSONL. "" means from the file name's extension: .csv; .tsv and .txt
 	// (the SemEval-2016 files are tab-separated .txt); .jsonl and .json. The name "-" (stdin)
@@ -50,6 +56,30 @@ type Schema struct {
 	// Skipped. Errors that leave the rest of the file unreadable (CSV quoting, I/O) and missing
 	// articles are returned either way.
 	Strict bool
+
+	// Encoding is the character encoding of the file and of the article file. "" means UTF-8
+	// (with or without a byte-order mark). Otherwise "utf-16" (a byte-order mark says the byte
+	// order; little-endian without one) or a label of the WHATWG Encoding Standard, such as
+	// "windows-1256" (Excel's Arabic CSV export), "iso-8859-6" or "windows-1252".
+	Encoding string
+
+	// Delimiter separates the fields of a CSV file and of a CSV article file; 0 means ','.
+	// Excel writes ';' in locales whose decimal separator is the comma.
+	Delimiter rune
+
+	// Limits bound a record and the article file; the zero value means the defaults.
+	Limits Limits
+}
+
+// checkDelimiter refuses what encoding/csv cannot split on, saying why in the user's terms.
+func checkDelimiter(d rune) error {
+	switch {
+	case d == 0:
+		return nil
+	case d == '"' || d == '\r' || d == '\n' || d == utf8.RuneError || !utf8.ValidRune(d):
+		return fmt.Errorf("%w %q: want one character other than a quote or a line break, such as ',' ';' or '|' (set delimiter)", ErrDelimiter, d)
+	}
+	return nil
 }
 
 // ArticleSource is a file of articles that comments are joined to, e.g. FNC-1's bodies:

@@ -47,16 +47,25 @@ func newBuffered(r io.Reader) *bufio.Reader {
 	return br
 }
 
-func newSource(format string, r io.Reader, name string) (source, []*ParseError, error) {
+// sourceOptions are what the sources take from the Schema.
+type sourceOptions struct {
+	comma     rune  // CSV delimiter; 0 is ','
+	maxRecord int64 // Limits.record()
+}
+
+func newSource(format string, r io.Reader, name string, o sourceOptions) (source, []*ParseError, error) {
+	if o.maxRecord <= 0 {
+		o.maxRecord = DefaultRecordBytes
+	}
 	switch format {
 	case CSV:
-		s, err := newCSVSource(r, name)
+		s, err := newCSVSource(r, name, o)
 		return s, nil, err
 	case TSV:
-		s, err := newTSVSource(r, name)
+		s, err := newTSVSource(r, name, o)
 		return s, nil, err
 	case JSONL:
-		return newJSONLSource(r, name)
+		return newJSONLSource(r, name, o)
 	}
 	return nil, nil, fmt.Errorf("%s: %w %q", name, ErrFormat, format)
 }
@@ -71,7 +80,7 @@ func checkHeader(name string, line int, cols []string) error {
 		}
 		if strings.ContainsAny(c, "\r\n") {
 			return &ParseError{File: name, Line: line, Value: shorten(c, strings.IndexAny(c, "\r\n")),
-				Err: fmt.Errorf("%w: the file seems to end its lines with a bare CR (classic Mac); want LF or CRLF line ends", ErrLineEnd)}
+				Err: fmt.Errorf("%w in the header: the file seems to end its lines with a bare CR (classic Mac); want LF or CRLF line ends", ErrLineEnd)}
 		}
 		if j, dup := seen[c]; dup {
 			return &ParseError{File: name, Line: line, Value: fmt.Sprintf("%q", c),
@@ -116,26 +125,33 @@ func badByte(v string) int {
 type csvSource struct {
 	name   string
 	r      *csv.Reader
+	bound  *csvBound
 	header []string
 	hline  int
 	rec    []string
 	start  int
+	end    int // the line the last record ended on
 }
 
-func newCSVSource(r io.Reader, name string) (*csvSource, error) {
-	cr := csv.NewReader(newBuffered(r))
+func newCSVSource(r io.Reader, name string, o sourceOptions) (*csvSource, error) {
+	bound := &csvBound{r: newBuffered(r), max: o.maxRecord}
+	cr := csv.NewReader(bound)
+	if o.comma != 0 {
+		cr.Comma = o.comma
+	}
 	// Records are copied into Comments field by field, so the slice can be reused.
 	cr.ReuseRecord = true
+	s := &csvSource{name: name, r: cr, bound: bound}
 	rec, err := cr.Read()
 	if err == io.EOF {
 		return nil, &ParseError{File: name, Err: fmt.Errorf("%w row naming the columns", ErrEmptyFile)}
 	}
-	s := &csvSource{name: name, r: cr}
 	if err != nil {
 		return nil, s.syntax(err)
 	}
 	s.header = slices.Clone(rec)
 	s.hline, _ = cr.FieldPos(0)
+	s.ended(rec)
 	// Set explicitly rather than relying on 0 meaning "as the first record", to make the check
 	// visible here: every record must have as many fields as the header.
 	cr.FieldsPerRecord = len(s.header)
@@ -146,11 +162,29 @@ func (s *csvSource) columns() []string { return s.header }
 func (s *csvSource) headerLine() int   { return s.hline }
 func (s *csvSource) line() int         { return s.start }
 
+// ended notes the end of the record just read: where the next one's size starts counting, and
+// its last line, for the message should the next one be too long.
+func (s *csvSource) ended(rec []string) {
+	s.bound.mark = s.r.InputOffset()
+	if len(rec) > 0 {
+		line, _ := s.r.FieldPos(len(rec) - 1)
+		s.end = line + strings.Count(rec[len(rec)-1], "\n")
+	}
+}
+
 func (s *csvSource) next() (*ParseError, error) {
 	rec, err := s.r.Read()
 	if err == nil {
 		s.rec = rec
 		s.start, _ = s.r.FieldPos(0)
+		s.ended(rec)
+		for i, f := range rec {
+			// encoding/csv turns CRLF into LF, inside quotes too: any CR left is a bare one.
+			if j := strings.IndexByte(f, '\r'); j >= 0 {
+				line, col := s.r.FieldPos(i)
+				return bareCR(s.name, line, col, s.header[i], f, j), nil
+			}
+		}
 		return nil, nil
 	}
 	if err == io.EOF {
@@ -159,7 +193,19 @@ func (s *csvSource) next() (*ParseError, error) {
 	var pe *csv.ParseError
 	if errors.As(err, &pe) && errors.Is(pe.Err, csv.ErrFieldCount) {
 		// encoding/csv has consumed the whole record, so reading can go on.
+		s.bound.mark = s.r.InputOffset()
+		s.end = pe.Line
 		s.start = pe.StartLine
+		for i, f := range rec {
+			// Bare CRs are the likelier cause of the count: rows merged into one.
+			if j := strings.IndexByte(f, '\r'); j >= 0 {
+				field := ""
+				if i < len(s.header) {
+					field = s.header[i]
+				}
+				return bareCR(s.name, s.start, 0, field, f, j), nil
+			}
+		}
 		return &ParseError{File: s.name, Line: pe.StartLine, Value: shorten(strings.Join(rec, ","), 0),
 			Err: fmt.Errorf("%w: the record has %d, the header has %d (%s)",
 				ErrFieldCount, len(rec), len(s.header), quotedList(s.header))}, nil
@@ -170,6 +216,12 @@ func (s *csvSource) next() (*ParseError, error) {
 // syntax turns an encoding/csv error into a ParseError. Quoting errors are not skippable: after
 // a stray quote, encoding/csv may have swallowed any number of lines into one field.
 func (s *csvSource) syntax(err error) error {
+	switch {
+	case errors.Is(err, errTooLong):
+		return &ParseError{File: s.name, Line: s.end + 1, Err: tooLong(s.bound.max, "limits.record_bytes")}
+	case errors.Is(err, ErrTooLong): // the whole input's bound, as the article file's
+		return &ParseError{File: s.name, Line: s.end + 1, Err: err}
+	}
 	var pe *csv.ParseError
 	if !errors.As(err, &pe) {
 		return fmt.Errorf("%s: %w", s.name, err)
@@ -188,18 +240,36 @@ func (s *csvSource) value(i int, _ bool) (string, int, int, *ParseError) {
 	return s.rec[i], line, col, nil
 }
 
-// lineReader yields physical lines of any length without their line end (LF or CRLF).
+// bareCR is the skip for a field holding a carriage return that ends no line.
+func bareCR(name string, line, col int, field, v string, at int) *ParseError {
+	return &ParseError{File: name, Line: line, Column: col, Field: field, Value: shorten(v, at),
+		Err: fmt.Errorf("%w inside the record: the file seems to end some lines with a bare CR, which would merge those rows into one; want LF or CRLF line ends", ErrLineEnd)}
+}
+
+// lineReader yields physical lines of up to max bytes without their line end (LF or CRLF).
 type lineReader struct {
 	br   *bufio.Reader
 	buf  []byte
 	n    int // lines read so far
 	name string
+	max  int64
 }
 
 func (lr *lineReader) next() ([]byte, error) {
 	lr.buf = lr.buf[:0]
 	for {
 		chunk, err := lr.br.ReadSlice('\n')
+		if n := int64(len(lr.buf)) + int64(len(chunk)); n > lr.max {
+			if err == nil { // the line end is not part of the record
+				n--
+				if len(chunk) >= 2 && chunk[len(chunk)-2] == '\r' || len(chunk) == 1 && len(lr.buf) > 0 && lr.buf[len(lr.buf)-1] == '\r' {
+					n--
+				}
+			}
+			if n > lr.max {
+				return nil, &ParseError{File: lr.name, Line: lr.n + 1, Err: tooLong(lr.max, "limits.record_bytes")}
+			}
+		}
 		if err == bufio.ErrBufferFull {
 			lr.buf = append(lr.buf, chunk...)
 			continue
@@ -212,6 +282,9 @@ func (lr *lineReader) next() ([]byte, error) {
 		case err == io.EOF && len(chunk) == 0:
 			return nil, io.EOF
 		case err != nil && err != io.EOF:
+			if errors.Is(err, ErrTooLong) { // the whole input's bound, as the article file's
+				return nil, &ParseError{File: lr.name, Line: lr.n + 1, Err: err}
+			}
 			return nil, fmt.Errorf("%s:%d: %w", lr.name, lr.n+1, err)
 		}
 		lr.n++
@@ -233,8 +306,8 @@ type tsvSource struct {
 	start  int
 }
 
-func newTSVSource(r io.Reader, name string) (*tsvSource, error) {
-	s := &tsvSource{lr: lineReader{br: newBuffered(r), name: name}}
+func newTSVSource(r io.Reader, name string, o sourceOptions) (*tsvSource, error) {
+	s := &tsvSource{lr: lineReader{br: newBuffered(r), name: name, max: o.maxRecord}}
 	for {
 		line, err := s.lr.next()
 		if err == io.EOF {
@@ -284,6 +357,17 @@ func (s *tsvSource) next() (*ParseError, error) {
 		s.start = s.lr.n
 		// One string per line; the fields are substrings of it.
 		s.split(string(line))
+		if bytes.IndexByte(line, '\r') >= 0 { // lineReader has removed the CR of a CRLF
+			for i, f := range s.fields {
+				if j := strings.IndexByte(f, '\r'); j >= 0 {
+					field := ""
+					if i < len(s.header) {
+						field = s.header[i]
+					}
+					return bareCR(s.lr.name, s.start, s.cols[i], field, f, j), nil
+				}
+			}
+		}
 		if len(s.fields) != len(s.header) {
 			return &ParseError{File: s.lr.name, Line: s.start, Value: shorten(strings.Join(s.fields, "\t"), 0),
 				Err: fmt.Errorf("%w: the line has %d tab-separated fields, the header has %d (%s)",
@@ -308,8 +392,8 @@ type jsonlSource struct {
 	pending bool // the first object has been parsed but not yet returned by next
 }
 
-func newJSONLSource(r io.Reader, name string) (*jsonlSource, []*ParseError, error) {
-	s := &jsonlSource{lr: lineReader{br: newBuffered(r), name: name}, row: map[string]json.RawMessage{}}
+func newJSONLSource(r io.Reader, name string, o sourceOptions) (*jsonlSource, []*ParseError, error) {
+	s := &jsonlSource{lr: lineReader{br: newBuffered(r), name: name, max: o.maxRecord}, row: map[string]json.RawMessage{}}
 	// Read up to the first good object to learn the columns. Bad lines before it are returned
 	// so that the Reader can skip them or fail, as for any bad line.
 	var pre []*ParseError

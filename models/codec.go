@@ -24,8 +24,8 @@ import (
 //	end     4           CRC-32C (Castagnoli) of all preceding bytes, uint32
 //
 // Only features with at least one nonzero weight are stored (hashed feature spaces are mostly
-// empty); all others read back as zero. Every float must be finite. The encoding of a model is
-// unique, so equal models give equal bytes.
+// empty); all others read back as zero. Every float must be finite and at most MaxWeight in
+// magnitude. The encoding of a model is unique, so equal models give equal bytes.
 const (
 	codecMagic   = "SMAX"
 	codecVersion = 1
@@ -65,13 +65,13 @@ func (m *Softmax) check() error {
 		return fmt.Errorf("models: len(Softmax.B) = %d, want Classes = %d", len(m.B), k)
 	}
 	for j, b := range m.B {
-		if !finite32(b) {
-			return fmt.Errorf("models: Softmax.B[%d] = %v, want a finite value", j, b)
+		if !sane(b) {
+			return fmt.Errorf("models: Softmax.B[%d] = %v, want a finite value of at most %g in magnitude", j, b, MaxWeight)
 		}
 	}
 	for i, w := range m.W {
-		if !finite32(w) {
-			return fmt.Errorf("models: Softmax.W[%d] (feature %d, class %d) = %v, want a finite value", i, i/k, i%k, w)
+		if !sane(w) {
+			return fmt.Errorf("models: Softmax.W[%d] (feature %d, class %d) = %v, want a finite value of at most %g in magnitude", i, i/k, i%k, w, MaxWeight)
 		}
 	}
 	return nil
@@ -80,6 +80,16 @@ func (m *Softmax) check() error {
 func finite32(f float32) bool {
 	return !math.IsNaN(float64(f)) && !math.IsInf(float64(f), 0)
 }
+
+// MaxWeight bounds the magnitude of every weight and bias WriteTo writes and ReadSoftmax
+// accepts. Finite is not enough: weights near float32's maximum (3.4e38) overflow the first
+// sum they enter and give NaN probabilities. Below 1e20, a sum over all 2^28 parameters of
+// feature values up to 1e6 stays below 1e35, so no score overflows float32; trained weights
+// are many orders smaller (L2-regularised; a logit of 40 is already probability 1 - 4e-18).
+const MaxWeight = 1e20
+
+// sane is what every stored float must be: finite and within MaxWeight.
+func sane(f float32) bool { return finite32(f) && math.Abs(float64(f)) <= float64(float32(MaxWeight)) }
 
 // WriteTo writes m to w in the binary format described above and returns the number of bytes
 // written. It refuses a model whose fields are inconsistent or hold NaN or infinite values, so
@@ -261,8 +271,8 @@ func ReadStored(r io.Reader) (*Softmax, *Stored, error) {
 	}
 	for j := range b {
 		b[j] = math.Float32frombits(binary.LittleEndian.Uint32(buf[4*j:]))
-		if !finite32(b[j]) {
-			return nil, nil, d.errAt(d.off-int64(4*k-4*j), fmt.Sprintf("bias %d", j), fmt.Errorf("got %v, want a finite value", b[j]))
+		if !sane(b[j]) {
+			return nil, nil, d.errAt(d.off-int64(4*k-4*j), fmt.Sprintf("bias %d", j), fmt.Errorf("got %v, want a finite value of at most %g in magnitude", b[j], MaxWeight))
 		}
 	}
 
@@ -302,8 +312,8 @@ func ReadStored(r io.Reader) (*Softmax, *Stored, error) {
 			nonzero := false
 			for j := range k {
 				w := math.Float32frombits(binary.LittleEndian.Uint32(rec[4+4*j:]))
-				if !finite32(w) {
-					return nil, nil, d.errAt(at+int64(4+4*j), fmt.Sprintf("feature %d weight %d", n, j), fmt.Errorf("got %v, want a finite value", w))
+				if !sane(w) {
+					return nil, nil, d.errAt(at+int64(4+4*j), fmt.Sprintf("feature %d weight %d", n, j), fmt.Errorf("got %v, want a finite value of at most %g in magnitude", w, MaxWeight))
 				}
 				nonzero = nonzero || w != 0
 				wts = append(wts, w)

@@ -134,11 +134,14 @@ func TestReadSoftmaxErrors(t *testing.T) {
 		{"too many classes", put32(8, 1<<16+1), 8, "classes", "got 65537, want 2..65536"},
 		{"dim", put64(12, 1<<40), 12, "dim", "got 1099511627776 with 2 classes, want dim*classes <= 268435456"},
 		{"features", put64(20, 5), 20, "features", "got 5 stored features, more than dim 4"},
-		{"bias NaN", put32(28, nan), 28, "bias 0", "got NaN, want a finite value"},
-		{"bias Inf", put32(32, inf), 32, "bias 1", "got -Inf, want a finite value"},
+		{"bias NaN", put32(28, nan), 28, "bias 0", "got NaN, want a finite value of at most 1e+20 in magnitude"},
+		{"bias Inf", put32(32, inf), 32, "bias 1", "got -Inf, want a finite value of at most 1e+20 in magnitude"},
 		{"index beyond dim", put32(48, 4), 48, "feature 1 index", "got 4, want < dim 4"},
 		{"index repeated", put32(48, 1), 48, "feature 1 index", "got 1 after 1, want strictly ascending"},
-		{"weight NaN", put32(44, nan), 44, "feature 0 weight 1", "got NaN, want a finite value"},
+		{"weight NaN", put32(44, nan), 44, "feature 0 weight 1", "got NaN, want a finite value of at most 1e+20 in magnitude"},
+		// Finite but extreme: a weight or bias near float32's maximum overflows the first sum.
+		{"weight near float32's maximum", put32(40, math.Float32bits(math.MaxFloat32)), 40, "feature 0 weight 0", "got 3.4028235e+38, want a finite value of at most 1e+20 in magnitude"},
+		{"bias past MaxWeight", put32(28, math.Float32bits(-2e20)), 28, "bias 0", "got -2e+20, want a finite value of at most 1e+20 in magnitude"},
 		{"zero record", put32(52, 0), 48, "feature 1", "index 3 stored with all weights zero"},
 		{"checksum", flipped, 60, "checksum", fmt.Sprintf("got 0x%08x, computed 0x%08x",
 			binary.LittleEndian.Uint32(valid[60:]), binary.LittleEndian.Uint32(fixCRC(flipped)[60:]))},
@@ -198,7 +201,7 @@ func TestWriteToErrors(t *testing.T) {
 		{"classes", &Softmax{Classes: 1, B: []float32{0}}, "models: Softmax.Classes = 1, want 2..65536"},
 		{"W length", &Softmax{Classes: 2, Dim: 3, W: make([]float32, 5), B: make([]float32, 2)}, "models: len(Softmax.W) = 5, want Dim*Classes = 6"},
 		{"B length", &Softmax{Classes: 2, B: make([]float32, 3)}, "models: len(Softmax.B) = 3, want Classes = 2"},
-		{"NaN weight", nanW, "models: Softmax.W[3] (feature 1, class 1) = NaN, want a finite value"},
+		{"NaN weight", nanW, "models: Softmax.W[3] (feature 1, class 1) = NaN, want a finite value of at most 1e+20 in magnitude"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			var buf bytes.Buffer
@@ -319,5 +322,22 @@ func TestReadStoredIsReadSoftmax(t *testing.T) {
 	}
 	for f := m.Dim - 1; f >= 0; f -= 7 {
 		check(f)
+	}
+}
+
+// A weight of MaxWeight (as float32 rounds it) is kept: the bound refuses only what is beyond.
+func TestMaxWeightRoundTrips(t *testing.T) {
+	m := handModel()
+	m.W[0], m.B[1] = float32(MaxWeight), -float32(MaxWeight)
+	back, err := ReadSoftmax(bytes.NewReader(encode(t, m)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back.W[0] != float32(MaxWeight) || back.B[1] != -float32(MaxWeight) {
+		t.Errorf("read back %v and %v", back.W[0], back.B[1])
+	}
+	m.W[0] = math.Nextafter32(float32(MaxWeight), math.MaxFloat32)
+	if _, err := m.WriteTo(io.Discard); err == nil {
+		t.Error("WriteTo wrote a weight beyond MaxWeight")
 	}
 }

@@ -5,9 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -49,7 +46,7 @@ type env struct {
 // run is main without os.Exit: it builds the commands, runs them, and maps the outcome to an
 // exit code and a one-line message.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	ctx, stop := notifyContext(ctx) // INT, TERM, HUP and QUIT
 	defer stop()
 	// finished is closed before stop cancels ctx on return, so that a run that was not
 	// interrupted does not call AbortAll after it: that would abort the files of a later run in
@@ -71,7 +68,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	err := root.ExecuteContext(ctx)
+	err := execute(ctx, root)
 	if err == nil {
 		return exitOK
 	}
@@ -128,6 +125,8 @@ environment variables (STANCE_MODEL_C=3), and by flags, in that order.`,
 	}
 	root.PersistentFlags().StringVar(&e.configPath, "config", "config.yaml", "configuration file (YAML); a missing default config.yaml is not an error")
 	root.PersistentFlags().BoolVarP(&e.quiet, "quiet", "q", false, "print no progress or notes on stderr")
+	root.PersistentFlags().String("encoding", "", "character encoding of the data and article files: utf-8 (default), utf-16, windows-1256, iso-8859-6, ... (encoding)")
+	root.PersistentFlags().String("delimiter", ",", "field separator of CSV files: one character, such as ';', or tab (delimiter)")
 	root.SuggestionsMinimumDistance = 2 // cobra's default; SuggestionsFor sees 0 until it is set
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return usageErr("%v (see 'stance %s --help')", err, cmd.Name())

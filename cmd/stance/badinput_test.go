@@ -76,7 +76,7 @@ func TestBadInputs(t *testing.T) {
 			stdout: []string{"id,article_id,", "\nc1,", "\nc2,"}},
 		{name: "csv bare CR line ends", files: map[string]string{"r.csv": "id,text\rc1,hello\rc2,world\r"},
 			args: []string{"export", "--model", "$MODEL", "--data", "@r.csv", "--out", "$OUT"}, code: exitUsage, rows: none,
-			stderr: []string{"r.csv:1: carriage return inside the header", "bare CR (classic Mac); want LF or CRLF line ends"}},
+			stderr: []string{"r.csv:1: bare carriage return in the header", "bare CR (classic Mac); want LF or CRLF line ends"}},
 		{name: "csv header only: export writes the header", files: map[string]string{"e.csv": header},
 			args: []string{"export", "--model", "$MODEL", "--data", "@e.csv", "--out", "-"}, code: exitOK, rows: 0,
 			stdout: []string{"id,article_id,sentiment,"}, stderr: []string{"scored 0 comments"}},
@@ -94,7 +94,7 @@ func TestBadInputs(t *testing.T) {
 			stderr: []string{"skipped @t.tsv:2: wrong number of fields: the line has 3 tab-separated fields, the header has 2"}},
 		{name: "tsv bare CR line ends", files: map[string]string{"t.tsv": "id\ttext\r1\ta\r"},
 			args: []string{"export", "--model", "$MODEL", "--data", "@t.tsv", "--out", "$OUT"}, code: exitUsage, rows: none,
-			stderr: []string{"t.tsv:1: carriage return inside the header"}},
+			stderr: []string{"t.tsv:1: bare carriage return in the header"}},
 
 		// JSONL.
 		{name: "jsonl bad lines are reported skips", files: map[string]string{"j.jsonl": `{"id": "a", "text": "hello"}` + "\nnot json\n" +
@@ -114,8 +114,9 @@ func TestBadInputs(t *testing.T) {
 			stderr: []string{`j.jsonl:1: field "stance": wrong JSON type: want a string; got "1"`}},
 		{name: "jsonl trailing garbage", files: map[string]string{"j.jsonl": `{"text": "a"} {"text": "b"}` + "\n"},
 			args: []string{"score", "--model", "$MODEL", "--data", "@j.jsonl"}, code: exitUsage, rows: none,
-			// score has no --strict: the only line is skipped, and nothing is left to score.
-			stderr: []string{"skipped @j.jsonl:1:15: syntax error: text after the JSON object", "no comments to score"}},
+			// score has no --strict: the only line is skipped, and a file whose every row is
+			// skipped is an error, which names the first.
+			stderr: []string{"@j.jsonl: every record was skipped as bad: all 1 records; the first: @j.jsonl:1:15: syntax error: text after the JSON object"}},
 		{name: "jsonl empty file: export writes a header", files: map[string]string{"z.jsonl": "\n"},
 			args: []string{"export", "--model", "$MODEL", "--data", "@z.jsonl", "--out", "-"}, code: exitOK, rows: 0,
 			stdout: []string{"article_id,sentiment,"}, stderr: []string{"scored 0 comments"}},
@@ -135,7 +136,7 @@ func TestBadInputs(t *testing.T) {
 			stderr: []string{`skipped @n.csv:2: field "text": NUL byte at byte 1; want text (is the file UTF-16 or binary?)`}},
 		{name: "UTF-16 file", files: map[string]string{"w.csv": "\xff\xfei\x00d\x00,\x00t\x00e\x00x\x00t\x00\n\x001\x00,\x00a\x00\n\x00"},
 			args: []string{"export", "--model", "$MODEL", "--data", "@w.csv", "--out", "$OUT"}, code: exitUsage, rows: none,
-			stderr: []string{"w.csv:1:1: header column 1: invalid UTF-8 at byte 0"}},
+			stderr: []string{"w.csv:1: invalid UTF-8: the file starts with a UTF-16 byte-order mark; set encoding: utf-16"}},
 		{name: "only whitespace is a reported skip", files: map[string]string{"s.csv": header + "1,\"  \t \"\n2,ok\n"},
 			args: []string{"export", "--model", "$MODEL", "--data", "@s.csv", "--out", "-"}, code: exitOK, rows: 1,
 			stderr: []string{`skipped @s.csv:2: field "text": empty text; want some text after removing (none) and spaces`}},
@@ -214,61 +215,65 @@ func TestBadInputs(t *testing.T) {
 		{name: "model: a directory", args: []string{"score", "--model", ".", "x"}, code: exitUsage, rows: none,
 			stderr: []string{"model .: read .: is a directory"}},
 	} {
-		t.Run(tt.name, func(t *testing.T) {
-			dir := t.TempDir()
-			for name, content := range tt.files {
-				writeFile(t, filepath.Join(dir, name), []byte(content))
-			}
-			out := filepath.Join(dir, "out.csv")
-			args := make([]string, len(tt.args))
-			for i, a := range tt.args {
-				switch {
-				case a == "$OUT":
-					args[i] = out
-				case strings.HasPrefix(a, "@"):
-					args[i] = filepath.Join(dir, a[1:])
-				case vars[a] != "":
-					args[i] = vars[a]
-				default:
-					args[i] = a
-				}
-			}
-			r := stance(t, tt.stdin, args...)
-			if r.code != tt.code {
-				t.Fatalf("exit %d, want %d\n%v", r.code, tt.code, r)
-			}
-			for _, w := range tt.stderr {
-				w = strings.ReplaceAll(w, "@", dir+string(filepath.Separator))
-				if !strings.Contains(r.stderr, w) {
-					t.Errorf("stderr lacks %q:\n%s", w, r.stderr)
-				}
-			}
-			for _, w := range tt.stdout {
-				if !strings.Contains(r.stdout, w) {
-					t.Errorf("stdout lacks %q:\n%.1000s", w, r.stdout)
-				}
-			}
-			if tt.rows >= 0 {
-				if got := len(readCSV(t, r.stdout)) - 1; got != tt.rows {
-					t.Errorf("export printed %d rows, want %d:\n%.1000s", got, tt.rows, r.stdout)
-				}
-			}
-			if tt.code != exitOK {
-				// One message, after any skips reported before it (a wrapped library error may
-				// add lines after it).
-				if !strings.HasPrefix(r.stderr, "stance: ") && !strings.Contains(r.stderr, "\nstance: ") {
-					t.Errorf("no line of stderr starts with \"stance: \":\n%s", r.stderr)
-				}
-				if r.stdout != "" {
-					t.Errorf("a failed run printed on stdout:\n%.400s", r.stdout)
-				}
-				if _, err := os.Stat(out); !os.IsNotExist(err) {
-					t.Errorf("the failed run created its output file (%v)", err)
-				}
-			}
-			checkNoTempFiles(t, dir)
-		})
+		t.Run(tt.name, func(t *testing.T) { runBadInput(t, tt, vars) })
 	}
+}
+
+// runBadInput runs tt, with vars naming the generated files, and checks what it gave.
+func runBadInput(t *testing.T, tt badInput, vars map[string]string) {
+	t.Helper()
+	dir := t.TempDir()
+	for name, content := range tt.files {
+		writeFile(t, filepath.Join(dir, name), []byte(content))
+	}
+	out := filepath.Join(dir, "out.csv")
+	args := make([]string, len(tt.args))
+	for i, a := range tt.args {
+		switch {
+		case a == "$OUT":
+			args[i] = out
+		case strings.HasPrefix(a, "@"):
+			args[i] = filepath.Join(dir, a[1:])
+		case vars[a] != "":
+			args[i] = vars[a]
+		default:
+			args[i] = a
+		}
+	}
+	r := stance(t, tt.stdin, args...)
+	if r.code != tt.code {
+		t.Fatalf("exit %d, want %d\n%v", r.code, tt.code, r)
+	}
+	for _, w := range tt.stderr {
+		w = strings.ReplaceAll(w, "@", dir+string(filepath.Separator))
+		if !strings.Contains(r.stderr, w) {
+			t.Errorf("stderr lacks %q:\n%s", w, r.stderr)
+		}
+	}
+	for _, w := range tt.stdout {
+		if !strings.Contains(r.stdout, w) {
+			t.Errorf("stdout lacks %q:\n%.1000s", w, r.stdout)
+		}
+	}
+	if tt.rows >= 0 {
+		if got := len(readCSV(t, r.stdout)) - 1; got != tt.rows {
+			t.Errorf("export printed %d rows, want %d:\n%.1000s", got, tt.rows, r.stdout)
+		}
+	}
+	if tt.code != exitOK {
+		// One message, after any skips reported before it (a wrapped library error may
+		// add lines after it).
+		if !strings.HasPrefix(r.stderr, "stance: ") && !strings.Contains(r.stderr, "\nstance: ") {
+			t.Errorf("no line of stderr starts with \"stance: \":\n%s", r.stderr)
+		}
+		if r.stdout != "" {
+			t.Errorf("a failed run printed on stdout:\n%.400s", r.stdout)
+		}
+		if _, err := os.Stat(out); !os.IsNotExist(err) {
+			t.Errorf("the failed run created its output file (%v)", err)
+		}
+	}
+	checkNoTempFiles(t, dir)
 }
 
 // TestScoreUnknownFeatures scores comments that hold nothing the sample model knows: emoji it
@@ -363,7 +368,7 @@ func TestHugeComment(t *testing.T) {
 		return
 	}
 	r = stance(t, strings.Repeat("x", maxStdinLine+1)+"\n", "score", "--model", model)
-	if r.code != exitUsage || !strings.Contains(r.stderr, "standard input line 1: longer than 64 MiB") {
+	if r.code != exitUsage || !strings.Contains(r.stderr, "standard input line 1: longer than 12582912 bytes; raise limits.record_bytes") {
 		t.Errorf("a line over 64 MiB on standard input: %v", r)
 	}
 }

@@ -35,6 +35,10 @@ type settings struct {
 	Workers  int               `mapstructure:"workers"`
 	Seed     int64             `mapstructure:"seed"`
 	Serve    serveSettings     `mapstructure:"serve"` // stance serve's; serve.go
+	// Encoding, Delimiter and Limits: see guard.go.
+	Encoding  string        `mapstructure:"encoding"`
+	Delimiter string        `mapstructure:"delimiter"`
+	Limits    limitSettings `mapstructure:"limits"`
 }
 
 type columns struct {
@@ -161,6 +165,7 @@ func defaults() map[string]any {
 		"seed":                    0,
 	}
 	maps.Copy(d, serveDefaults())
+	maps.Copy(d, limitDefaults())
 	return d
 }
 
@@ -209,6 +214,11 @@ func loadSettings(path string, explicit bool, flags *pflag.FlagSet, bind map[str
 			return nil, nil, usageErr("config: %v", err)
 		}
 	}
+	bind = maps.Clone(bind)
+	if bind == nil {
+		bind = map[string]string{}
+	}
+	bind["encoding"], bind["delimiter"] = "encoding", "delimiter" // the root's flags
 	for key, flag := range bind {
 		if fl := flags.Lookup(flag); fl != nil {
 			if err := v.BindPFlag(key, fl); err != nil {
@@ -230,6 +240,9 @@ func loadSettings(path string, explicit bool, flags *pflag.FlagSet, bind map[str
 		if err := checkHeadNames(v, path, &s); err != nil {
 			return nil, nil, err
 		}
+	}
+	if err := checkSettings(v, &s); err != nil {
+		return nil, nil, err
 	}
 	return &s, v, nil
 }
@@ -262,9 +275,9 @@ func checkHeadNames(v *viper.Viper, path string, s *settings) error {
 // readConfig reads config.yaml into v and refuses keys that mean nothing, naming the nearest
 // key that does: a typo must not silently fall back to a default.
 func readConfig(v *viper.Viper, path string, r io.Reader) error {
-	raw, err := io.ReadAll(r)
+	raw, err := readConfigFile(path, r) // within maxConfigBytes
 	if err != nil {
-		return usageErr("config %s: %v", path, err)
+		return err
 	}
 	if raw, err = tuneSwitch(raw); err != nil {
 		return usageErr("config %s: %v", path, err)
@@ -390,7 +403,10 @@ func (s *settings) schema(articlesFile string) data.Schema {
 		Group:     s.Columns.Group,
 		Labels:    s.Labels,
 		Strip:     s.Strip,
+		Encoding:  s.Encoding,
+		Limits:    data.Limits{RecordBytes: s.Limits.RecordBytes, ArticleFileBytes: s.Limits.ArticleFileBytes},
 	}
+	sc.Delimiter, _ = delimiterOf(s.Delimiter) // checked by loadSettings
 	if articlesFile == "" {
 		articlesFile = s.Articles.File
 	}

@@ -65,6 +65,15 @@ does on each target or article, as SemEval reports per target.`,
 			if err != nil {
 				return err
 			}
+			if err := checkPaths(cmd.Flags(), []string{"data", "articles", "model", "config"}, []string{"predictions", "report"}); err != nil {
+				return err
+			}
+			if err := checkFolds("cv", fl.cv); err != nil {
+				return err
+			}
+			if err := s.Tune.validate(); err != nil {
+				return err
+			}
 			if err := fl.check(); err != nil {
 				return err
 			}
@@ -129,6 +138,12 @@ func (e *env) evaluate(ctx context.Context, s *settings, fl evaluateFlags) error
 		return err
 	}
 	if err := requireHeads(l, nil, "evaluate"); err != nil {
+		return err
+	}
+	if err := checkGrouping(l, fl.groupBy, fl.cv, s); err != nil {
+		return err
+	}
+	if err := checkLabels(l, s); err != nil && fl.cv > 0 {
 		return err
 	}
 	var res *evaluation.Result

@@ -87,7 +87,11 @@ func writeExplanations(w io.Writer, format string, all []commentExplanation) err
 		}
 		fmt.Fprintf(tw, "comment: %s\n", cell.Clip(c.Text, 100))
 		for _, h := range c.Heads {
-			fmt.Fprintf(tw, "\n%s: %s (p=%.2f)\n", h.Head, h.Label, h.Prob)
+			fmt.Fprintf(tw, "\n%s: %s (p=%.2f)", h.Head, h.Label, h.Prob)
+			if h.Unseen {
+				fmt.Fprint(tw, ", by its model for articles not in the training data")
+			}
+			fmt.Fprintln(tw)
 			fmt.Fprintf(tw, "  toward %s\tpush\t\taway from %s\tpush\n", h.Label, h.Label)
 			for j := 0; j < max(len(h.Toward), len(h.Against)); j++ {
 				var a, b, pa, pb string

@@ -35,6 +35,9 @@ failed export leaves any previous file as it was. --out - writes to standard out
 			if err != nil {
 				return err
 			}
+			if err := checkPaths(cmd.Flags(), []string{"data", "articles", "model", "config"}, []string{"out"}); err != nil {
+				return err
+			}
 			if dataFile == "" || out == "" {
 				return usageErr("export needs --data FILE and --out FILE")
 			}
@@ -59,7 +62,7 @@ failed export leaves any previous file as it was. --out - writes to standard out
 			if err != nil {
 				return err
 			}
-			e.reportSkips(r.Skipped())
+			e.reportSkips(r)
 			if err := commit(); err != nil {
 				return fmt.Errorf("writing %s: %w", out, err)
 			}

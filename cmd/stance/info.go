@@ -156,7 +156,7 @@ func (in modelInfo) format(w io.Writer) error {
 		fmt.Fprintf(tw, "  settings\t%s\n", h.Settings)
 		writeTraining(tw, "  ", h.Train)
 		if ch := in.choice(h.Name); ch != nil {
-			fmt.Fprintf(tw, "  chosen by\t%d-fold CV over %d rows: %s %.4f (%d settings tried)\n", ch.Folds, ch.Rows, ch.Metric, ch.KnownCV, ch.Trials)
+			fmt.Fprintf(tw, "  chosen by\t%d-fold CV over %d rows: %s %.4f (%d settings tried for the head's models)\n", ch.Folds, ch.Rows, ch.Metric, ch.KnownCV, ch.Trials)
 		}
 		if u := h.Unseen; u != nil {
 			fmt.Fprintf(tw, "  unseen articles\ta model of its own for comments under articles not in the training data\n")

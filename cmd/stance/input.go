@@ -59,7 +59,7 @@ func (e *env) readLabelled(paths []string, schema data.Schema) (*labelled, error
 			}
 			out.Add(c)
 		}
-		e.reportSkips(r.Skipped())
+		e.reportSkips(r)
 		if err := r.Close(); err != nil {
 			return nil, err
 		}
@@ -88,15 +88,21 @@ func (e *env) noteLeftOut(l *labelled) {
 	}
 }
 
-// reportSkips tells the user which rows were left out and why: the first few, and a count.
-func (e *env) reportSkips(skips []data.Skip) {
+// reportSkips tells the user which rows were left out and why: the first few, and a count;
+// and which setting to try when most rows are not UTF-8.
+func (e *env) reportSkips(r *data.Reader) {
 	const show = 5
-	for i, s := range skips {
+	for i, s := range r.Skipped() {
 		if i == show {
-			e.notef("... and %d more rows skipped", len(skips)-show)
 			break
 		}
 		e.notef("skipped %s", s)
+	}
+	if n := r.SkipCount(); n > show {
+		e.notef("... and %d more rows skipped", n-show)
+	}
+	if hint := r.EncodingHint(); hint != "" {
+		e.notef("note: %s (--encoding)", hint)
 	}
 }
 
@@ -138,12 +144,16 @@ func (e *env) openComments(s *settings, path, articlesFile string, strict bool) 
 var errNoModel = errors.New("no model: give --model FILE")
 
 func loadModel(path string) (*classifier.Model, error) {
-	return loadModelWith(classifier.Load, path)
+	return loadModelWith(func(p string) (*classifier.Model, error) {
+		return classifier.LoadWith(p, classifier.LoadOptions{Limits: modelLimits})
+	}, path)
 }
 
 // loadScoringModel loads a model for scoring alone (classifier.LoadScoreOnly).
 func loadScoringModel(path string) (*classifier.Model, error) {
-	return loadModelWith(classifier.LoadScoreOnly, path)
+	return loadModelWith(func(p string) (*classifier.Model, error) {
+		return classifier.LoadWith(p, classifier.LoadOptions{ScoreOnly: true, Limits: modelLimits})
+	}, path)
 }
 
 func loadModelWith(load func(string) (*classifier.Model, error), path string) (*classifier.Model, error) {

@@ -6,8 +6,12 @@ package main
 import (
 	"context"
 	"os"
+
+	"github.com/commentstance/stance/internal/atomicfile"
 )
 
 func main() {
-	os.Exit(run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	code := run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	atomicfile.Stop() // a command still running after an interrupt must not leave a temporary file
+	os.Exit(code)
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"text/tabwriter"
 	"unicode/utf8"
@@ -111,8 +110,9 @@ For a file of scores that is written whole or not at all, use export.`,
 	return cmd
 }
 
-// maxStdinLine bounds one comment read from standard input, where a line is held whole; a data
-// file's fields have no such bound.
+// maxStdinLine bounds one comment read from standard input, where a line is held whole. The
+// bound is limits.record_bytes (stdinLimit), as for a data file's records; this was the bound
+// before it, and stays the most it may be raised to here.
 const maxStdinLine = 64 << 20
 
 // articleFlag returns the article given by --article or --article-file (at most one of them),
@@ -127,7 +127,7 @@ func articleFlag(article, articleFile string) (string, error) {
 		}
 		return article, nil
 	}
-	b, err := os.ReadFile(articleFile)
+	b, err := readTextFile(articleFile, recordLimit)
 	if err != nil {
 		return "", usageErr("--article-file: %v", err)
 	}
@@ -212,10 +212,10 @@ func (e *env) scoreInputs(s *settings, src scoreSource, each func(scoreItem) err
 				return err
 			}
 		}
-		e.reportSkips(r.Skipped())
+		e.reportSkips(r)
 	default:
 		sc := bufio.NewScanner(e.stdin)
-		sc.Buffer(make([]byte, 64*1024), maxStdinLine)
+		sc.Buffer(make([]byte, 64*1024), stdinLimit())
 		line := 0
 		for sc.Scan() {
 			line++
@@ -232,7 +232,7 @@ func (e *env) scoreInputs(s *settings, src scoreSource, each func(scoreItem) err
 		}
 		if err := sc.Err(); err != nil {
 			if errors.Is(err, bufio.ErrTooLong) {
-				return usageErr("standard input line %d: longer than %d MiB; give so long a comment in a file with --data", line+1, maxStdinLine>>20)
+				return usageErr("standard input line %d: longer than %d bytes; raise limits.record_bytes if it is real text", line+1, stdinLimit())
 			}
 			return fmt.Errorf("reading standard input: %w", err)
 		}

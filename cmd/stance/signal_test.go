@@ -76,6 +76,20 @@ func TestSignal(t *testing.T) {
 			},
 		},
 		{
+			// A closed terminal and Ctrl-\ left a partial temporary file (issue 17).
+			name: "export SIGHUP", sig: syscall.SIGHUP, out: "scores.csv", waitTm: true,
+			args: func(out string) []string {
+				return []string{"export", "--model", model, "--data", toExport, "--articles", articles, "--out", out}
+			},
+		},
+		{
+			// A closed terminal and Ctrl-\ left a partial temporary file (issue 17).
+			name: "export SIGQUIT", sig: syscall.SIGQUIT, out: "scores.csv", waitTm: true,
+			args: func(out string) []string {
+				return []string{"export", "--model", model, "--data", toExport, "--articles", articles, "--out", out}
+			},
+		},
+		{
 			name: "export to standard output SIGINT", sig: syscall.SIGINT, out: "",
 			args: func(string) []string {
 				return []string{"export", "--model", model, "--data", toExport, "--articles", articles, "--out", "-"}

@@ -53,6 +53,9 @@ file, which appears whole or not at all.`,
 			if err != nil {
 				return err
 			}
+			if err := checkPaths(cmd.Flags(), []string{"data", "articles", "model", "config"}, []string{"out"}); err != nil {
+				return err
+			}
 			if err := fl.check(); err != nil {
 				return err
 			}
@@ -110,7 +113,7 @@ func (e *env) summarize(cmd *cobra.Command, s *settings, fl summarizeFlags) erro
 	if err != nil {
 		return err
 	}
-	e.reportSkips(r.Skipped())
+	e.reportSkips(r)
 	if sum.All.N == 0 {
 		return usageErr("no comments to summarize in %s", fl.data)
 	}

@@ -44,6 +44,9 @@ tune: off in config.yaml) trains the configured settings as they are.`,
 			if err != nil {
 				return err
 			}
+			if err := checkPaths(cmd.Flags(), []string{"data", "articles", "config"}, []string{"model"}); err != nil {
+				return err
+			}
 			if modelPath == "" {
 				return usageErr("%v", errNoModel)
 			}
@@ -63,6 +66,9 @@ tune: off in config.yaml) trains the configured settings as they are.`,
 				return err
 			}
 			if err := requireHeads(l, nil, "train"); err != nil {
+				return err
+			}
+			if err := checkLabels(l, s); err != nil {
 				return err
 			}
 			e.noteLeftOut(l)
