@@ -209,8 +209,11 @@ func TestAccuracyFNC1(t *testing.T) {
 	}
 	train := split("fnc1/train_stances.csv", "fnc1/train_bodies.csv")
 	test := split("fnc1/competition_test_stances.csv", "fnc1/competition_test_bodies.csv")
+	// Not yet the defaults: the settings bench/configs/fnc1.yaml held before the defaults tuned
+	// themselves (issue 15). The defaults' figure on fnc1 is still to be measured by
+	// bench/run.sh and its choice recorded here, as for the tasks above.
 	cfg := classifier.DefaultConfig()
-	cfg.Features.Conjoin = false // bench/configs/fnc1.yaml: test bodies are new
+	cfg.Features.Conjoin = false
 	got := official(t, cfg, []string{"stance"}, map[string]string{"stance": "fnc_score"}, train, test)
 	// Peers on the same split: best sk-lr 0.7789; the FNC-1 baseline 0.7520.
 	if floor := 0.7970; got["stance"] < floor {
@@ -225,8 +228,10 @@ func TestAccuracyBaly2018(t *testing.T) {
 	schema := data.Schema{ID: "claim_id", Text: "article", Article: "claim", Group: "fold",
 		Labels: map[string]string{"stance": "stance"}, RequireLabels: true}
 	all := readSplit(t, schema, "baly2018/baly2018_claim_article_stance.csv")
-	cfg := classifier.DefaultConfig() // bench/configs/baly2018.yaml
-	cfg.Features.TextTokens = 300
+	// Not yet the defaults: the settings bench/configs/baly2018.yaml held before the defaults
+	// tuned themselves (issue 15; text_tokens 300 is now the default). The defaults' nested
+	// figure is still to be measured by bench/run.sh and its per-fold choices recorded here.
+	cfg := classifier.DefaultConfig()
 	cfg.Features.Conjoin = false
 	cfg.C = 0.3
 	fold := map[string]int{}
