@@ -146,13 +146,7 @@ func (in modelInfo) format(w io.Writer) error {
 		} else {
 			fmt.Fprintf(tw, "  rows\tnot recorded (a file written before they were kept)\n")
 		}
-		if h.Weights != nil {
-			parts := make([]string, len(h.Weights))
-			for i, v := range h.Weights {
-				parts[i] = fmt.Sprintf("%.4g", v)
-			}
-			fmt.Fprintf(tw, "  class weights\t%s\n", strings.Join(parts, " "))
-		}
+		writeWeights(tw, "  ", h.Weights)
 		fmt.Fprintf(tw, "  settings\t%s\n", h.Settings)
 		writeTraining(tw, "  ", h.Train)
 		if ch := in.choice(h.Name); ch != nil {
@@ -160,13 +154,7 @@ func (in modelInfo) format(w io.Writer) error {
 		}
 		if u := h.Unseen; u != nil {
 			fmt.Fprintf(tw, "  unseen articles\ta model of its own for comments under articles not in the training data\n")
-			if u.Weights != nil {
-				parts := make([]string, len(u.Weights))
-				for i, v := range u.Weights {
-					parts[i] = fmt.Sprintf("%.4g", v)
-				}
-				fmt.Fprintf(tw, "    class weights\t%s\n", strings.Join(parts, " "))
-			}
+			writeWeights(tw, "    ", u.Weights)
 			fmt.Fprintf(tw, "    settings\t%s\n", u.Settings)
 			writeTraining(tw, "    ", u.Train)
 			if ch := in.choice(h.Name); ch != nil && ch.Unseen != nil {
@@ -190,6 +178,18 @@ func (in modelInfo) choice(head string) *classifier.Choice {
 		}
 	}
 	return nil
+}
+
+// writeWeights writes a model's class weights, if it was trained with any.
+func writeWeights(tw io.Writer, indent string, weights []float64) {
+	if weights == nil {
+		return
+	}
+	parts := make([]string, len(weights))
+	for i, v := range weights {
+		parts[i] = fmt.Sprintf("%.4g", v)
+	}
+	fmt.Fprintf(tw, "%sclass weights\t%s\n", indent, strings.Join(parts, " "))
 }
 
 func writeTraining(tw io.Writer, indent string, t models.TrainInfo) {
