@@ -108,7 +108,9 @@ for r in "${runs[@]}"; do
 	say "run  $name"
 	started[$name]=$SECONDS
 	# shellcheck disable=SC2086 # the arguments and TESTFLAGS are words
-	go test -count=1 ${TESTFLAGS:-} $args >"$logs/$(echo "$name" | tr -c 'A-Za-z0-9' _)" 2>&1 &
+	# -timeout 30m: the accuracy floors (and the check that tuning still makes their recorded
+	# choice) train on public tasks for minutes on a busy 2-core machine, past go test's 10.
+	go test -count=1 -timeout 30m ${TESTFLAGS:-} $args >"$logs/$(echo "$name" | tr -c 'A-Za-z0-9' _)" 2>&1 &
 	pid_of[$name]=$!
 done
 reap 1
