@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os/signal"
+	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -46,8 +48,15 @@ type env struct {
 // run is main without os.Exit: it builds the commands, runs them, and maps the outcome to an
 // exit code and a one-line message.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	ctx, stop := notifyContext(ctx) // INT, TERM, HUP and QUIT
+	// INT, TERM, HUP and QUIT stop a command; stance serve reloads its model on HUP instead.
+	// The others are watched before anything else is done, HUP once the command is known.
+	ctx, stop := notifyContext(ctx, true)
 	defer stop()
+	if c, _, err := newRoot(&env{stdin: stdin, stdout: stdout, stderr: stderr}).Find(args); err != nil || c.Name() != "serve" {
+		var stopHUP context.CancelFunc
+		ctx, stopHUP = signal.NotifyContext(ctx, syscall.SIGHUP)
+		defer stopHUP()
+	}
 	// finished is closed before stop cancels ctx on return, so that a run that was not
 	// interrupted does not call AbortAll after it: that would abort the files of a later run in
 	// the same process (tests call run many times).

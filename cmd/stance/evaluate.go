@@ -242,6 +242,9 @@ func (e *env) crossValidate(s *settings, l *labelled, fl evaluateFlags, seed int
 			return nil, err
 		}
 		t := s.tuneOptions()
+		// The fold seed of this assignment seeds tuning's inner folds too, so that a repeat's
+		// figures are those of a run with --seed set to it.
+		t.Seed = seed
 		cv.Tune, cv.TuneGroupBy = &t, evaluation.GroupBy(s.Tune.GroupBy)
 	}
 	what := "cross-validation folds"

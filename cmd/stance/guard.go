@@ -382,8 +382,12 @@ func checkLabels(l *labelled, s *settings) error {
 // the output files as they were (SIGQUIT no longer dumps the goroutines).
 var signals = []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT}
 
-// notifyContext is signal.NotifyContext for signals.
-func notifyContext(ctx context.Context) (context.Context, context.CancelFunc) {
+// notifyContext is signal.NotifyContext for signals, less SIGHUP for a command that handles it
+// itself (stance serve reloads its model on it).
+func notifyContext(ctx context.Context, ownHUP bool) (context.Context, context.CancelFunc) {
+	if ownHUP {
+		return signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM, syscall.SIGQUIT)
+	}
 	return signal.NotifyContext(ctx, signals...)
 }
 

@@ -362,7 +362,10 @@ func TestSignalsStopEveryCommand(t *testing.T) {
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
 			}
-			time.Sleep(500 * time.Millisecond) // into open(2)
+			// Into open(2): the process first starts the Go runtime and every package's init
+			// (half a second was too short on a busy machine, and the signal then killed it
+			// before its handlers were in place).
+			time.Sleep(2 * time.Second)
 			cmd.Process.Signal(tt.sig)
 			done := make(chan error, 1)
 			go func() { done <- cmd.Wait() }()
