@@ -199,7 +199,7 @@ func Tune(examples []Example, heads []string, cfg Config, opt TuneOptions) (Conf
 		}
 		trials = append(trials, knownTrials...)
 		ch.Known, ch.KnownCV, ch.Trials = known, knownCV, len(knownTrials)
-		hc := settingsConfig(known)
+		hc := known.Config()
 		if grouped {
 			ustart := cfg.resolve(HeadConfig{}, false)
 			unseen, unseenCV, unseenTrials, err := t.search(ustart, groupFolds, true, hasArticles)
@@ -209,7 +209,7 @@ func Tune(examples []Example, heads []string, cfg Config, opt TuneOptions) (Conf
 			trials = append(trials, unseenTrials...)
 			ch.Trials += len(unseenTrials)
 			if unseen != known {
-				u := settingsConfig(unseen)
+				u := unseen.Config()
 				hc.Unseen = &u
 				ch.Unseen, ch.UnseenCV = &unseen, unseenCV
 			}
@@ -245,10 +245,7 @@ func (o TuneOptions) withDefaults() TuneOptions {
 }
 
 // Config is the HeadConfig that gives settings s.
-func (s HeadSettings) Config() HeadConfig { return settingsConfig(s) }
-
-// settingsConfig is the HeadConfig that gives settings s.
-func settingsConfig(s HeadSettings) HeadConfig {
+func (s HeadSettings) Config() HeadConfig {
 	cj, aw, rel := s.Conjoin, s.ArticleWords, s.Relation
 	return HeadConfig{C: s.C, Conjoin: &cj, ArticleWords: &aw, Relation: &rel, ClassWeight: s.ClassWeight, WordWeight: s.WordWeight}
 }
