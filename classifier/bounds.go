@@ -230,6 +230,9 @@ func checkConfigValues(c Config) error {
 		if !finite(h.WordWeight) || h.WordWeight < 0 || h.WordWeight > MaxConjoinWeight {
 			return fmt.Errorf("model.heads.%s.word_weight = %v: want a number above 0 and at most %g (or 0 for 1)", name, h.WordWeight, float64(MaxConjoinWeight))
 		}
+		if !finite(h.ConjoinWeight) || h.ConjoinWeight < 0 || h.ConjoinWeight > MaxConjoinWeight {
+			return fmt.Errorf("model.heads.%s.conjoin_weight = %v: want a number above 0 and at most %g (or 0 for 1)", name, h.ConjoinWeight, float64(MaxConjoinWeight))
+		}
 	}
 	for head, ws := range c.ClassWeights {
 		for class, w := range ws {

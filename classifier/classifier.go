@@ -72,6 +72,13 @@ type HeadConfig struct {
 	// 1/WordWeight^2, which fits the model that scaling the word block's values by WordWeight
 	// would (models.TrainConfig.Penalty); the features and scoring are unchanged.
 	WordWeight float64 `json:"word_weight,omitempty" mapstructure:"word_weight"`
+	// ConjoinWeight is how much the head's article-conjoined copies count against the shared
+	// features, on top of Features.ConjoinWeight; 0 means 1. Above 1 the head leans toward one
+	// model per article or target (as scikit-learn trained per target does), below 1 toward one
+	// model for all. As WordWeight, it is an L2 penalty of 1/ConjoinWeight^2 on the copies'
+	// weights, so one set of extracted features serves every head; the features and scoring are
+	// unchanged.
+	ConjoinWeight float64 `json:"conjoin_weight,omitempty" mapstructure:"conjoin_weight"`
 	// Unseen, if set, gives the head a second model for comments under articles that were not
 	// in the training data (and comments without an article): trained on the same rows without
 	// the conjoined copies, whose weights belong to the training articles, and with the
@@ -88,18 +95,34 @@ type HeadSettings struct {
 	Relation     bool    `json:"relation"`
 	ClassWeight  string  `json:"class_weight"`
 	WordWeight   float64 `json:"word_weight"`
+	// ConjoinWeight is 1 when Conjoin is off (the copies are not used, so their weight is moot),
+	// and 0 in model files written before it existed, which means 1 too.
+	ConjoinWeight float64 `json:"conjoin_weight,omitempty"`
 }
 
 func (s HeadSettings) String() string {
-	return fmt.Sprintf("c=%g conjoin=%v article_words=%v relation=%v class_weight=%s word_weight=%g",
-		s.C, s.Conjoin, s.ArticleWords, s.Relation, s.ClassWeight, s.WordWeight)
+	conjoin := "false"
+	if s.Conjoin {
+		conjoin = fmt.Sprintf("true conjoin_weight=%g", max(s.ConjoinWeight, 1))
+	}
+	return fmt.Sprintf("c=%g conjoin=%s article_words=%v relation=%v class_weight=%s word_weight=%g",
+		s.C, conjoin, s.ArticleWords, s.Relation, s.ClassWeight, s.WordWeight)
+}
+
+// normal returns s with ConjoinWeight 1 when the copies are off, so that settings that train
+// the same model compare equal.
+func (s HeadSettings) normal() HeadSettings {
+	if !s.Conjoin {
+		s.ConjoinWeight = 1
+	}
+	return s
 }
 
 // resolve applies h's overrides to the model's settings; conjoin false leaves the copies out
 // whatever h says.
 func (c Config) resolve(h HeadConfig, conjoin bool) HeadSettings {
 	s := HeadSettings{C: c.C, Conjoin: c.Features.Conjoin && conjoin, ArticleWords: c.Features.ArticleWords,
-		Relation: c.Features.Relation, ClassWeight: c.ClassWeight, WordWeight: 1}
+		Relation: c.Features.Relation, ClassWeight: c.ClassWeight, WordWeight: 1, ConjoinWeight: 1}
 	if h.C > 0 {
 		s.C = h.C
 	}
@@ -118,7 +141,10 @@ func (c Config) resolve(h HeadConfig, conjoin bool) HeadSettings {
 	if h.WordWeight > 0 {
 		s.WordWeight = h.WordWeight
 	}
-	return s
+	if h.ConjoinWeight > 0 {
+		s.ConjoinWeight = h.ConjoinWeight
+	}
+	return s.normal()
 }
 
 // Head returns the settings head name's model trains with.
@@ -178,6 +204,9 @@ func (h HeadConfig) validate(key string) error {
 	}
 	if h.WordWeight < 0 || math.IsInf(h.WordWeight, 0) || math.IsNaN(h.WordWeight) {
 		return fmt.Errorf("%s.word_weight = %v: want a number above 0 (or 0 for 1)", key, h.WordWeight)
+	}
+	if h.ConjoinWeight < 0 || math.IsInf(h.ConjoinWeight, 0) || math.IsNaN(h.ConjoinWeight) {
+		return fmt.Errorf("%s.conjoin_weight = %v: want a number above 0 (or 0 for 1)", key, h.ConjoinWeight)
 	}
 	if h.ClassWeight != "" && h.ClassWeight != "balanced" && h.ClassWeight != "none" {
 		return fmt.Errorf("%s.class_weight = %q: want balanced or none (or empty for model.class_weight)", key, h.ClassWeight)
@@ -396,7 +425,7 @@ func trainHead(name string, examples []Example, r *rows, ex *features.Extractor,
 		return Head{}, err
 	}
 	tc.IgnoreFrom, tc.IgnoreTo = ignoreRange(ex, s)
-	tc.Penalty = wb.penalty(s.WordWeight)
+	tc.Penalty = headPenalty(ex, wb, s)
 	sm, info, err := models.TrainShared(xs, sh, y, len(classes), ex.Dim(), tc)
 	if err != nil {
 		return Head{}, fmt.Errorf("train: head %q: %w", name, err)

@@ -51,6 +51,9 @@ func TestTuneChoosesTheBestTrialOfEachModel(t *testing.T) {
 		if tr.Unseen && tr.Settings.Conjoin {
 			t.Errorf("%v: the model for unseen articles tried the conjoined copies", tr)
 		}
+		if !tr.Settings.Conjoin && tr.Settings.ConjoinWeight != 1 {
+			t.Errorf("%v: a weight of the conjoined copies without the copies", tr)
+		}
 	}
 	known, unseen := bestTrial(trials, false), bestTrial(trials, true)
 	if got := cfg.Head("stance"); got != known.Settings {
@@ -83,6 +86,12 @@ func TestTuneChoosesTheBestTrialOfEachModel(t *testing.T) {
 			}
 		}
 	}
+	// The copies' weight is tried where the search has them on.
+	for _, w := range smallGrid().ConjoinWeight {
+		if !slices.ContainsFunc(trials, func(tr Trial) bool { return tr.Settings.Conjoin && tr.Settings.ConjoinWeight == w }) {
+			t.Errorf("conjoin_weight=%v never tried", w)
+		}
+	}
 }
 
 // Without grouping (targets that recur) one model is chosen, by folds over rows; a head the
@@ -108,7 +117,7 @@ func TestTuneUngroupedAndFixedHeads(t *testing.T) {
 	if !slices.ContainsFunc(trials, func(tr Trial) bool { return tr.Head == "sentiment" }) {
 		t.Error("the head the configuration leaves open was not tuned")
 	}
-	for _, g := range []Grid{{C: []float64{0}}, {C: []float64{1}, WordWeight: []float64{0}}, {C: []float64{1}, ClassWeight: []string{"heavy"}}} {
+	for _, g := range []Grid{{C: []float64{0}}, {C: []float64{1}, WordWeight: []float64{0}}, {C: []float64{1}, ConjoinWeight: []float64{-1}}, {C: []float64{1}, ClassWeight: []string{"heavy"}}} {
 		if _, _, _, err := Tune(ex, []string{"stance"}, smallConfig(), TuneOptions{Grid: g}); err == nil {
 			t.Errorf("grid %+v was accepted", g)
 		}

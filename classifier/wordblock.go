@@ -66,3 +66,26 @@ func (wb *wordBlock) penalty(ww float64) func(uint32) float64 {
 		return 1
 	}
 }
+
+// headPenalty is the models.TrainConfig.Penalty of a head with settings s: 1/WordWeight^2 on
+// the word-only features (wb), 1/ConjoinWeight^2 on the conjoined copies, their product where
+// both apply, and nil when every penalty is 1.
+func headPenalty(ex *features.Extractor, wb *wordBlock, s HeadSettings) func(uint32) float64 {
+	word := wb.penalty(s.WordWeight)
+	cw := s.ConjoinWeight
+	if !s.Conjoin || cw == 0 || cw == 1 {
+		return word
+	}
+	lo, hi := ex.ConjoinRange()
+	pc := 1 / (cw * cw)
+	return func(f uint32) float64 {
+		p := 1.0
+		if word != nil {
+			p = word(f)
+		}
+		if f >= lo && f < hi {
+			p *= pc
+		}
+		return p
+	}
+}

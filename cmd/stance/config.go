@@ -73,12 +73,15 @@ type tuneSettings struct {
 	Relation     []bool `mapstructure:"relation"`
 	// WordWeight are the word weights tried; empty keeps each head's model.heads.HEAD.word_weight.
 	WordWeight []float64 `mapstructure:"word_weight"`
+	// ConjoinWeight are the weights of the conjoined copies tried (on top of
+	// features.conjoin_weight), for heads that use them.
+	ConjoinWeight []float64 `mapstructure:"conjoin_weight"`
 }
 
 // grid is the grid tuning searches.
 func (t tuneSettings) grid() classifier.Grid {
 	return classifier.Grid{C: t.C, ClassWeight: t.ClassWeight, Conjoin: t.Conjoin,
-		ArticleWords: t.ArticleWords, Relation: t.Relation, WordWeight: t.WordWeight}
+		ArticleWords: t.ArticleWords, Relation: t.Relation, WordWeight: t.WordWeight, ConjoinWeight: t.ConjoinWeight}
 }
 
 // repeated says how many fold assignments tuning averages over, for its notes: "" for one.
@@ -160,6 +163,7 @@ func defaults() map[string]any {
 		"tune.article_words":      t.Grid.ArticleWords,
 		"tune.relation":           t.Grid.Relation,
 		"tune.word_weight":        []float64{},
+		"tune.conjoin_weight":     t.Grid.ConjoinWeight,
 		"metrics":                 map[string]string{"stance": "f_avg(FAVOR,AGAINST)", "sentiment": "macro_f1"},
 		"workers":                 0,
 		"seed":                    0,

@@ -140,6 +140,9 @@ func checkSettings(v *viper.Viper, s *settings) error {
 		if !finite(hc.WordWeight) || hc.WordWeight < 0 || hc.WordWeight > classifier.MaxConjoinWeight {
 			return bad("model.heads."+h+".word_weight", hc.WordWeight, fmt.Sprintf("a number above 0 and at most %g (or 0 for 1)", float64(classifier.MaxConjoinWeight)))
 		}
+		if !finite(hc.ConjoinWeight) || hc.ConjoinWeight < 0 || hc.ConjoinWeight > classifier.MaxConjoinWeight {
+			return bad("model.heads."+h+".conjoin_weight", hc.ConjoinWeight, fmt.Sprintf("a number above 0 and at most %g (or 0 for 1)", float64(classifier.MaxConjoinWeight)))
+		}
 	}
 	for _, h := range slices.Sorted(maps.Keys(s.Model.ClassWeights)) {
 		for _, c := range slices.Sorted(maps.Keys(s.Model.ClassWeights[h])) {
@@ -159,8 +162,8 @@ func checkSettings(v *viper.Viper, s *settings) error {
 		// Each repeat is a cross-validation of every grid point: 100 is far past any use, and
 		// the fold assignments of 1e9 repeats did not fit in memory.
 		return bad("tune.repeats", t.Repeats, "at least 1 and at most 100")
-	case len(t.C) > 1000 || len(t.WordWeight) > 1000:
-		return bad("tune.c and tune.word_weight", fmt.Sprintf("%d and %d values", len(t.C), len(t.WordWeight)), "at most 1000 each")
+	case len(t.C) > 1000 || len(t.WordWeight) > 1000 || len(t.ConjoinWeight) > 1000:
+		return bad("tune.c, tune.word_weight and tune.conjoin_weight", fmt.Sprintf("%d, %d and %d values", len(t.C), len(t.WordWeight), len(t.ConjoinWeight)), "at most 1000 each")
 	}
 	for _, c := range t.C {
 		if !(c > 0) || c > maxC {
@@ -170,6 +173,11 @@ func checkSettings(v *viper.Viper, s *settings) error {
 	for _, w := range t.WordWeight {
 		if !finite(w) || !(w > 0) || w > classifier.MaxConjoinWeight {
 			return bad("tune.word_weight", t.WordWeight, fmt.Sprintf("numbers above 0 and at most %g", float64(classifier.MaxConjoinWeight)))
+		}
+	}
+	for _, w := range t.ConjoinWeight {
+		if !finite(w) || !(w > 0) || w > classifier.MaxConjoinWeight {
+			return bad("tune.conjoin_weight", t.ConjoinWeight, fmt.Sprintf("numbers above 0 and at most %g", float64(classifier.MaxConjoinWeight)))
 		}
 	}
 	if s.Workers < 0 || s.Workers > 4096 {

@@ -127,7 +127,7 @@ func TestInfo(t *testing.T) {
 		"\nhead stance\n",
 		fmt.Sprintf(" rows %d %d %d (%d)", in.Heads[1].Counts[0], in.Heads[1].Counts[1], in.Heads[1].Counts[2], len(recs)-1),
 		" settings c=0.5 conjoin=false article_words=true relation=true class_weight=balanced word_weight=1",
-		" settings c=1 conjoin=true article_words=true relation=true class_weight=balanced word_weight=0.5",
+		" settings c=1 conjoin=true conjoin_weight=1 article_words=true relation=true class_weight=balanced word_weight=0.5",
 		fmt.Sprintf(" training %d iterations, %s", in.Heads[0].Train.Iterations, in.Heads[0].Train.Status),
 		"tuning none: the configured settings",
 		"8 articles known",
