@@ -173,7 +173,10 @@ func TestDefaultTuningSemEval2016(t *testing.T) {
 var recordedMawqif = map[string]classifier.HeadConfig{
 	"sarcasm":   chose(hs(0.3, false, false, true, "balanced"), unseen(0.3, true, true, "balanced")),
 	"sentiment": chose(hs(1, true, true, true, "balanced"), unseen(1, true, true, "balanced")),
-	"stance":    chose(hs(1, true, false, false, "balanced"), unseen(0.3, true, true, "balanced")),
+	// Since tuning searches the copies' weight (e38fb4e) the defaults choose weight 3 for stance
+	// here (CV 0.7591 against 0.7583), 0.7569 on the test split; the floor keeps this earlier
+	// choice's 0.7596, as a floor may only rise.
+	"stance": chose(hs(1, true, false, false, "balanced"), unseen(0.3, true, true, "balanced")),
 }
 
 func TestAccuracyMawqif(t *testing.T) {
