@@ -15,14 +15,8 @@ import (
 // Fields a stance model has no use for (sessionId, communityId, doNotStore: nothing is stored
 // anyway) are accepted and ignored; see docs/SERVE.md.
 type analyzeRequest struct {
-	Comment *textEntry `json:"comment"`
-	Context *struct {
-		Entries                 []textEntry `json:"entries"`
-		ArticleAndParentComment *struct {
-			Article       *textEntry `json:"article"`
-			ParentComment *textEntry `json:"parentComment"`
-		} `json:"articleAndParentComment"`
-	} `json:"context"`
+	Comment             *textEntry                  `json:"comment"`
+	Context             *analyzeContext             `json:"context"`
 	RequestedAttributes map[string]*attributeParams `json:"requestedAttributes"`
 	Languages           []string                    `json:"languages"`
 	DoNotStore          bool                        `json:"doNotStore"`
@@ -30,6 +24,16 @@ type analyzeRequest struct {
 	SessionID           string                      `json:"sessionId"`
 	CommunityID         string                      `json:"communityId"`
 	SpanAnnotations     bool                        `json:"spanAnnotations"`
+}
+
+type analyzeContext struct {
+	Entries                 []textEntry       `json:"entries"`
+	ArticleAndParentComment *articleAndParent `json:"articleAndParentComment"`
+}
+
+type articleAndParent struct {
+	Article       *textEntry `json:"article"`
+	ParentComment *textEntry `json:"parentComment"`
 }
 
 type textEntry struct {
@@ -79,7 +83,11 @@ func (s *Server) analyze(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var q analyzeRequest
-	err := json.Unmarshal(body.Bytes(), &q)
+	var err error
+	if !decodeAnalyze(body.Bytes(), &q) {
+		q = analyzeRequest{}
+		err = json.Unmarshal(body.Bytes(), &q)
+	}
 	bodies.Put(body)
 	if err != nil {
 		writeError(w, badRequest("invalid JSON payload: "+err.Error()))
