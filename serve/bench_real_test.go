@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -54,13 +56,14 @@ func realRows(b *testing.B) (texts, targets []string) {
 	return texts, targets
 }
 
-// realServer serves STANCE_BENCH_MODEL.
+// realServer serves STANCE_BENCH_MODEL, with an access log as stance serve writes it (JSON
+// lines; here to io.Discard).
 func realServer(b *testing.B) *Server {
 	path := os.Getenv("STANCE_BENCH_MODEL")
 	if path == "" {
 		b.Skip("STANCE_BENCH_MODEL is unset: name the model bench/serve.sh trains (its work directory's semeval.stance)")
 	}
-	s, err := New(Config{ModelPath: path})
+	s, err := New(Config{ModelPath: path, Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))})
 	if err != nil {
 		b.Fatal(err)
 	}
