@@ -16,13 +16,14 @@ import (
 )
 
 // The benchmarks below are bench/serve.sh's requests, handler only: its model (trained on
-// semeval2016-a's train split with bench/configs/semeval2016-a.yaml; STANCE_BENCH_MODEL names
-// the file, which bench/serve.sh leaves in its work directory) and its bodies, built from the
+// semeval2016-a's train split with bench/configs/semeval2016-a.yaml; SERVE_BENCH_MODEL names
+// the file, which bench/serve.sh leaves in its work directory; not STANCE_...: stance refuses
+// environment variables of that prefix that it does not know) and its bodies, built from the
 // test split in ../shared/data as bench/serve.sh builds them. They run one request at a time,
 // and report cpu-ns/op, the CPU time of the process per request (getrusage): unlike ns/op, it
 // does not grow when other processes share the cores.
 //
-//	STANCE_BENCH_MODEL=/tmp/stance-serve-bench/semeval.stance go test -run - -bench Real -benchmem ./serve
+//	SERVE_BENCH_MODEL=/tmp/stance-serve-bench/semeval.stance go test -run - -bench Real -benchmem ./serve
 
 const semevalTest = "../../shared/data/semeval2016t6/testdata-taskA-all-annotations.txt"
 
@@ -56,12 +57,12 @@ func realRows(b *testing.B) (texts, targets []string) {
 	return texts, targets
 }
 
-// realServer serves STANCE_BENCH_MODEL, with an access log as stance serve writes it (JSON
+// realServer serves SERVE_BENCH_MODEL, with an access log as stance serve writes it (JSON
 // lines; here to io.Discard).
 func realServer(b *testing.B) *Server {
-	path := os.Getenv("STANCE_BENCH_MODEL")
+	path := os.Getenv("SERVE_BENCH_MODEL")
 	if path == "" {
-		b.Skip("STANCE_BENCH_MODEL is unset: name the model bench/serve.sh trains (its work directory's semeval.stance)")
+		b.Skip("SERVE_BENCH_MODEL is unset: name the model bench/serve.sh trains (its work directory's semeval.stance)")
 	}
 	s, err := New(Config{ModelPath: path, Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))})
 	if err != nil {
