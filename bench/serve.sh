@@ -22,6 +22,7 @@ data=../shared/data
 sport=18480 # stance
 pport=18489 # the peer
 mkdir -p "$work"
+cut -d' ' -f1 /proc/loadavg >"$work/load-before.txt" # the other jobs' load, beside the figures
 go build -o "$work/stance" ./cmd/stance
 if [ ! -s "$work/semeval.stance" ]; then
   "$work/stance" train -q --config bench/configs/semeval2016-a.yaml \
@@ -112,7 +113,7 @@ lines = ["# stance serve: speed under load", "",
          "attributes), and share the machine's cores with the load generator (wrk), in one run.", "",
          f"- date: {datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds')}",
          f"- commit: `{commit}`",
-         f"- machine: {os.cpu_count()} cores; 1-minute load average after the run {os.getloadavg()[0]:.1f}",
+         f"- machine: {os.cpu_count()} cores; 1-minute load average before the run {float(open(f'{work}/load-before.txt').read()):.1f}, after it {os.getloadavg()[0]:.1f}",
          f"- runs: `wrk -c C -d {dur}s` with bench/serve.lua cycling through the bodies", "",
          "| server, endpoint, concurrency | requests | requests/s | comments/s | p50 ms | p99 ms | non-2xx | socket errors |",
          "|---|---:|---:|---:|---:|---:|---:|---:|"]

@@ -254,7 +254,10 @@ type Model struct {
 	scoreOnly bool             // ScoreOnly released the heads' weights, or LoadScoreOnly never made them
 	stored    []*models.Stored // per scoring model (scoring), its weights as the file stores them, until the table is built
 	tableOnce sync.Once
-	table     *table // for Score; built by the first NewScorer
+	// table and unseenTable are what Score reads for a comment under an article the model knows
+	// and under any other (or none): each head's model, or its model for unseen articles. Built
+	// by the first NewScorer; one table when no head has a model for unseen articles.
+	table, unseenTable *table
 	// fused holds the fused rows of the articles that scorers asked for last (Scorer.fuse), at
 	// most maxFused, the most recent last: the Scorers of one stream share them.
 	fusedMu sync.Mutex
@@ -288,16 +291,17 @@ func (m *Model) scoring() (list []*models.Softmax, unseen []int) {
 // fusedTable is the fused rows of one article.
 type fusedTable struct {
 	key  uint64 // the article's key (features.Worker.ArticleKey)
+	t    *table // the table they are of
 	rows []float32
 }
 
 // fusedRows returns the fused rows of the article of key, building them with s if no scorer has
 // asked for them among the last maxFused articles.
-func (m *Model) fusedRows(s *Scorer, key uint64) []float32 {
+func (m *Model) fusedRows(s *Scorer, t *table, key uint64) []float32 {
 	m.fusedMu.Lock()
 	defer m.fusedMu.Unlock()
 	for i, f := range m.fused {
-		if f.key == key {
+		if f.key == key && f.t == t {
 			m.fused = append(slices.Delete(m.fused, i, i+1), f)
 			return f.rows
 		}
@@ -305,7 +309,7 @@ func (m *Model) fusedRows(s *Scorer, key uint64) []float32 {
 	if len(m.fused) == maxFused {
 		m.fused = slices.Delete(m.fused, 0, 1)
 	}
-	f := fusedTable{key: key, rows: s.fuse(key)}
+	f := fusedTable{key: key, t: t, rows: s.fuse(t, key)}
 	m.fused = append(m.fused, f)
 	return f.rows
 }
@@ -653,7 +657,8 @@ func (s *Scores) Scorer(m *Model, i int) Head {
 type Scorer struct {
 	m *Model
 	w *features.Worker
-	t *table
+	t *table        // for comments under the articles the model knows
+	u *table        // for the others (Model.unseenTable)
 	v sparse.Vector // the comment's relation features, or an article's words
 	// articles holds what Score keeps per article: the sums of its words' terms (the same for
 	// every comment on it), and its fused rows once it has been met often (fuseAfter).
@@ -665,21 +670,57 @@ type Scorer struct {
 	grams    grams
 }
 
-// scoringTable returns the table Score reads, building it on first use.
+// scoringTable returns the table Score reads for comments under the articles the model knows,
+// building both tables on first use.
+//
+// A comment is scored by one model per head: the head's, or its model for unseen articles. So
+// each table holds one model per head, and a row holds the weights a comment reads: for
+// SemEval-2016's two heads of three classes, an IDF and six weights, in 32 bytes, where one
+// table of the three models took 64 and the rows that comments read filled twice the cache.
 func (m *Model) scoringTable() *table {
 	m.tableOnce.Do(func() {
-		// A model trained without the conjoined copies has zero weights there: it is scored
-		// without them and spends no work on them.
 		list, unseen := m.scoring()
-		plain := make([]bool, len(list))
-		for i := range plain {
-			plain[i] = true
-		}
+		n := len(m.Heads)
+		// A model trained without the conjoined copies has zero weights there: it is scored
+		// without them and spends no work on them. Models for unseen articles have none.
+		plain := make([]bool, n)
 		for i, h := range m.Heads {
 			plain[i] = !m.Config.Head(h.Name).Conjoin
 		}
-		m.table = newTable(m.Extractor, list, plain, m.stored)
-		m.table.unseen = unseen
+		stored := func(i int) *models.Stored {
+			if m.stored == nil {
+				return nil
+			}
+			return m.stored[i]
+		}
+		pick := func(unseenModels bool) ([]*models.Softmax, []bool, []*models.Stored) {
+			ms, ps := make([]*models.Softmax, n), make([]bool, n)
+			var st []*models.Stored
+			if m.stored != nil {
+				st = make([]*models.Stored, n)
+			}
+			for i := range n {
+				j := i
+				ps[i] = plain[i]
+				if u := unseen[i]; unseenModels && u >= 0 {
+					j, ps[i] = u, true
+				}
+				ms[i] = list[j]
+				if st != nil {
+					st[i] = stored(j)
+				}
+			}
+			return ms, ps, st
+		}
+		ms, ps, st := pick(false)
+		m.table = newTable(m.Extractor, ms, ps, st)
+		m.unseenTable = m.table
+		if slices.ContainsFunc(unseen, func(u int) bool { return u >= 0 }) {
+			ms, ps, st = pick(true)
+			m.unseenTable = newTable(m.Extractor, ms, ps, st)
+			// The same features in the same rows: one copy of the index.
+			m.unseenTable.base, m.unseenTable.feat = m.table.base, m.table.feat
+		}
 		m.stored = nil
 	})
 	return m.table
@@ -690,7 +731,7 @@ var ErrScoreOnly = errors.New("the model was loaded for scoring only")
 
 // ScoreOnly readies m for scoring alone: it builds the table that Score reads and releases the
 // heads' dense weight matrices, by far the largest part of a loaded model (50 MB for
-// SemEval-2016's two heads at 2^20 features, against 3 MB of table). Afterwards m scores as
+// SemEval-2016's two heads at 2^20 features, against 4 MB of tables). Afterwards m scores as
 // before (NewScorer, ScoreStream), to the bit; Explain, TopFeatures and WriteTo return
 // ErrScoreOnly or nothing, and the heads' Softmax models must not be used. Call it before any
 // scoring starts: it changes the heads.
@@ -715,8 +756,10 @@ func (m *Model) NewScorer() (*Scorer, error) {
 		return nil, err
 	}
 	t := m.scoringTable()
-	return &Scorer{m: m, w: w, t: t, sums: make([]float64, t.ncol),
-		part: make([]float64, t.ncol), weights: make([]float32, t.ncol),
+	u := m.unseenTable
+	ncol := max(t.ncol, u.ncol)
+	return &Scorer{m: m, w: w, t: t, u: u, sums: make([]float64, ncol),
+		part: make([]float64, ncol), weights: make([]float32, ncol),
 		articles: map[string]*articleState{}}, nil
 }
 
@@ -734,14 +777,22 @@ func (s *Scorer) Score(dst *Scores, text, article string) {
 	}
 	words, chars := s.w.Grams(text)
 	key, conj := s.w.ArticleKey(article)
-	conj = conj && len(s.t.cols) > 0
-	clear(s.sums)
-	var fused []float32
-	known := false
+	var a *articleState
 	if article != "" {
-		a := s.article(article)
+		a = s.article(article)
+	}
+	known := a != nil && a.known
+	t := s.u
+	if known {
+		t = s.t
+	}
+	conj = conj && len(t.cols) > 0
+	sums := s.sums[:t.ncol]
+	clear(sums)
+	var fused []float32
+	if a != nil {
 		for j, x := range a.sums {
-			s.sums[j] += x
+			sums[j] += x
 		}
 		a.comments++
 		if conj && a.fused == nil && a.comments == fuseAfter {
@@ -749,24 +800,23 @@ func (s *Scorer) Score(dst *Scores, text, article string) {
 				s.fused[0].fused = nil
 				s.fused = slices.Delete(s.fused, 0, 1)
 			}
-			a.fused = s.m.fusedRows(s, key)
+			a.fused = s.m.fusedRows(s, t, key)
 			s.fused = append(s.fused, a)
 		}
 		fused = a.fused
-		known = a.known
 	}
-	s.block(s.sums, words, key, conj, fused)
-	s.block(s.sums, chars, key, conj, fused)
+	s.block(t, sums, words, key, conj, fused)
+	s.block(t, sums, chars, key, conj, fused)
 	s.w.Relation(&s.v, article)
-	s.addTerms(s.sums, s.v)
+	s.addTerms(t, sums, s.v)
 	for i, h := range s.m.Heads {
-		sm, off := h.Model, s.t.offs[i]
+		sm, off := h.Model, t.offs[i]
 		dst.Unseen[i] = false
-		if u := s.t.unseen[i]; u >= 0 && !known {
-			sm, off = h.Unseen.Model, s.t.offs[u]
+		if h.Unseen != nil && !known {
+			sm = h.Unseen.Model
 			dst.Unseen[i] = true
 		}
-		dst.Probs[i] = sm.ProbsOf(dst.Probs[i], s.sums[off:off+sm.Classes])
+		dst.Probs[i] = sm.ProbsOf(dst.Probs[i], sums[off:off+sm.Classes])
 		dst.Best[i] = argmax(dst.Probs[i])
 	}
 }
@@ -796,8 +846,13 @@ func (s *Scorer) article(article string) *articleState {
 		return a
 	}
 	s.w.ArticleWords(&s.v, article)
-	a := &articleState{sums: make([]float64, len(s.sums)), known: s.m.Knows(s.w.ArticleID(article))}
-	s.addTerms(a.sums, s.v)
+	a := &articleState{known: s.m.Knows(s.w.ArticleID(article))}
+	t := s.u
+	if a.known {
+		t = s.t
+	}
+	a.sums = make([]float64, t.ncol)
+	s.addTerms(t, a.sums, s.v)
 	if len(s.articles) >= articleCache {
 		clear(s.articles)
 		s.fused = s.fused[:0]
@@ -811,8 +866,7 @@ const articleCache = 4096
 
 // addTerms adds each head's sums over the terms of x to sums, from the table: x holds an
 // article's words or relation features, never conjoined copies.
-func (s *Scorer) addTerms(sums []float64, x sparse.Vector) {
-	t := s.t
+func (s *Scorer) addTerms(t *table, sums []float64, x sparse.Vector) {
 	for j, f := range x.Idx {
 		var ws []float32
 		switch {

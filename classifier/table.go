@@ -18,7 +18,9 @@ import (
 // one row per feature that any comment can have (nonzero IDF): the IDF, then each head's
 // weights; and one row per conjoined index where a conjoined head has a weight. The rows are
 // packed and found by rank in a bitmap (one 64-bit word and a running count per 64 indices), so
-// for a model of SemEval's size the whole is about 3 MB. The heads' weights of the relation
+// for a model of SemEval's size a table is about 2 MB. A model with heads that have models
+// for unseen articles has a second table, of those models (Model.scoringTable), sharing the
+// first one's index: a comment reads one of the two. The heads' weights of the relation
 // features are a small block of their own, so that scoring needs nothing else (Model.ScoreOnly);
 // a Scorer adds rows of its own for the articles it meets most (Scorer.fuse).
 type table struct {
@@ -32,10 +34,8 @@ type table struct {
 	cols  []int     // for each column of a conj row, its column in a base row's weights
 	cw    float64   // the conjoined copies' weight
 	lo    uint32    // 2^bits, the conjoined range's start
-	offs  []int     // per scoring model, where its classes start in a row's weights (rows[1+offs[h]])
-	// unseen is, per head of the model, the index in offs of its unseen-article model, or -1.
-	unseen []int
-	feat   []uint32 // per base row, its feature index
+	offs  []int     // per head, where its model's classes start in a row's weights (rows[1+offs[h]])
+	feat  []uint32  // per base row, its feature index
 	// rel holds the heads' weights of the relation features, ncol per feature from relBase.
 	rel     []float32
 	relBase uint32
@@ -75,8 +75,8 @@ func (s rankSet) row(i uint32) int {
 	return (int(b.rank) + bits.OnesCount64(b.bits&(1<<sh-1)) + 1) * present
 }
 
-// newTable packs ex's IDF and the weights of the scoring models heads (Model.scoring); plain[h]
-// says model h is scored without conjoined copies. stored, if not nil, holds each model's
+// newTable packs ex's IDF and the weights of one model per head (the head's, or its model
+// for unseen articles); plain[h] says model h is scored without conjoined copies. stored, if not nil, holds each model's
 // weights as its file stores them, for models without W.
 func newTable(ex *features.Extractor, heads []*models.Softmax, plain []bool, stored []*models.Stored) *table {
 	lo, hi := ex.ConjoinRange()
@@ -266,8 +266,7 @@ func (g *grams) countLong(t *table, raw []uint32) []gram {
 // conjoined with the article of key. It computes what Extract and Softmax.Probs do, in another
 // order. fused, if not nil, is the table's rows with those weights already added for this
 // article (Scorer.fuse): the same numbers, to the bit, without looking up the copies.
-func (s *Scorer) block(sums []float64, raw []uint32, key uint64, conj bool, fused []float32) {
-	t := s.t
+func (s *Scorer) block(t *table, sums []float64, raw []uint32, key uint64, conj bool, fused []float32) {
 	ents := s.grams.count(t, raw)
 	part := s.part[:t.ncol]
 	clear(part)
@@ -291,9 +290,9 @@ func (s *Scorer) block(sums []float64, raw []uint32, key uint64, conj bool, fuse
 	}
 	var norm float64
 	if t.width == 8 {
-		norm = s.dot8(part, rows, ents, conj)
+		norm = s.dot8(t, part, rows, ents, conj)
 	} else {
-		norm = s.dot(part, rows, ents, conj)
+		norm = s.dot(t, part, rows, ents, conj)
 	}
 	if norm == 0 {
 		return
@@ -306,8 +305,7 @@ func (s *Scorer) block(sums []float64, raw []uint32, key uint64, conj bool, fuse
 
 // dot adds to part the weights of each entry's row (rows, and the conjoined copy's if conj),
 // times its TF-IDF weight, and returns the sum of those weights' squares.
-func (s *Scorer) dot(part []float64, rows []float32, ents []gram, conj bool) (norm float64) {
-	t := s.t
+func (s *Scorer) dot(t *table, part []float64, rows []float32, ents []gram, conj bool) (norm float64) {
 	w := s.weights[:t.ncol]
 	for _, e := range ents {
 		row := rows[int(e.row)*t.width : (int(e.row)+1)*t.width]
@@ -329,8 +327,7 @@ func (s *Scorer) dot(part []float64, rows []float32, ents []gram, conj bool) (no
 // dot8 is dot for rows of width 8 (such as two heads of three classes), with the sums in
 // registers: in part, each row's additions waited on the previous row's stores. The columns
 // past ncol are zero in every row and add nothing.
-func (s *Scorer) dot8(part []float64, rows []float32, ents []gram, conj bool) (norm float64) {
-	t := s.t
+func (s *Scorer) dot8(t *table, part []float64, rows []float32, ents []gram, conj bool) (norm float64) {
 	var p0, p1, p2, p3, p4, p5, p6 float64
 	var w [8]float32
 	for _, e := range ents {
@@ -366,8 +363,7 @@ func (t *table) addConjoined(w []float32, r int) {
 
 // fuse returns the table's rows for comments on the article of key: each row's weights plus
 // ConjoinWeight times those of its copy conjoined with the article, as block adds them.
-func (s *Scorer) fuse(key uint64) []float32 {
-	t := s.t
+func (s *Scorer) fuse(t *table, key uint64) []float32 {
 	out := slices.Clone(t.rows)
 	for r := 1; r < len(t.feat); r++ {
 		cr := t.conj.row(s.w.Conjoined(key, t.feat[r]) - t.lo)

@@ -235,6 +235,11 @@ func TestUnseenArticlesUseTheirOwnModel(t *testing.T) {
 	if len(m.Articles) != 8 {
 		t.Fatalf("the model knows %d articles, want the sample's 8", len(m.Articles))
 	}
+	// A table per kind of article, each of one model per head: two heads of three classes and
+	// the IDF fill rows of 8 (Scorer.dot8), where one table of the three models took 16.
+	if known, unseen := m.scoringTable(), m.unseenTable; known == unseen || known.width != 8 || unseen.width != 8 {
+		t.Fatalf("tables %p %p of widths %d and %d: want two, of 8", known, unseen, known.width, unseen.width)
+	}
 	alone := func(h HeadConfig) *Model {
 		cfg := smallConfig()
 		cfg.Heads = map[string]HeadConfig{"stance": h}

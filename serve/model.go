@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/commentstance/stance/classifier"
@@ -22,7 +23,13 @@ type loaded struct {
 	size    int64
 	version string // the first 12 hex digits of the file's SHA-256
 	at      time.Time
-	scorers chan *worker // idle scorers, made as needed; a Scorer is not safe to share
+	// idle holds the scorers between requests, made as needed (a Scorer is not safe to share),
+	// at most maxIdle. It is a stack: the scorer used last is used next, with its scratch
+	// (a mark per table row, its articles) still in cache; a queue would hand out the one
+	// idle longest, whose memory other requests have since pushed out of the cache.
+	idleMu  sync.Mutex
+	idle    []*worker
+	maxIdle int
 	// attrs are the Perspective attribute names, HEAD_CLASS upper-cased, in head and class
 	// order, each with its head and class index.
 	attrs  []attribute
@@ -64,7 +71,7 @@ func load(path string, idle int) (*loaded, error) {
 		return nil, fmt.Errorf("model %s: no heads", path)
 	}
 	l := &loaded{m: m, path: path, size: size, version: version, at: time.Now(),
-		scorers: make(chan *worker, idle), byName: map[string]int{}}
+		maxIdle: idle, byName: map[string]int{}}
 	wk, err := l.get()
 	if err != nil {
 		return nil, fmt.Errorf("model %s: %w", path, err)
@@ -128,24 +135,29 @@ type worker struct {
 
 // get returns an idle worker of l's model, or a new one.
 func (l *loaded) get() (*worker, error) {
-	select {
-	case w := <-l.scorers:
+	l.idleMu.Lock()
+	if n := len(l.idle); n > 0 {
+		w := l.idle[n-1]
+		l.idle[n-1] = nil
+		l.idle = l.idle[:n-1]
+		l.idleMu.Unlock()
 		return w, nil
-	default:
-		sc, err := l.m.NewScorer()
-		if err != nil {
-			return nil, err
-		}
-		return &worker{sc: sc}, nil
 	}
+	l.idleMu.Unlock()
+	sc, err := l.m.NewScorer()
+	if err != nil {
+		return nil, err
+	}
+	return &worker{sc: sc}, nil
 }
 
 // put gives a worker back, or drops it when enough are idle.
 func (l *loaded) put(w *worker) {
-	select {
-	case l.scorers <- w:
-	default:
+	l.idleMu.Lock()
+	if len(l.idle) < l.maxIdle {
+		l.idle = append(l.idle, w)
 	}
+	l.idleMu.Unlock()
 }
 
 func jsonKey(s string) []byte { return append(appendString(nil, s), ':') }

@@ -123,9 +123,11 @@ func (s *Server) score(w http.ResponseWriter, r *http.Request) {
 	batch := len(raw) > 0 && raw[0] == '['
 	var items []scoreItem
 	if batch {
-		if err := json.Unmarshal(raw, &items); err != nil {
-			writeError(w, badRequest("invalid JSON payload: "+err.Error()))
-			return
+		if items = decodeItems(raw); items == nil {
+			if err := json.Unmarshal(raw, &items); err != nil {
+				writeError(w, badRequest("invalid JSON payload: "+err.Error()))
+				return
+			}
 		}
 		if len(items) == 0 {
 			writeError(w, badRequest("an empty batch; want comments"))
@@ -137,9 +139,12 @@ func (s *Server) score(w http.ResponseWriter, r *http.Request) {
 		}
 	} else {
 		items = make([]scoreItem, 1)
-		if err := json.Unmarshal(raw, &items[0]); err != nil {
-			writeError(w, badRequest("invalid JSON payload: "+err.Error()+"; want an object, an array of them, or NDJSON"))
-			return
+		if !decodeItem(raw, &items[0]) {
+			items[0] = scoreItem{}
+			if err := json.Unmarshal(raw, &items[0]); err != nil {
+				writeError(w, badRequest("invalid JSON payload: "+err.Error()+"; want an object, an array of them, or NDJSON"))
+				return
+			}
 		}
 	}
 	rs := make([]resolved, len(items))
@@ -276,9 +281,13 @@ func (s *Server) scoreStream(w http.ResponseWriter, r *http.Request) {
 			var it scoreItem
 			var rs resolved
 			var aerr *apiError
-			if err := json.Unmarshal(line, &it); err != nil {
-				aerr = badRequest("invalid JSON: " + err.Error())
-			} else {
+			if !decodeItem(line, &it) {
+				it = scoreItem{}
+				if err := json.Unmarshal(line, &it); err != nil {
+					aerr = badRequest("invalid JSON: " + err.Error())
+				}
+			}
+			if aerr == nil {
 				rs, aerr = s.resolve(&it, "line "+strconv.Itoa(n))
 			}
 			if aerr != nil {

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -15,14 +16,8 @@ import (
 // Fields a stance model has no use for (sessionId, communityId, doNotStore: nothing is stored
 // anyway) are accepted and ignored; see docs/SERVE.md.
 type analyzeRequest struct {
-	Comment *textEntry `json:"comment"`
-	Context *struct {
-		Entries                 []textEntry `json:"entries"`
-		ArticleAndParentComment *struct {
-			Article       *textEntry `json:"article"`
-			ParentComment *textEntry `json:"parentComment"`
-		} `json:"articleAndParentComment"`
-	} `json:"context"`
+	Comment             *textEntry                  `json:"comment"`
+	Context             *analyzeContext             `json:"context"`
 	RequestedAttributes map[string]*attributeParams `json:"requestedAttributes"`
 	Languages           []string                    `json:"languages"`
 	DoNotStore          bool                        `json:"doNotStore"`
@@ -30,6 +25,16 @@ type analyzeRequest struct {
 	SessionID           string                      `json:"sessionId"`
 	CommunityID         string                      `json:"communityId"`
 	SpanAnnotations     bool                        `json:"spanAnnotations"`
+}
+
+type analyzeContext struct {
+	Entries                 []textEntry       `json:"entries"`
+	ArticleAndParentComment *articleAndParent `json:"articleAndParentComment"`
+}
+
+type articleAndParent struct {
+	Article       *textEntry `json:"article"`
+	ParentComment *textEntry `json:"parentComment"`
 }
 
 type textEntry struct {
@@ -79,7 +84,11 @@ func (s *Server) analyze(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var q analyzeRequest
-	err := json.Unmarshal(body.Bytes(), &q)
+	var err error
+	if !decodeAnalyze(body.Bytes(), &q) {
+		q = analyzeRequest{}
+		err = json.Unmarshal(body.Bytes(), &q)
+	}
 	bodies.Put(body)
 	if err != nil {
 		writeError(w, badRequest("invalid JSON payload: "+err.Error()))
@@ -100,7 +109,8 @@ func (s *Server) analyze(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	l := s.model.Load()
-	want, aerr := l.requested(q.RequestedAttributes)
+	var wantBuf [16]wanted // room for the attributes of most models, without an allocation
+	want, aerr := l.requested(wantBuf[:0], q.RequestedAttributes)
 	if aerr != nil {
 		writeError(w, aerr)
 		return
@@ -130,7 +140,9 @@ func (s *Server) analyze(w http.ResponseWriter, r *http.Request) {
 		wk.res.Probs = summary
 		info.comments += len(spans)
 	}
-	b := make([]byte, 0, 256+64*len(want)*(1+len(spans)))
+	out := answers.Get().(*[]byte)
+	defer answers.Put(out)
+	b := slices.Grow((*out)[:0], 256+64*len(want)*(1+len(spans)))
 	b = append(b, `{"attributeScores":{`...)
 	first := true
 	for _, wa := range want {
@@ -191,7 +203,14 @@ func (s *Server) analyze(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Type", "application/json; charset=utf-8")
 	h.Set("Content-Length", strconv.Itoa(len(b)))
 	w.Write(b)
+	if cap(b) <= 64<<10 { // keep the buffer for the next answer, unless a span-scored giant
+		*out = b
+	}
 }
+
+// answers holds the buffers analyze writes its answers into; the server copies an answer
+// before Write returns.
+var answers = sync.Pool{New: func() any { return new([]byte) }}
 
 func appendProbability(b []byte, v float64) []byte {
 	b = append(b, `{"value":`...)
@@ -217,17 +236,15 @@ func (s *Server) checkComment(field, text string) *apiError {
 	return nil
 }
 
-// requested resolves requestedAttributes against the model's attributes, in the model's order;
-// none requested means all of them, as the peer (serve_peer.py) does.
-func (l *loaded) requested(req map[string]*attributeParams) ([]wanted, *apiError) {
+// requested resolves requestedAttributes against the model's attributes, in the model's order,
+// appending them to want; none requested means all of them, as the peer (serve_peer.py) does.
+func (l *loaded) requested(want []wanted, req map[string]*attributeParams) ([]wanted, *apiError) {
 	if len(req) == 0 {
-		want := make([]wanted, len(l.attrs))
 		for i := range l.attrs {
-			want[i] = wanted{attr: i, threshold: -1}
+			want = append(want, wanted{attr: i, threshold: -1})
 		}
 		return want, nil
 	}
-	want := make([]wanted, 0, len(req))
 	var unknown []string
 	for name, p := range req {
 		i, ok := l.byName[name]

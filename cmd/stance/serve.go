@@ -12,8 +12,12 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/commentstance/stance/classifier"
+	"github.com/commentstance/stance/internal/logbuf"
 	"github.com/commentstance/stance/serve"
 )
+
+// logDelay is the longest a line of serve's log waits before it is written out.
+const logDelay = 100 * time.Millisecond
 
 // serveDefaults are the serve.* keys of the configuration (config.go's defaults() takes them
 // in), each with its built-in value: package serve's defaults, for the limits.
@@ -83,7 +87,11 @@ lines on standard error, without comment text unless --log-text. See docs/SERVE.
 			if err != nil {
 				return err
 			}
-			cfg.Logger = slog.New(slog.NewJSONHandler(e.stderr, nil))
+			// Access logs go out in batches (logbuf): a write(2) per request cost the
+			// server as much as parsing the request did.
+			logs := logbuf.New(e.stderr, logDelay)
+			defer logs.Flush()
+			cfg.Logger = slog.New(slog.NewJSONHandler(logs, nil))
 			cfg.Describe = func(m *classifier.Model, path string, size int64) any { return describeModel(path, size, m) }
 			s, err := serve.New(cfg)
 			if err != nil {
