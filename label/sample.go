@@ -7,20 +7,24 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"unicode"
 
 	"github.com/commentstance/stance/classifier"
 	"github.com/commentstance/stance/features"
 )
 
 // Shingles is a comment's set of hashed word 1- and 2-grams of its normalised text
-// (features.Normalize), sorted and without repeats: a cheap stand-in for its feature vector
+// (features.Normalize, punctuation dropped), sorted and without repeats: a cheap stand-in for its feature vector
 // when the sampler asks whether two comments are near duplicates. It needs no fitted
 // extractor, so it is made once per pool comment and never again.
 type Shingles []uint32
 
 // NewShingles makes text's shingles.
 func NewShingles(text string) Shingles {
-	words := strings.Fields(string(features.Normalize(nil, text)))
+	// Punctuation and spaces separate words; letters, digits, marks and emoji make them.
+	words := strings.FieldsFunc(string(features.Normalize(nil, text)), func(r rune) bool {
+		return !unicode.In(r, unicode.L, unicode.N, unicode.M, unicode.So)
+	})
 	out := make(Shingles, 0, 2*len(words))
 	h := fnv.New32a()
 	add := func(parts ...string) {

@@ -565,19 +565,28 @@ func (s *Session) Status() Status {
 	return st
 }
 
-// Outlook reads the learning curve's last two points: the gain of the mean cross-validated
-// figure per 100 labels. Under 0.005 (half a point) more labels are said to help little. This is
-// a rule of thumb, in the spirit of the stopping rules that watch a model's figures level off
-// (Vlachos 2008, "A stopping criterion for active learning"), not a guarantee: the
-// cross-validated figure of a few hundred labels moves by more than that between folds.
+// Outlook compares the learning curve's latest point with the latest one at least 100 labels
+// before it: the gain of the mean cross-validated figure per 100 labels. Under 0.005 (half a
+// point) more labels are said to help little. This is a rule of thumb in the spirit of the
+// stopping rules that watch a model's figures level off (Vlachos 2008, "A stopping criterion
+// for active learning"), not a guarantee: on a few hundred labels the cross-validated figure
+// moves by more than that from one training to the next, hence the span of 100 labels.
 func Outlook(curve []Point) string {
 	if len(curve) < 2 {
 		return "too few trainings to tell"
 	}
-	a, b := curve[len(curve)-2], curve[len(curve)-1]
-	if b.Labels <= a.Labels {
-		return "too few trainings to tell"
+	b := curve[len(curve)-1]
+	k := -1
+	for i := len(curve) - 2; i >= 0; i-- {
+		if curve[i].Labels <= b.Labels-100 {
+			k = i
+			break
+		}
 	}
+	if k < 0 {
+		return fmt.Sprintf("too soon to tell: the trainings span %d labels, under 100", b.Labels-curve[0].Labels)
+	}
+	a := curve[k]
 	mean := func(p Point) float64 {
 		t := 0.0
 		for _, v := range p.Official {

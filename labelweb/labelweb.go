@@ -129,7 +129,7 @@ func (h *handler) index(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Content-Security-Policy", "default-src 'self'")
 	if err := page.Execute(w, struct {
-		Heads           []Head
+		Heads            []Head
 		SkipKey, UndoKey string
 	}{h.heads, "Space", UndoKey}); err != nil {
 		h.log.Error("rendering the page", "error", err.Error())
@@ -154,7 +154,9 @@ func (h *handler) current() State {
 	return st
 }
 
-func (h *handler) state(w http.ResponseWriter, r *http.Request) { writeJSON(w, http.StatusOK, h.current()) }
+func (h *handler) state(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, h.current())
+}
 
 type request struct {
 	ID      string   `json:"id"`

@@ -90,8 +90,8 @@ function curve(points) {
   const ns = "http://www.w3.org/2000/svg";
   if (!points.length) return;
   const heads = [...new Set(points.flatMap((p) => Object.keys(p.official)))];
-  const maxN = Math.max(...points.map((p) => p.labels));
-  const x = (n) => 30 + 260 * n / maxN, y = (v) => 135 - 125 * v;
+  const maxN = Math.max(...points.map((p) => p.labels)), minN = Math.min(...points.map((p) => p.labels));
+  const x = (n) => 30 + 260 * (n - minN) / Math.max(1, maxN - minN), y = (v) => 135 - 125 * v;
   heads.forEach((h, i) => {
     const pl = document.createElementNS(ns, "polyline");
     pl.setAttribute("points", points.filter((p) => h in p.official).map((p) => `${x(p.labels)},${y(p.official[h])}`).join(" "));
@@ -111,11 +111,14 @@ function curve(points) {
     t.textContent = label;
     svg.append(t);
   }
-  const t = document.createElementNS(ns, "text");
-  t.setAttribute("x", 230);
-  t.setAttribute("y", 148);
-  t.textContent = `${maxN} labels`;
-  svg.append(t);
+  for (const [n, xpos, anchor] of [[minN, 30, "start"], [maxN, 290, "end"]]) {
+    const t = document.createElementNS(ns, "text");
+    t.setAttribute("x", xpos);
+    t.setAttribute("y", 148);
+    t.setAttribute("text-anchor", anchor);
+    t.textContent = `${n} labels`;
+    svg.append(t);
+  }
 }
 
 async function act(path, body, done) {
