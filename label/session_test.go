@@ -21,7 +21,7 @@ func sample(t *testing.T) []data.Comment {
 }
 
 var sampleOptions = Options{Heads: []string{"stance", "sentiment"},
-	Classes: map[string][]string{"stance": {"AGAINST", "FAVOR", "NONE"}, "sentiment": {"NEGATIVE", "NEUTRAL", "POSITIVE"}},
+	Classes:   map[string][]string{"stance": {"AGAINST", "FAVOR", "NONE"}, "sentiment": {"NEGATIVE", "NEUTRAL", "POSITIVE"}},
 	Annotator: "test", RetrainEvery: 10, Metrics: map[string]string{"stance": "f_avg(FAVOR,AGAINST)"}}
 
 func open(t *testing.T, path string, pool []data.Comment) *Session {
