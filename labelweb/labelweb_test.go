@@ -99,3 +99,35 @@ func TestAPIRefusals(t *testing.T) {
 		t.Errorf("same-origin answer: %d %s", w.Code, w.Body)
 	}
 }
+
+// The page lists every head's classes with their shortcuts, and its script and style are
+// served from the embedded files.
+func TestPage(t *testing.T) {
+	j, rows, _, err := label.OpenJournal(filepath.Join(t.TempDir(), "labels.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	s, err := label.NewSession([]data.Comment{{ID: "a", Text: "About time!"}}, j, rows, label.Options{Heads: heads, Classes: classes})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	h := Handler(s, nil)
+	get := func(path string) (int, string) {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, path, nil))
+		return w.Code, w.Body.String()
+	}
+	code, body := get("/")
+	for _, want := range []string{`data-class="AGAINST" data-key="1"`, `data-class="NONE" data-key="3"`, `data-class="POSITIVE" data-key="e"`, `<kbd>Space</kbd> skip`, `<kbd>Backspace</kbd> undo`} {
+		if code != http.StatusOK || !strings.Contains(body, want) {
+			t.Errorf("GET / (%d) lacks %s", code, want)
+		}
+	}
+	for _, p := range []string{"/assets/app.js", "/assets/app.css"} {
+		if code, body := get(p); code != http.StatusOK || len(body) < 500 {
+			t.Errorf("GET %s: %d, %d bytes", p, code, len(body))
+		}
+	}
+}

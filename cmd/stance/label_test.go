@@ -340,3 +340,32 @@ func TestTrainLabels(t *testing.T) {
 		t.Error("a model was written from a bad labels file")
 	}
 }
+
+// TestLabelUsage: what stance label refuses before it opens a port, each a usage error that
+// says what to give.
+func TestLabelUsage(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.csv")
+	os.WriteFile(bad, []byte(strings.Join(label.Header, ",")+"\nc0001,stance,FAVOR,t,2026-12-02T09:00:00Z,,label\nc0002,stance,,t,2026-12-02T09:00:00Z,,label\n"), 0o644)
+	labels := filepath.Join(dir, "labels.csv")
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no labels file", []string{"--data", sampleComments}, "give --labels FILE"},
+		{"no data", []string{"--labels", labels}, "give --data FILE"},
+		{"no classes anywhere", []string{"--data", sampleNew, "--labels", labels}, "no classes to ask about"},
+		{"one class", []string{"--data", sampleComments, "--labels", labels, "--classes", "stance=FAVOR"}, `--classes "stance=FAVOR": want HEAD=CLASS,CLASS`},
+		{"a head twice", []string{"--data", sampleComments, "--labels", labels, "--classes", "stance=A,B", "--classes", "stance=C,D"}, "head stance given twice"},
+		{"a bad labels file", []string{"--data", sampleComments, "--labels", bad}, `bad.csv:3: field "label"`},
+		{"a bad address", []string{"--data", sampleComments, "--labels", labels, "--addr", "127.0.0.1:99999"}, "--addr 127.0.0.1:99999"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := stance(t, "", append([]string{"label"}, tc.args...)...)
+			if r.code != exitUsage || !strings.Contains(r.stderr, tc.want) {
+				t.Errorf("want exit 2 saying %q; got %v", tc.want, r)
+			}
+		})
+	}
+}
