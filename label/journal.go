@@ -173,7 +173,8 @@ type Journal struct {
 // exist, and returns its rows. A torn last line (see ReadJournal) is cut off the file before
 // anything is appended, and reported in Torn: the rows before it are untouched.
 func OpenJournal(path string) (*Journal, []Row, Torn, error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	// O_APPEND: every write lands at the end, whatever else has the file open.
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o644)
 	if err != nil {
 		return nil, nil, Torn{}, err
 	}
@@ -210,10 +211,6 @@ func OpenJournal(path string) (*Journal, []Row, Torn, error) {
 				return nil, nil, Torn{}, fmt.Errorf("%s: %w", path, err)
 			}
 		}
-	}
-	if _, err := f.Seek(0, io.SeekEnd); err != nil {
-		f.Close()
-		return nil, nil, Torn{}, err
 	}
 	return &Journal{f: f, path: path}, rows, torn, nil
 }

@@ -446,26 +446,19 @@ func (s *Session) Undo() (id, head string, ok bool, err error) {
 // startTraining trains on the labels so far in a goroutine, then cross-validates; the new model
 // orders the queue from the next refill on. Called with s.mu held.
 func (s *Session) startTraining() {
+	// In pool order, so that a training is deterministic.
 	set := &evaluation.Set{Heads: s.opt.Heads}
-	for id, l := range s.state.Labels() {
-		it := s.items[s.byID[id]]
-		set.Add(data.Comment{ID: id, Text: it.Text, ArticleID: it.ArticleID, Article: it.Article, Labels: l})
-	}
-	// Map order is random: sort by pool order, so that a training is deterministic.
-	order := make([]int, len(set.Comments))
-	for k := range order {
-		order[k] = k
-	}
-	slices.SortFunc(order, func(a, b int) int { return s.byID[set.Comments[a].ID] - s.byID[set.Comments[b].ID] })
-	sorted := &evaluation.Set{Heads: s.opt.Heads}
-	for _, k := range order {
-		sorted.Add(set.Comments[k])
+	labels := s.state.Labels()
+	for _, it := range s.items {
+		if l := labels[it.ID]; len(l) > 0 {
+			set.Add(data.Comment{ID: it.ID, Text: it.Text, ArticleID: it.ArticleID, Article: it.Article, Labels: l})
+		}
 	}
 	s.training, s.answers = true, 0
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
-		s.train(sorted)
+		s.train(set)
 	}()
 }
 

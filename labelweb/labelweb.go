@@ -52,12 +52,6 @@ const maxBody = 64 << 10
 // digits for the first head (stance), the row below for the second (sentiment), and so on.
 var shortcutRows = []string{"1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm"}
 
-// Keys of skip and undo. Shortcuts are off while the note or keyword box has the focus.
-const (
-	SkipKey = " "
-	UndoKey = "Backspace"
-)
-
 // Class is a class's button.
 type Class struct {
 	Name string `json:"name"`
@@ -131,7 +125,7 @@ func (h *handler) index(w http.ResponseWriter, r *http.Request) {
 	if err := page.Execute(w, struct {
 		Heads            []Head
 		SkipKey, UndoKey string
-	}{h.heads, "Space", UndoKey}); err != nil {
+	}{h.heads, "Space", "Backspace"}); err != nil { // app.js's keys; shortcuts are off while a text box has the focus
 		h.log.Error("rendering the page", "error", err.Error())
 	}
 }
