@@ -75,3 +75,22 @@ func TestRoundRobin(t *testing.T) {
 		t.Errorf("past the pool: %d, want 6", len(all))
 	}
 }
+
+func TestOutlook(t *testing.T) {
+	p := func(n int, v float64) Point { return Point{Labels: n, Official: map[string]float64{"stance": v, "sentiment": v}} }
+	for _, tc := range []struct {
+		curve []Point
+		want  string
+	}{
+		{nil, "too few trainings to tell"},
+		{[]Point{p(20, 0.4), p(60, 0.5)}, "too soon to tell: the trainings span 40 labels, under 100"},
+		{[]Point{p(20, 0.40), p(100, 0.45), p(140, 0.50), p(220, 0.60)}, "still rising: +0.125 per 100 labels over the last 120"},
+		{[]Point{p(100, 0.60), p(300, 0.605), p(320, 0.70)}, "still rising: +0.045 per 100 labels over the last 220"},
+		{[]Point{p(1000, 0.70), p(1100, 0.703)}, "levelling off: +0.003 per 100 labels over the last 100"},
+		{[]Point{p(1000, 0.70), p(1200, 0.69)}, "levelling off: -0.005 per 100 labels over the last 200"},
+	} {
+		if got := Outlook(tc.curve); got != tc.want {
+			t.Errorf("Outlook(%v) = %q, want %q", tc.curve, got, tc.want)
+		}
+	}
+}
