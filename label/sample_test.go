@@ -77,7 +77,9 @@ func TestRoundRobin(t *testing.T) {
 }
 
 func TestOutlook(t *testing.T) {
-	p := func(n int, v float64) Point { return Point{Labels: n, Official: map[string]float64{"stance": v, "sentiment": v}} }
+	p := func(n int, v float64) Point {
+		return Point{Labels: n, Official: map[string]float64{"stance": v, "sentiment": v}}
+	}
 	for _, tc := range []struct {
 		curve []Point
 		want  string

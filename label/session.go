@@ -492,7 +492,7 @@ func (s *Session) train(set *evaluation.Set) {
 		s.queue = s.queue[:1] // what follows the shown comment comes from the new model
 	}
 	s.mu.Unlock()
-	info := &TrainInfo{At: s.opt.Now(), Labels: len(set.Examples), Metric: map[string]string{}}
+	info := &TrainInfo{At: s.opt.Now(), Labels: len(set.Examples), Metric: map[string]string{}, FitSeconds: time.Since(start).Seconds()}
 	point := Point{Labels: len(set.Examples), Official: map[string]float64{}}
 	res, err := evaluation.CrossValidate(set, evaluation.CVConfig{K: s.opt.Folds, GroupBy: evaluation.ByNone, Seed: int64(s.opt.Seed), Train: s.opt.Train})
 	if err == nil {

@@ -69,7 +69,7 @@ function progress(s) {
   if (s.training) tr = "training in the background… ";
   if (s.trained) {
     const at = new Date(s.trained.at).toLocaleTimeString();
-    tr += `last trained at ${at} on ${s.trained.labels} labels (${s.trained.seconds.toFixed(1)} s)`;
+    tr += `last trained at ${at} on ${s.trained.labels} labels (fitted in ${s.trained.fit_seconds.toFixed(1)} s, cross-validated in ${(s.trained.seconds - s.trained.fit_seconds).toFixed(1)} s more)`;
     const last = s.curve.length ? s.curve[s.curve.length - 1].official : {};
     const figs = Object.entries(last).map(([h, v]) => `${h} ${s.trained.metric[h]} ${v.toFixed(3)}`);
     if (figs.length) tr += `; cross-validated: ${figs.join(", ")}`;
