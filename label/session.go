@@ -111,11 +111,13 @@ type Point struct {
 
 // TrainInfo says what the latest training did.
 type TrainInfo struct {
-	At      time.Time         `json:"at"`
-	Labels  int               `json:"labels"`
-	Seconds float64           `json:"seconds"`
-	CVNote  string            `json:"cv_note,omitempty"` // why the cross-validation has no figure
-	Metric  map[string]string `json:"metric"`
+	At     time.Time `json:"at"`
+	Labels int       `json:"labels"`
+	// FitSeconds is the time to the model the queue uses; Seconds adds the cross-validation.
+	FitSeconds float64           `json:"fit_seconds"`
+	Seconds    float64           `json:"seconds"`
+	CVNote     string            `json:"cv_note,omitempty"` // why the cross-validation has no figure
+	Metric     map[string]string `json:"metric"`
 }
 
 // Session is a labelling session: a pool of comments, a labels file, and a model retrained in
