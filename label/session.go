@@ -141,7 +141,6 @@ type Session struct {
 	trainErr string
 	ctx      context.Context
 	cancel   context.CancelFunc
-	wg       sync.WaitGroup
 }
 
 // ErrUnknown marks an answer naming a comment, head or class the session does not have.
@@ -190,11 +189,9 @@ func NewSession(pool []data.Comment, journal *Journal, rows []Row, opt Options) 
 	return s, nil
 }
 
-// Close stops a training under way and waits for it.
-func (s *Session) Close() {
-	s.cancel()
-	s.wg.Wait()
-}
+// Close ends the session: a training under way is not waited for (classifier.Train cannot be
+// interrupted, and a stop must not wait a minute for it); its result is dropped.
+func (s *Session) Close() { s.cancel() }
 
 func (s *Session) answered(i int) int {
 	n := 0
@@ -457,11 +454,7 @@ func (s *Session) startTraining() {
 		}
 	}
 	s.training, s.answers = true, 0
-	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
-		s.train(set)
-	}()
+	go s.train(set)
 }
 
 func (s *Session) train(set *evaluation.Set) {
