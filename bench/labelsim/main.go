@@ -96,7 +96,7 @@ func main() {
 	maxIter := flag.Int("max-iter", 100, "L-BFGS iterations per training")
 	out := flag.String("out", "label-results.json", "where to write the curves (JSON)")
 	preds := flag.String("predictions", "", "if set, a folder where each task's test predictions of its last margin point of seed 0 are written as TASK.csv, for score.py")
-	reportFrom := flag.String("report", "", "instead of simulating, read these curves (JSON) and write the report into -doc and the plot to -svg")
+	reportFrom := flag.String("report", "", "instead of simulating, read these curves (JSON files, comma-separated) and write the report into -doc and the plot to -svg")
 	doc := flag.String("doc", "docs/LABEL.md", "the markdown file the report goes into (between its labelsim markers)")
 	svg := flag.String("svg", "docs/label-curves.svg", "where the plot goes")
 	command := flag.String("command", "bench/label.sh", "the command named in the report as the one that made it")
@@ -120,14 +120,15 @@ func main() {
 			os.Exit(1)
 		}
 		results = append(results, r)
-	}
-	b, err := json.MarshalIndent(results, "", " ")
-	if err == nil {
-		err = os.WriteFile(*out, append(b, '\n'), 0o644)
-	}
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "labelsim: %v\n", err)
-		os.Exit(1)
+		// Written after each task, so that a long run's finished tasks are kept.
+		b, err := json.MarshalIndent(results, "", " ")
+		if err == nil {
+			err = os.WriteFile(*out, append(b, '\n'), 0o644)
+		}
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "labelsim: %v\n", err)
+			os.Exit(1)
+		}
 	}
 }
 

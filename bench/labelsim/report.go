@@ -241,13 +241,17 @@ func plot(results []TaskResult) []byte {
 // writeReport reads the curves of in and splices the report into doc between the markers,
 // writing the plot to svgPath (referred to from doc as svgRef).
 func writeReport(in, doc, svgPath, svgRef, command, note string) error {
-	b, err := os.ReadFile(in)
-	if err != nil {
-		return err
-	}
 	var results []TaskResult
-	if err := json.Unmarshal(b, &results); err != nil {
-		return fmt.Errorf("%s: %w", in, err)
+	for _, f := range strings.Split(in, ",") {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return err
+		}
+		var rs []TaskResult
+		if err := json.Unmarshal(b, &rs); err != nil {
+			return fmt.Errorf("%s: %w", f, err)
+		}
+		results = append(results, rs...)
 	}
 	if err := os.WriteFile(svgPath, plot(results), 0o644); err != nil {
 		return err
