@@ -5,8 +5,8 @@
 #   2. Under the race detector, what starts goroutines:
 #      - in full, the packages whose code does: classifier (parallel feature extraction,
 #        ScoreStream's reader, workers and writer), models (the parallel gradient),
-#        internal/atomicfile (AbortAll against writers) and bench/floor. Their tests run
-#        only here.
+#        internal/atomicfile (AbortAll against writers), bench/floor and label (the
+#        labelling loop's background training). Their tests run only here.
 #      - of cmd/stance, the tests that drive commands through run's signal goroutine,
 #        interruptible and ScoreStream's emit (train, evaluate --model, score from standard
 #        input, export, summarize, the exit codes, write errors, a model file that never
@@ -23,7 +23,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-race_pkgs=(./classifier ./models ./internal/atomicfile ./bench/floor)
+race_pkgs=(./classifier ./models ./internal/atomicfile ./bench/floor ./label)
 race_cmd='^(TestExitCodes|TestTrain|TestEvaluateModel|TestExport|TestExportFailureKeepsOutput|TestScore|TestScoreStreamsStandardInput|TestScoreStopsAtABadLine|TestSummarize|TestStdoutWriteError|TestModelNeverEnding)$'
 jobs=${JOBS:-2}
 start=$SECONDS

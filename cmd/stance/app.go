@@ -140,7 +140,7 @@ environment variables (STANCE_MODEL_C=3), and by flags, in that order.`,
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return usageErr("%v (see 'stance %s --help')", err, cmd.Name())
 	})
-	root.AddCommand(newTrain(e), newEvaluate(e), newScore(e), newExport(e), newSummarize(e), newExplain(e), newInfo(e), newConfig(e), newVersion(e), newServe(e))
+	root.AddCommand(newTrain(e), newEvaluate(e), newScore(e), newExport(e), newSummarize(e), newExplain(e), newInfo(e), newConfig(e), newVersion(e), newServe(e), newLabel(e))
 	return root
 }
 

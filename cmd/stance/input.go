@@ -11,6 +11,7 @@ import (
 	"github.com/commentstance/stance/classifier"
 	"github.com/commentstance/stance/data"
 	"github.com/commentstance/stance/evaluation"
+	"github.com/commentstance/stance/label"
 )
 
 // labelled is a whole labelled data set, as training and evaluation need it.
@@ -168,4 +169,47 @@ func loadModelWith(load func(string) (*classifier.Model, error), path string) (*
 		return nil, asUsage(err)
 	}
 	return m, nil
+}
+
+// withLabels keeps the comments of l that the labels file at path (stance label's) gives a
+// class on some head, with those classes as their labels: the last answer per comment and head
+// wins, an undone answer is none (label.Labels). The heads are those the file names. Labels of
+// ids that the data lacks are counted in a note, not dropped unsaid.
+func (e *env) withLabels(l *labelled, path string) (*labelled, error) {
+	byID, torn, err := label.ReadLabels(path)
+	if err != nil {
+		return nil, asUsage(err)
+	}
+	if torn.Bytes > 0 {
+		e.notef("note: %s: line %d was cut short (a write stance label did not finish) and is ignored", path, torn.Line)
+	}
+	out := &labelled{lacking: map[string][]string{}, columns: map[string]string{}}
+	heads := map[string]bool{}
+	seen := map[string]bool{}
+	for _, c := range l.Comments {
+		ls := byID[c.ID]
+		if c.ID == "" || len(ls) == 0 {
+			continue
+		}
+		if seen[c.ID] {
+			return nil, usageErr("%s:%d: comment id %q appears twice in the data: the labels file names comments by id", c.File, c.Line, c.ID)
+		}
+		seen[c.ID] = true
+		c.Labels = ls
+		for h := range ls {
+			heads[h] = true
+		}
+		out.Add(c)
+	}
+	if missing := len(byID) - len(seen); missing > 0 {
+		e.notef("note: %s labels %d comment ids that the data does not have; they are left out", path, missing)
+	}
+	if len(out.Comments) == 0 {
+		return nil, usageErr("%s: %v: none of its ids is in the data", path, classifier.ErrNoExamples)
+	}
+	out.Heads = slices.Sorted(maps.Keys(heads))
+	for _, h := range out.Heads {
+		out.columns[h] = h
+	}
+	return out, nil
 }

@@ -15,7 +15,7 @@ import (
 
 func newTrain(e *env) *cobra.Command {
 	var dataFiles []string
-	var articlesFile, modelPath string
+	var articlesFile, modelPath, labelsFile string
 	var strict, tune, noTune bool
 	cmd := &cobra.Command{
 		Use:   "train --data FILE [--articles FILE] --model FILE",
@@ -44,7 +44,7 @@ tune: off in config.yaml) trains the configured settings as they are.`,
 			if err != nil {
 				return err
 			}
-			if err := checkPaths(cmd.Flags(), []string{"data", "articles", "config"}, []string{"model"}); err != nil {
+			if err := checkPaths(cmd.Flags(), []string{"data", "articles", "config", "labels"}, []string{"model"}); err != nil {
 				return err
 			}
 			if modelPath == "" {
@@ -61,9 +61,18 @@ tune: off in config.yaml) trains the configured settings as they are.`,
 			}
 			schema := s.schema(articlesFile)
 			schema.RequireLabels, schema.Strict = true, strict
+			if labelsFile != "" {
+				// The labels come from the labels file alone: the data's label columns are not read.
+				schema.RequireLabels, schema.Labels = false, map[string]string{}
+			}
 			l, err := e.readLabelled(dataFiles, schema)
 			if err != nil {
 				return err
+			}
+			if labelsFile != "" {
+				if l, err = e.withLabels(l, labelsFile); err != nil {
+					return err
+				}
 			}
 			if err := requireHeads(l, nil, "train"); err != nil {
 				return err
@@ -125,6 +134,7 @@ tune: off in config.yaml) trains the configured settings as they are.`,
 	f.StringSliceVar(&dataFiles, "data", nil, "labelled comments (CSV, TSV or JSONL); repeat to concatenate files")
 	f.StringVar(&articlesFile, "articles", "", "file of articles joined on the comments' article id (overrides articles.file)")
 	f.StringVar(&modelPath, "model", "", "where to write the model")
+	f.StringVar(&labelsFile, "labels", "", "take the labels from this labels file of stance label (joined on the comments' ids) instead of the data's label columns")
 	f.BoolVar(&strict, "strict", false, "make any bad row an error instead of a reported skip")
 	f.BoolVar(&tune, "tune", false, "choose each head's settings by cross-validation first, even where config.yaml says tune: off")
 	f.BoolVar(&noTune, "no-tune", false, "train the configured settings as they are, without choosing them by cross-validation")
