@@ -136,9 +136,12 @@ environment variables (STANCE_MODEL_C=3), and by flags, in that order.`,
 	root.PersistentFlags().BoolVarP(&e.quiet, "quiet", "q", false, "print no progress or notes on stderr")
 	root.PersistentFlags().String("encoding", "", "character encoding of the data and article files: utf-8 (default), utf-16, windows-1256, iso-8859-6, ... (encoding)")
 	root.PersistentFlags().String("delimiter", ",", "field separator of CSV files: one character, such as ';', or tab (delimiter)")
+	// --version prints what stance version prints.
+	root.Version = versionString()
+	root.SetVersionTemplate(currentVersion().String())
 	root.SuggestionsMinimumDistance = 2 // cobra's default; SuggestionsFor sees 0 until it is set
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
-		return usageErr("%v (see 'stance %s --help')", err, cmd.Name())
+		return usageErr("%v (see '%s --help')", err, cmd.CommandPath())
 	})
 	root.AddCommand(newTrain(e), newEvaluate(e), newScore(e), newExport(e), newSummarize(e), newExplain(e), newInfo(e), newConfig(e), newVersion(e), newServe(e))
 	return root
@@ -147,7 +150,7 @@ environment variables (STANCE_MODEL_C=3), and by flags, in that order.`,
 // noArgs is cobra.NoArgs as a usage error (exit 2).
 func noArgs(cmd *cobra.Command, args []string) error {
 	if len(args) > 0 {
-		return usageErr("%s takes no arguments, got %q (see 'stance %s --help')", cmd.CommandPath(), args[0], cmd.Name())
+		return usageErr("%s takes no arguments, got %q (see '%s --help')", cmd.CommandPath(), args[0], cmd.CommandPath())
 	}
 	return nil
 }
