@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"io"
 	"os/signal"
+	"slices"
+	"strings"
+	"sync"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -43,6 +46,16 @@ type env struct {
 	configPath     string
 	configSet      bool
 	quiet          bool
+
+	mu      sync.Mutex
+	outputs []string // the output files the command was given (checkPaths), for an interrupt's message
+}
+
+// outputFiles are the output files the command was given, "-" left out.
+func (e *env) outputFiles() []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return slices.Clone(e.outputs)
 }
 
 // run is main without os.Exit: it builds the commands, runs them, and maps the outcome to an
@@ -91,7 +104,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		if !errors.Is(err, context.Canceled) && !errors.Is(err, atomicfile.ErrAborted) {
 			fmt.Fprintf(stderr, "stance: %v\n", err)
 		}
-		fmt.Fprintln(stderr, "stance: interrupted; output files were left as they were")
+		// Only a command given output files has any to leave as they were (score writes none).
+		if outs := e.outputFiles(); len(outs) > 0 {
+			fmt.Fprintf(stderr, "stance: interrupted; output files were left as they were: %s\n", strings.Join(outs, ", "))
+		} else {
+			fmt.Fprintln(stderr, "stance: interrupted")
+		}
 		return exitFailure
 	}
 	fmt.Fprintf(stderr, "stance: %v\n", err)

@@ -65,7 +65,7 @@ does on each target or article, as SemEval reports per target.`,
 			if err != nil {
 				return err
 			}
-			if err := checkPaths(cmd.Flags(), []string{"data", "articles", "model", "config"}, []string{"predictions", "report"}); err != nil {
+			if err := e.checkPaths(cmd.Flags(), []string{"data", "articles", "model", "config"}, []string{"predictions", "report"}); err != nil {
 				return err
 			}
 			if err := checkFolds("cv", fl.cv); err != nil {
@@ -191,7 +191,7 @@ func (e *env) evaluate(ctx context.Context, s *settings, fl evaluateFlags) error
 		if err := e.writeOut(fl.predictions, func(w io.Writer) error { return evaluation.WritePredictions(w, res) }); err != nil {
 			return err
 		}
-		e.notef("predictions written to %s", fl.predictions)
+		e.notef("predictions written to %s", where(fl.predictions))
 	}
 	if fl.report != "" {
 		page, err := htmlreport.New(res, reports, htmlreport.Options{Title: title, Data: fl.data, Date: time.Now(), Version: versionString()})
@@ -201,7 +201,7 @@ func (e *env) evaluate(ctx context.Context, s *settings, fl evaluateFlags) error
 		if err := e.writeOut(fl.report, page.Render); err != nil {
 			return err
 		}
-		e.notef("report written to %s", fl.report)
+		e.notef("report written to %s", where(fl.report))
 	}
 	return writeReports(figures, fl.format, title, reports)
 }
@@ -316,36 +316,48 @@ func writeReports(w io.Writer, format, title string, reports []evaluation.HeadRe
 		cw := csv.NewWriter(w)
 		cw.Write([]string{"head", "class", "precision", "recall", "f1", "support", "metric", "value"})
 		f := func(x float64) string { return strconv.FormatFloat(x, 'f', 4, 64) }
+		type figure struct {
+			name string
+			v    float64
+		}
+		// figures are the official metric, accuracy and macro-F1, the last two left out where
+		// they are the official metric: its row says it once.
+		figures := func(metric string, official, accuracy, macroF1 float64) []figure {
+			out := []figure{{metric, official}}
+			for _, m := range []figure{{"accuracy", accuracy}, {"macro_f1", macroF1}} {
+				if m.name != metric {
+					out = append(out, m)
+				}
+			}
+			return out
+		}
+		row := func(head string, n int, metric, v string) {
+			cw.Write([]string{head, "", "", "", "", strconv.Itoa(n), metric, v})
+		}
 		for _, r := range reports {
 			for _, c := range r.Report.PerClass {
 				cw.Write([]string{r.Head, c.Class, f(c.Precision), f(c.Recall), f(c.F1), strconv.Itoa(c.Support), "", ""})
 			}
-			cw.Write([]string{r.Head, "", "", "", "", strconv.Itoa(r.Report.N), r.Report.Metric, f(r.Report.Official)})
-			cw.Write([]string{r.Head, "", "", "", "", strconv.Itoa(r.Report.N), "accuracy", f(r.Report.Accuracy)})
-			cw.Write([]string{r.Head, "", "", "", "", strconv.Itoa(r.Report.N), "macro_f1", f(r.Report.MacroF1)})
+			metric := r.Report.Metric
+			for _, m := range figures(metric, r.Report.Official, r.Report.Accuracy, r.Report.MacroF1) {
+				row(r.Head, r.Report.N, m.name, f(m.v))
+			}
 			for _, g := range r.By {
-				for _, m := range []struct {
-					name string
-					v    float64
-				}{{r.Report.Metric, g.Official}, {"accuracy", g.Accuracy}, {"macro_f1", g.MacroF1}} {
-					cw.Write([]string{r.Head, "", "", "", "", strconv.Itoa(g.N), fmt.Sprintf("%s of %s %s", m.name, r.ByName, g.Key), f(m.v)})
+				for _, m := range figures(metric, g.Official, g.Accuracy, g.MacroF1) {
+					row(r.Head, g.N, fmt.Sprintf("%s of %s %s", m.name, r.ByName, g.Key), f(m.v))
 				}
 			}
 			if bm := r.ByMean; bm != nil {
-				for _, m := range []struct {
-					name string
-					v    float64
-				}{{r.Report.Metric, bm.Official}, {"accuracy", bm.Accuracy}, {"macro_f1", bm.MacroF1}} {
-					cw.Write([]string{r.Head, "", "", "", "", strconv.Itoa(r.Report.N), fmt.Sprintf("%s unweighted mean of %d by %s", m.name, len(r.By), r.ByName), f(m.v)})
+				for _, m := range figures(metric, bm.Official, bm.Accuracy, bm.MacroF1) {
+					row(r.Head, r.Report.N, fmt.Sprintf("%s unweighted mean of %d by %s", m.name, len(r.By), r.ByName), f(m.v))
 				}
 			}
 			if rs := r.Repeats; rs != nil {
-				for _, m := range []struct {
-					name     string
-					mean, sd float64
-				}{{r.Report.Metric, rs.Mean.Official, rs.SD.Official}, {"accuracy", rs.Mean.Accuracy, rs.SD.Accuracy}, {"macro_f1", rs.Mean.MacroF1, rs.SD.MacroF1}} {
-					cw.Write([]string{r.Head, "", "", "", "", strconv.Itoa(r.Report.N), fmt.Sprintf("%s mean of %d", m.name, len(rs.Seeds)), f(m.mean)})
-					cw.Write([]string{r.Head, "", "", "", "", strconv.Itoa(r.Report.N), fmt.Sprintf("%s sd of %d", m.name, len(rs.Seeds)), f(m.sd)})
+				means := figures(metric, rs.Mean.Official, rs.Mean.Accuracy, rs.Mean.MacroF1)
+				sds := figures(metric, rs.SD.Official, rs.SD.Accuracy, rs.SD.MacroF1)
+				for i, m := range means {
+					row(r.Head, r.Report.N, fmt.Sprintf("%s mean of %d", m.name, len(rs.Seeds)), f(m.v))
+					row(r.Head, r.Report.N, fmt.Sprintf("%s sd of %d", m.name, len(rs.Seeds)), f(sds[i].v))
 				}
 			}
 		}

@@ -131,9 +131,20 @@ func (e *env) openData(path string, s data.Schema) (*data.Reader, error) {
 // openComments opens a file of comments to score: label columns in it are ignored, and with
 // strict any bad row is an error rather than a reported skip. Errors are usage errors.
 func (e *env) openComments(s *settings, path, articlesFile string, strict bool) (*data.Reader, error) {
+	return e.openCommentsWith(commentSchema(s, articlesFile, strict), path)
+}
+
+// commentSchema is the schema of a file of comments to score (openComments).
+func commentSchema(s *settings, articlesFile string, strict bool) data.Schema {
 	schema := s.schema(articlesFile)
 	schema.Labels = map[string]string{}
 	schema.Strict = strict
+	return schema
+}
+
+// openCommentsWith opens a file of comments to score with schema (commentSchema, with what the
+// command adds). Errors are usage errors.
+func (e *env) openCommentsWith(schema data.Schema, path string) (*data.Reader, error) {
 	r, err := e.openData(path, schema)
 	if err != nil {
 		return nil, asUsage(err)

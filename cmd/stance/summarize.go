@@ -53,7 +53,7 @@ file, which appears whole or not at all.`,
 			if err != nil {
 				return err
 			}
-			if err := checkPaths(cmd.Flags(), []string{"data", "articles", "model", "config"}, []string{"out"}); err != nil {
+			if err := e.checkPaths(cmd.Flags(), []string{"data", "articles", "model", "config"}, []string{"out"}); err != nil {
 				return err
 			}
 			if err := fl.check(); err != nil {

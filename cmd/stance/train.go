@@ -44,7 +44,7 @@ tune: off in config.yaml) trains the configured settings as they are.`,
 			if err != nil {
 				return err
 			}
-			if err := checkPaths(cmd.Flags(), []string{"data", "articles", "config"}, []string{"model"}); err != nil {
+			if err := e.checkPaths(cmd.Flags(), []string{"data", "articles", "config"}, []string{"model"}); err != nil {
 				return err
 			}
 			if modelPath == "" {
@@ -117,7 +117,7 @@ tune: off in config.yaml) trains the configured settings as they are.`,
 				return err
 			}
 			e.notef("trained on %d comments in %.1fs: %s", len(l.Examples), time.Since(start).Seconds(), headSummary(m))
-			e.notef("model written to %s", modelPath)
+			e.notef("model written to %s", where(modelPath))
 			return nil
 		},
 	}
