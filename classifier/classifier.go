@@ -762,6 +762,12 @@ const (
 )
 
 // article returns what the scorer keeps of article, reading it on first sight.
+// Knows reports whether article is one of the model's training articles (Model.Knows of its
+// key), as scoring decides which model of a head scores a comment under it.
+func (s *Scorer) Knows(article string) bool {
+	return article != "" && s.article(article).known
+}
+
 func (s *Scorer) article(article string) *articleState {
 	if a, ok := s.articles[article]; ok {
 		return a

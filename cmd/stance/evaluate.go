@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/commentstance/stance/data"
 	"github.com/commentstance/stance/evaluation"
 	"github.com/commentstance/stance/htmlreport"
 	"github.com/commentstance/stance/internal/cell"
@@ -149,6 +151,7 @@ func (e *env) evaluate(ctx context.Context, s *settings, fl evaluateFlags) error
 	var res *evaluation.Result
 	if fl.cv > 0 {
 		e.noteLeftOut(l) // with --model, testModel names the model's heads the data lacks
+		e.noteNoArticleText(l, s)
 		res, err = interruptible(ctx, func() (*evaluation.Result, error) {
 			return e.crossValidate(s, l, fl, s.Seed)
 		})
@@ -159,6 +162,9 @@ func (e *env) evaluate(ctx context.Context, s *settings, fl evaluateFlags) error
 		return err
 	}
 	if fl.by != "" {
+		if fl.by == "group" && !slices.ContainsFunc(l.Comments, func(c data.Comment) bool { return c.Group != "" }) {
+			e.noteNoGroups(s)
+		}
 		res.GroupRows(&l.Set, evaluation.GroupBy(fl.by))
 	}
 	reports, err := evaluation.Reports(res, s.Metrics)
@@ -219,6 +225,11 @@ func (e *env) testModel(path string, l *labelled) (*evaluation.Result, error) {
 	for _, h := range res.Absent {
 		e.notef("note: the data has no labels for the model's head %s; head not evaluated", h)
 	}
+	if same, err := evaluation.LooksLikeTraining(m, &l.Set); err != nil {
+		return nil, err
+	} else if same {
+		e.notef("note: these look like the model's own training rows (each head's rows per class are those it was trained on, all under its training articles): figures on them measure fit, not what new comments will get; evaluate --cv K cross-validates instead")
+	}
 	return res, nil
 }
 
@@ -268,6 +279,13 @@ func (e *env) crossValidate(s *settings, l *labelled, fl evaluateFlags, seed int
 		for f, m := range res.Fitted {
 			if m != nil {
 				e.notef("fold %d%s chose by cross-validation on its training part (tune.folds %d, grouped by %s%s):\n%s", f+1, of, s.Tune.Folds, s.Tune.GroupBy, s.Tune.repeated(), strings.TrimSpace(m.Config.Describe(l.Heads)))
+				if m.Tuning != nil {
+					for _, ch := range m.Tuning.Choices {
+						for _, n := range edgeNotes(ch, fmt.Sprintf("fold %d%s", f+1, of)) {
+							e.notef("%s", n)
+						}
+					}
+				}
 			}
 		}
 	}

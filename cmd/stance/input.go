@@ -88,6 +88,26 @@ func (e *env) noteLeftOut(l *labelled) {
 	}
 }
 
+// noteNoArticleText tells the user that rows with article ids but no article text (no article
+// column, no --articles) train a model that knows nothing of their articles: the ids alone are
+// only a grouping.
+func (e *env) noteNoArticleText(l *labelled, s *settings) {
+	ids, text := false, false
+	for _, c := range l.Comments {
+		ids = ids || c.ArticleID != ""
+		text = text || c.Article != ""
+	}
+	if ids && !text {
+		e.notef("note: the rows have article ids (column %q) but no article text, so the model learns nothing of their articles; give --articles FILE (or articles.file) to join their text", s.Columns.ArticleID)
+	}
+}
+
+// noteNoGroups tells the user that --by group found no group column: every row falls in one
+// group with no name.
+func (e *env) noteNoGroups(s *settings) {
+	e.notef("note: --by group: the data has no group column (%q, columns.group), so every row is in one group with no name; --by article gives each article's", s.Columns.Group)
+}
+
 // reportSkips tells the user which rows were left out and why: the first few, and a count;
 // and which setting to try when most rows are not UTF-8.
 func (e *env) reportSkips(r *data.Reader) {

@@ -85,6 +85,7 @@ For a file of scores that is written whole or not at all, use export.`,
 			perLine := len(args) == 0 && (dataFile == "" || dataFile == "-")
 			out := newScoreWriter(e.stdout, format, m, perLine)
 			var res classifier.Scores
+			bare := 0 // comments without an article
 			ctx := cmd.Context()
 			// Reading standard input does not watch the context: without interruptible, Ctrl-C
 			// would be swallowed by run's signal handler while score waits for input.
@@ -93,6 +94,9 @@ For a file of scores that is written whole or not at all, use export.`,
 					if err := ctx.Err(); err != nil {
 						return err
 					}
+					if it.Article == "" {
+						bare++
+					}
 					sc.Score(&res, it.Text, it.Article)
 					return out.write(it, &res)
 				})
@@ -100,7 +104,13 @@ For a file of scores that is written whole or not at all, use export.`,
 			if err != nil {
 				return err
 			}
-			return out.close()
+			if err := out.close(); err != nil {
+				return err
+			}
+			if bare > 0 && len(m.Articles) > 0 {
+				e.notef("note: %d comments scored without an article, by a model trained with articles: each head scored them as it scores comments under an unseen article; give the article with --article, --article-file, or an article column (or article_id and --articles) in --data", bare)
+			}
+			return nil
 		},
 	}
 	f := cmd.Flags()

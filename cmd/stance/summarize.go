@@ -117,6 +117,9 @@ func (e *env) summarize(cmd *cobra.Command, s *settings, fl summarizeFlags) erro
 	if sum.All.N == 0 {
 		return usageErr("no comments to summarize in %s", fl.data)
 	}
+	if fl.by == "group" && len(sum.Keys) == 1 && sum.Keys[0] == "" {
+		e.noteNoGroups(s)
+	}
 	dst, commit, abort, err := e.openOut(fl.out)
 	if err != nil {
 		return err

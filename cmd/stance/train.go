@@ -72,6 +72,7 @@ tune: off in config.yaml) trains the configured settings as they are.`,
 				return err
 			}
 			e.noteLeftOut(l)
+			e.noteNoArticleText(l, s)
 			cfg := s.trainConfig()
 			if err := cfg.Validate(); err != nil {
 				return asUsage(err)
@@ -192,10 +193,23 @@ func describeChoice(ch classifier.Choice, trials []classifier.Trial, t tuneSetti
 	} else if ch.GroupedK > 0 {
 		fmt.Fprintf(&b, "\n%s, unseen articles: the same model (%d-fold CV grouped by %s chose the same settings)", ch.Head, ch.GroupedK, t.GroupBy)
 	}
-	for _, edge := range ch.AtTheEdge {
-		fmt.Fprintf(&b, "\nnote: %s: %s is as far as tuning goes past tune.c and was still the best; a wider tune.c may do better", ch.Head, edge)
+	for _, n := range edgeNotes(ch, "") {
+		b.WriteString("\n" + n)
 	}
 	return b.String()
+}
+
+// edgeNotes are the notes of a choice of c at the edge of the values tuning tried
+// (classifier.Choice.AtTheEdge); where, if not "", says where the choice was made ("fold 2").
+func edgeNotes(ch classifier.Choice, where string) []string {
+	if where != "" {
+		where += ": "
+	}
+	var out []string
+	for _, edge := range ch.AtTheEdge {
+		out = append(out, fmt.Sprintf("note: %s%s: %s, the edge of the values of c tried (tune.c, and up to two steps of x3 past it), was the best; a wider tune.c may do better", where, ch.Head, edge))
+	}
+	return out
 }
 
 // saveModel writes m to path ("-": the command's standard output), atomically, as
