@@ -15,7 +15,7 @@ import (
 
 func newTrain(e *env) *cobra.Command {
 	var dataFiles []string
-	var articlesFile, modelPath string
+	var articlesFile, modelPath, format string
 	var strict, tune, noTune bool
 	cmd := &cobra.Command{
 		Use:   "train --data FILE [--articles FILE] --model FILE",
@@ -35,7 +35,12 @@ uses the second for any article not in the training data. The search is by coord
 dozen settings per model, tune.folds folds each, on at most tune.max_rows rows). With tune.group_by
 none (targets that recur, as SemEval's), one model is chosen by folds over rows. Heads named under
 model.heads, and model.c or model.class_weight when set, are kept as configured. --no-tune (or
-tune: off in config.yaml) trains the configured settings as they are.`,
+tune: off in config.yaml) trains the configured settings as they are.
+
+--format json prints, on standard output, one JSON document: rows (the comments trained on),
+seconds (the whole run's) and tune_seconds (tuning's, 0 without), and model, what info --format
+json says of the model file written (its heads, classes and class counts, settings, how training
+ended, and tuning's choices and trials). The notes stay on standard error.`,
 		Example: `  stance train --data data/sample/comments.csv --articles data/sample/articles.csv --model out/sample.stance
   stance train --config semeval.yaml --data trial.txt --data train.txt --model semeval.stance`,
 		Args: noArgs,
@@ -49,6 +54,12 @@ tune: off in config.yaml) trains the configured settings as they are.`,
 			}
 			if modelPath == "" {
 				return usageErr("%v", errNoModel)
+			}
+			switch {
+			case format != "table" && format != "json":
+				return usageErr("--format %q: want table or json", format)
+			case format == "json" && modelPath == "-":
+				return usageErr("train: --format json and --model - would both write to standard output; give the model a file")
 			}
 			// Where the model goes is checked before the work: tuning can take minutes.
 			if st, err := os.Stat(filepath.Dir(modelPath)); err != nil {
@@ -78,6 +89,7 @@ tune: off in config.yaml) trains the configured settings as they are.`,
 				return asUsage(err)
 			}
 			start := time.Now()
+			tuneSecs := 0.0
 			var tuning *classifier.Tuning
 			if (s.Tune.Auto || tune) && !noTune {
 				l.setGroups(s.Tune.GroupBy)
@@ -101,6 +113,7 @@ tune: off in config.yaml) trains the configured settings as they are.`,
 					e.notef("%s", describeChoice(ch, res.trials, s.Tune))
 				}
 				cfg = res.cfg
+				tuneSecs = time.Since(start).Seconds()
 				if len(res.choices) > 0 {
 					tuning = &classifier.Tuning{Choices: res.choices, Trials: res.trials}
 					e.notef("tuned in %.1fs (%d settings tried; tune: off in config.yaml or --no-tune trains the configured settings)", time.Since(start).Seconds(), len(res.trials))
@@ -117,8 +130,12 @@ tune: off in config.yaml) trains the configured settings as they are.`,
 			if err := e.saveModel(m, modelPath); err != nil {
 				return err
 			}
-			e.notef("trained on %d comments in %.1fs: %s", len(l.Examples), time.Since(start).Seconds(), headSummary(m))
+			secs := time.Since(start).Seconds()
+			e.notef("trained on %d comments in %.1fs: %s", len(l.Examples), secs, headSummary(m))
 			e.notef("model written to %s", where(modelPath))
+			if format == "json" {
+				return e.writeTrainJSON(modelPath, len(l.Examples), secs, tuneSecs)
+			}
 			return nil
 		},
 	}
@@ -127,6 +144,7 @@ tune: off in config.yaml) trains the configured settings as they are.`,
 	f.StringVar(&articlesFile, "articles", "", "file of articles joined on the comments' article id (overrides articles.file)")
 	f.StringVar(&modelPath, "model", "", "where to write the model")
 	f.BoolVar(&strict, "strict", false, "make any bad row an error instead of a reported skip")
+	f.StringVar(&format, "format", "table", "table (notes on standard error only) or json (also a JSON document of the run and the model on standard output)")
 	f.BoolVar(&tune, "tune", false, "choose each head's settings by cross-validation first, even where config.yaml says tune: off")
 	f.BoolVar(&noTune, "no-tune", false, "train the configured settings as they are, without choosing them by cross-validation")
 	addModelFlags(cmd)
@@ -210,6 +228,28 @@ func edgeNotes(ch classifier.Choice, where string) []string {
 		out = append(out, fmt.Sprintf("note: %s%s: %s, the edge of the values of c tried (tune.c, and up to two steps of x3 past it), was the best; a wider tune.c may do better", where, ch.Head, edge))
 	}
 	return out
+}
+
+// trainJSON is train --format json's document.
+type trainJSON struct {
+	Rows        int       `json:"rows"`
+	Seconds     float64   `json:"seconds"`
+	TuneSeconds float64   `json:"tune_seconds"`
+	Model       modelInfo `json:"model"`
+}
+
+// writeTrainJSON writes train --format json's document, describing the model file as written
+// (read back, as info reads it).
+func (e *env) writeTrainJSON(path string, rows int, secs, tuneSecs float64) error {
+	m, err := loadScoringModel(path)
+	if err != nil {
+		return err
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		return err
+	}
+	return writeJSON(e.stdout, trainJSON{Rows: rows, Seconds: secs, TuneSeconds: tuneSecs, Model: describeModel(path, st.Size(), m)})
 }
 
 // saveModel writes m to path ("-": the command's standard output), atomically, as
