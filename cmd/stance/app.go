@@ -162,6 +162,7 @@ environment variables (STANCE_MODEL_C=3), and by flags, in that order.`,
 		return usageErr("%v (see '%s --help')", err, cmd.CommandPath())
 	})
 	root.AddCommand(newTrain(e), newEvaluate(e), newScore(e), newExport(e), newSummarize(e), newExplain(e), newInfo(e), newConfig(e), newVersion(e), newServe(e))
+	addCompletions(root)
 	return root
 }
 
