@@ -48,17 +48,21 @@ func (e *env) readLabelled(paths []string, schema data.Schema) (*labelled, error
 		} else {
 			out.Heads = slices.DeleteFunc(out.Heads, func(h string) bool { return !slices.Contains(heads, h) })
 		}
-		for {
+		bar := e.progress("reading "+p, 0)
+		for n := 1; ; n++ {
 			c, err := r.Read()
 			if err == io.EOF {
 				break
 			}
 			if err != nil {
+				bar.done()
 				r.Close()
 				return nil, asUsage(err)
 			}
 			out.Add(c)
+			bar.set(n)
 		}
+		bar.done()
 		e.reportSkips(r)
 		if err := r.Close(); err != nil {
 			return nil, err

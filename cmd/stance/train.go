@@ -90,12 +90,14 @@ ended, and tuning's choices and trials). The notes stay on standard error.`,
 			}
 			start := time.Now()
 			tuneSecs := 0.0
+			// One progress line for the stages: features, tuning's fits, each model's iterations.
+			bar := e.progress("", 0)
+			cfg.Progress = func(tp classifier.TrainProgress) { trainStage(bar, tp) }
 			var tuning *classifier.Tuning
 			if (s.Tune.Auto || tune) && !noTune {
 				l.setGroups(s.Tune.GroupBy)
 				opt := s.tuneOptions()
-				bar := e.progress("tuning (models fitted)", 1)
-				opt.Progress = func(done, total int) { bar.setTotal(done, total) }
+				opt.Progress = func(done, total int) { bar.stage("tuning (models fitted)", done, total) }
 				type result struct {
 					cfg     classifier.Config
 					trials  []classifier.Trial
@@ -123,6 +125,7 @@ ended, and tuning's choices and trials). The notes stay on standard error.`,
 				m, err := classifier.Train(l.Examples, l.Heads, cfg)
 				return m, asUsage(err)
 			})
+			bar.done()
 			if err != nil {
 				return err
 			}
@@ -149,6 +152,21 @@ ended, and tuning's choices and trials). The notes stay on standard error.`,
 	f.BoolVar(&noTune, "no-tune", false, "train the configured settings as they are, without choosing them by cross-validation")
 	addModelFlags(cmd)
 	return cmd
+}
+
+// trainStage shows on bar what training reports: features extracted, or a model's iterations,
+// whose total is a bound (training stops when it converges), so they get no ETA.
+func trainStage(bar *progress, tp classifier.TrainProgress) {
+	switch tp.Stage {
+	case "features":
+		bar.stage("features", tp.Done, tp.Total)
+	case "iterations":
+		role := "training articles"
+		if tp.Unseen {
+			role = "unseen articles"
+		}
+		bar.stage(fmt.Sprintf("training %s (%s), L-BFGS iterations of at most %d", tp.Head, role, tp.Total), tp.Done, 0)
+	}
 }
 
 // trainFlags binds configuration keys to the flags that override them.
