@@ -200,7 +200,11 @@ func (e *env) evaluate(ctx context.Context, s *settings, fl evaluateFlags) error
 		e.notef("predictions written to %s", where(fl.predictions))
 	}
 	if fl.report != "" {
-		page, err := htmlreport.New(res, reports, htmlreport.Options{Title: title, Data: fl.data, Date: time.Now(), Version: versionString()})
+		articles := fl.articles
+		if articles == "" {
+			articles = s.Articles.File
+		}
+		page, err := htmlreport.New(res, reports, htmlreport.Options{Title: title, Data: fl.data, Articles: articles, Date: time.Now(), Version: versionString()})
 		if err != nil {
 			return err
 		}
@@ -263,6 +267,7 @@ func (e *env) crossValidate(s *settings, l *labelled, fl evaluateFlags, seed int
 		what += fmt.Sprintf(" (fold seed %d)", seed)
 	}
 	bar := e.progress(what, fl.cv)
+	bar.tick(progressTick) // a fold can take minutes: the line is there, and its time moves, from the start
 	start := time.Now()
 	cv.Progress = func(done, total int) { bar.set(done) }
 	res, err := evaluation.CrossValidate(&l.Set, cv)
