@@ -35,18 +35,18 @@ const (
 
 // Options are what the page says besides the evaluation.
 type Options struct {
-	Title   string    // what was evaluated on how many comments; "" means Result.Title()
+	Title    string    // what was evaluated on how many comments; "" means Result.Title()
 	Data     []string  // the data files
 	Articles string    // the articles file joined to them, if any
 	Date     time.Time // when; the zero time means now
-	Version string    // the program's version
+	Version  string    // the program's version
 }
 
 // Page is the view model of the whole report.
 type Page struct {
-	Title   string
-	CV      bool   // evaluated by cross-validation rather than a model file
-	Source  string // the model's path, or "K-fold CV grouped by X"
+	Title    string
+	CV       bool   // evaluated by cross-validation rather than a model file
+	Source   string // the model's path, or "K-fold CV grouped by X"
 	IDs      bool   // the comments have ids: the mistakes show them
 	Data     []string
 	Articles string
@@ -54,8 +54,8 @@ type Page struct {
 	// Right, Wrong and Gap name the colours of the confusion matrix's diagonal and other cells
 	// and of the reliability diagram's gap, for the notes on reading the page.
 	Right, Wrong, Gap string
-	Version string
-	Heads   []Head
+	Version           string
+	Heads             []Head
 }
 
 // Head is one head's section.
