@@ -47,6 +47,20 @@ type Config struct {
 	// Workers is how many goroutines extract features and compute gradients (default: all
 	// cores). The model does not depend on it.
 	Workers int `json:"-"`
+	// Progress, if not nil, is told what Train (and Tune's feature extraction) is doing, from
+	// any goroutine, one call at a time per stage. The model does not depend on it.
+	Progress func(TrainProgress) `json:"-"`
+}
+
+// TrainProgress is one report of Config.Progress.
+type TrainProgress struct {
+	// Stage is "features" (Done of Total examples' features extracted) or "iterations" (Done
+	// L-BFGS iterations of Head's model, or of its model for unseen articles when Unseen, of at
+	// most Total: training stops earlier when it converges).
+	Stage       string
+	Head        string
+	Unseen      bool
+	Done, Total int
 }
 
 // HeadConfig overrides settings for one head. Zero values mean "as the model's Config".
@@ -367,7 +381,17 @@ func Train(examples []Example, heads []string, cfg Config) (*Model, error) {
 			// so the matrix is held twice at the peak instead of three times.
 			r = x.lastUse()
 		}
-		h, err := trainHead(heads[jb.head], examples, r, ex, wb, cfg, jb.s)
+		var progress func(int)
+		if cfg.Progress != nil {
+			name, unseen, total := heads[jb.head], jb.unseen, cfg.MaxIter
+			if total <= 0 {
+				total = DefaultConfig().MaxIter
+			}
+			progress = func(it int) {
+				cfg.Progress(TrainProgress{Stage: "iterations", Head: name, Unseen: unseen, Done: it, Total: total})
+			}
+		}
+		h, err := trainHead(heads[jb.head], examples, r, ex, wb, cfg, jb.s, progress)
 		if err != nil {
 			return nil, err
 		}
@@ -415,7 +439,7 @@ func ignoreRange(ex *features.Extractor, s HeadSettings) (from, to uint32) {
 	return 0, 0
 }
 
-func trainHead(name string, examples []Example, r *rows, ex *features.Extractor, wb *wordBlock, cfg Config, s HeadSettings) (Head, error) {
+func trainHead(name string, examples []Example, r *rows, ex *features.Extractor, wb *wordBlock, cfg Config, s HeadSettings, progress func(iteration int)) (Head, error) {
 	classes, y, labelled, err := headLabels(name, examples)
 	if err != nil {
 		return Head{}, err
@@ -430,6 +454,7 @@ func trainHead(name string, examples []Example, r *rows, ex *features.Extractor,
 	}
 	tc.IgnoreFrom, tc.IgnoreTo = ignoreRange(ex, s)
 	tc.Penalty = headPenalty(ex, wb, s)
+	tc.Progress = progress
 	sm, info, err := models.TrainShared(xs, sh, y, len(classes), ex.Dim(), tc)
 	if err != nil {
 		return Head{}, fmt.Errorf("train: head %q: %w", name, err)
@@ -511,7 +536,13 @@ func fitFeatures(examples []Example, cfg Config) (*features.Extractor, *rows, er
 		pairs[i] = features.Pair{Text: e.Text, Article: e.Article}
 	}
 	ex.Fit(pairs)
-	r, err := extractAll(ex, pairs, cfg.workers())
+	var progress func(done int)
+	if cfg.Progress != nil {
+		progress = func(done int) {
+			cfg.Progress(TrainProgress{Stage: "features", Done: done, Total: len(pairs)})
+		}
+	}
+	r, err := extractAll(ex, pairs, cfg.workers(), progress)
 	return ex, r, err
 }
 
@@ -563,11 +594,11 @@ func (r *rows) terms(dst *sparse.Vector, i int) {
 
 // extractAll extracts every pair's rows, spreading the work over workers goroutines. The
 // result is in input order and does not depend on workers.
-func extractAll(ex *features.Extractor, pairs []features.Pair, workers int) (*rows, error) {
+func extractAll(ex *features.Extractor, pairs []features.Pair, workers int, progress func(done int)) (*rows, error) {
 	r := &rows{own: make([]sparse.Vector, len(pairs))}
 	var wg sync.WaitGroup
 	var next sync.Mutex
-	i := 0
+	i, done := 0, 0
 	const chunk = 64
 	for range workers {
 		w, err := ex.NewWorker()
@@ -586,9 +617,16 @@ func extractAll(ex *features.Extractor, pairs []features.Pair, workers int) (*ro
 				if start >= len(pairs) {
 					return
 				}
-				for j := start; j < min(start+chunk, len(pairs)); j++ {
+				end := min(start+chunk, len(pairs))
+				for j := start; j < end; j++ {
 					w.ExtractOwn(&v, pairs[j].Text, pairs[j].Article)
 					r.own[j] = v.Clone()
+				}
+				if progress != nil {
+					next.Lock()
+					done += end - start
+					progress(done)
+					next.Unlock()
 				}
 			}
 		}()
@@ -841,6 +879,12 @@ const (
 )
 
 // article returns what the scorer keeps of article, reading it on first sight.
+// Knows reports whether article is one of the model's training articles (Model.Knows of its
+// key), as scoring decides which model of a head scores a comment under it.
+func (s *Scorer) Knows(article string) bool {
+	return article != "" && s.article(article).known
+}
+
 func (s *Scorer) article(article string) *articleState {
 	if a, ok := s.articles[article]; ok {
 		return a

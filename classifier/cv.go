@@ -23,12 +23,20 @@ func CrossValidate(examples []Example, heads []string, cfg Config, folds []int, 
 // that fold's training part alone. The test fold plays no part in its choice, so the figure is
 // that of the whole procedure, tuning included (nested cross-validation, as scikit-learn's
 // cross_val_score over a LogisticRegressionCV). Each fold's model carries its choice in
-// Config.Heads.
+// Config.Heads, and Tuning's Choices (its Trials left out: the choices say what the notes need).
 func NestedCrossValidate(examples []Example, heads []string, cfg Config, folds []int, opt TuneOptions, progress func(done, total int)) ([]Scores, []*Model, error) {
-	return crossValidate(examples, heads, folds, func(f int, train []Example, idx []int) (Config, error) {
-		tuned, _, _, err := Tune(train, heads, cfg, opt)
+	choices := map[int][]Choice{}
+	scores, fitted, err := crossValidate(examples, heads, folds, func(f int, train []Example, idx []int) (Config, error) {
+		tuned, _, ch, err := Tune(train, heads, cfg, opt)
+		choices[f] = ch
 		return tuned, err
 	}, progress)
+	for f, m := range fitted {
+		if m != nil && len(choices[f]) > 0 {
+			m.Tuning = &Tuning{Choices: choices[f]}
+		}
+	}
+	return scores, fitted, err
 }
 
 // crossValidate runs the folds, training each on the configuration configFor gives it.

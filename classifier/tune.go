@@ -225,7 +225,7 @@ func Tune(examples []Example, heads []string, cfg Config, opt TuneOptions) (Conf
 				ch.Unseen, ch.UnseenCV = &unseen, unseenCV
 			}
 		}
-		ch.AtTheEdge = atTheEdge(opt.Grid, ch)
+		ch.AtTheEdge = atTheEdge(trials, ch)
 		out.Heads[name] = hc
 		choices = append(choices, ch)
 	}
@@ -265,22 +265,29 @@ func (s HeadSettings) Config() HeadConfig {
 	return h
 }
 
-// atTheEdge names the chosen values of c at the end of the search's walk past the grid (two
-// steps of x3), where a wider grid might find better.
-func atTheEdge(g Grid, ch Choice) []string {
-	if len(g.C) < 2 {
-		return nil
-	}
-	lo, hi := tidy(slices.Min(g.C)/9), tidy(slices.Max(g.C)*9)
+// atTheEdge names the chosen values of c that are the largest or the smallest c tried at the
+// chosen switches (the search's walk past the grid, two steps of x3, ended there still
+// improving, or the grid has one c besides the configured one), where a wider grid might find
+// better. A chosen c with larger and smaller ones tried and worse is inside what was searched,
+// wherever the grid lies: a configured c outside tune.c is tried first, and may win.
+func atTheEdge(trials []Trial, ch Choice) []string {
 	var out []string
-	check := func(role string, c float64) {
-		if c <= lo || c >= hi {
-			out = append(out, fmt.Sprintf("%s c=%g", role, c))
+	check := func(unseen bool, chosen HeadSettings) {
+		var cs []float64
+		for _, tr := range trials {
+			s := tr.Settings
+			s.C = chosen.C
+			if tr.Head == ch.Head && tr.Unseen == unseen && s == chosen {
+				cs = append(cs, tr.Settings.C)
+			}
+		}
+		if len(cs) >= 2 && (chosen.C == slices.Max(cs) || chosen.C == slices.Min(cs)) {
+			out = append(out, fmt.Sprintf("%s c=%g", Trial{Unseen: unseen}.Role(), chosen.C))
 		}
 	}
-	check("training articles", ch.Known.C)
+	check(false, ch.Known)
 	if ch.Unseen != nil {
-		check("unseen articles", ch.Unseen.C)
+		check(true, *ch.Unseen)
 	}
 	return out
 }

@@ -44,6 +44,10 @@ type Comment struct {
 	// Labels maps each head in Reader.Heads to its label; the value is "" when the file leaves
 	// it empty (and RequireLabels is off). nil when the file has no label columns.
 	Labels map[string]string
+
+	// Kept holds the values of the columns Schema.Keep names, in its order, as the file has
+	// them (a JSONL number as its literal); nil without Schema.Keep.
+	Kept []string
 }
 
 // Reader reads Comments from one file. It is not safe for concurrent use.
@@ -58,6 +62,7 @@ type Reader struct {
 	heads                            []string
 	labelCols                        []int
 	labelNames                       []string
+	keep                             []int // Schema.Keep's column indexes
 
 	articles     map[string]articleEntry // nil without Schema.Articles
 	articlesPath string
@@ -162,6 +167,15 @@ func NewReader(in io.Reader, name string, s Schema) (*Reader, error) {
 	if s.Articles != nil && s.ArticleID == "" && r.articleID < 0 {
 		aidCol = orDefault(s.Articles.Key, "id")
 		r.articleID = find(aidCol)
+	}
+
+	for _, k := range s.Keep {
+		i := find(k)
+		if i < 0 && !empty {
+			return nil, &ParseError{File: name, Line: src.headerLine(),
+				Err: fmt.Errorf("%w %q to keep: the columns are %s; want one of them", ErrMissingColumn, k, quotedList(cols))}
+		}
+		r.keep = append(r.keep, i)
 	}
 
 	labels := s.labelColumns()
@@ -351,6 +365,15 @@ func (r *Reader) build() (c Comment, bad *ParseError, err error) {
 					Err: fmt.Errorf("%w for head %q; want a label (training needs every label)", ErrEmptyLabel, h)}, nil
 			}
 			c.Labels[h] = v
+		}
+	}
+
+	if len(r.keep) > 0 {
+		c.Kept = make([]string, len(r.keep))
+		for k, i := range r.keep {
+			if c.Kept[k], bad = r.field(i, true); bad != nil {
+				return c, bad, nil
+			}
 		}
 	}
 

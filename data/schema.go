@@ -69,6 +69,11 @@ type Schema struct {
 
 	// Limits bound a record and the article file; the zero value means the defaults.
 	Limits Limits
+
+	// Keep names input columns to carry through to Comment.Kept, in this order (stance export
+	// --keep), so that an output row can be read without joining it back to its input. A
+	// column the file lacks is an error.
+	Keep []string
 }
 
 // checkDelimiter refuses what encoding/csv cannot split on, saying why in the user's terms.

@@ -8,12 +8,35 @@ import (
 
 // Colours of the bars: Okabe and Ito's palette for colour-blind readers (Okabe & Ito 2008,
 // "Color Universal Design", https://jfly.uni-koeln.de/color/).
-const (
-	colPrecision = "#0072b2" // blue
-	colRecall    = "#e69f00" // orange
-	colF1        = "#009e73" // bluish green
-	colGap       = "#d55e00" // vermillion
+var (
+	blue        = rgb{0x00, 0x72, 0xb2}
+	orange      = rgb{0xe6, 0x9f, 0x00}
+	bluishGreen = rgb{0x00, 0x9e, 0x73}
+	vermillion  = rgb{0xd5, 0x5e, 0x00}
+
+	colPrecision = blue.String()
+	colRecall    = orange.String()
+	colF1        = bluishGreen.String()
+	colGap       = vermillion.String()
 )
+
+// rgb is a colour; String gives it as CSS and SVG write it, #rrggbb.
+type rgb [3]uint8
+
+func (c rgb) String() string { return fmt.Sprintf("#%02x%02x%02x", c[0], c[1], c[2]) }
+
+// colourName is each colour the page draws in words, as the notes on reading it name them
+// (Okabe and Ito's names; vermillion is an orange-red).
+var colourName = map[string]string{
+	colPrecision: "blue",
+	colRecall:    "orange",
+	colF1:        "bluish green",
+	colGap:       "orange-red",
+}
+
+// valW is the width a bar's value label takes ("0.583" in the 12px tabular figures of svg .val,
+// about 6.6 units a character).
+const valW = 34.0
 
 // PRFChart is per-class precision, recall and F1 as grouped horizontal bars on a 0..1 axis, with
 // the macro-F1 as a dashed line. Coordinates are in the SVG's user units.
@@ -93,8 +116,12 @@ func newPRFChart(rep metrics.Report) PRFChart {
 			Support: s.Support, LabelX: labelW - 10, LabelY: y0 + groupH/2 - 1, NY: y0 + groupH/2 + 16}
 		for k, v := range []float64{s.Precision, s.Recall, s.F1} {
 			y := y0 + float64(k)*(barH+barGap)
+			valX := x(v) + 5
+			if c.MacroX >= valX-1 && c.MacroX <= valX+valW {
+				valX = c.MacroX + 4 // past the macro-F1 line, which would cross the label
+			}
 			pc.Bars = append(pc.Bars, Bar{X: x(0), Y: y, W: max(x(v)-x(0), 0.5), H: barH,
-				Colour: []string{colPrecision, colRecall, colF1}[k], Value: v, ValX: x(v) + 5, ValY: y + barH - 2.5})
+				Colour: []string{colPrecision, colRecall, colF1}[k], Value: v, ValX: valX, ValY: y + barH - 2.5})
 		}
 		c.Classes = append(c.Classes, pc)
 	}

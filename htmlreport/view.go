@@ -35,22 +35,27 @@ const (
 
 // Options are what the page says besides the evaluation.
 type Options struct {
-	Title   string    // what was evaluated on how many comments; "" means Result.Title()
-	Data    []string  // the data files
-	Date    time.Time // when; the zero time means now
-	Version string    // the program's version
+	Title    string    // what was evaluated on how many comments; "" means Result.Title()
+	Data     []string  // the data files
+	Articles string    // the articles file joined to them, if any
+	Date     time.Time // when; the zero time means now
+	Version  string    // the program's version
 }
 
 // Page is the view model of the whole report.
 type Page struct {
-	Title   string
-	CV      bool   // evaluated by cross-validation rather than a model file
-	Source  string // the model's path, or "K-fold CV grouped by X"
-	IDs     bool   // the comments have ids: the mistakes show them
-	Data    []string
-	Date    string
-	Version string
-	Heads   []Head
+	Title    string
+	CV       bool   // evaluated by cross-validation rather than a model file
+	Source   string // the model's path, or "K-fold CV grouped by X"
+	IDs      bool   // the comments have ids: the mistakes show them
+	Data     []string
+	Articles string
+	Date     string
+	// Right, Wrong and Gap name the colours of the confusion matrix's diagonal and other cells
+	// and of the reliability diagram's gap, for the notes on reading the page.
+	Right, Wrong, Gap string
+	Version           string
+	Heads             []Head
 }
 
 // Head is one head's section.
@@ -152,7 +157,8 @@ func New(res *evaluation.Result, reports []evaluation.HeadReport, o Options) (*P
 		o.Date = time.Now()
 	}
 	p := &Page{Title: clean(o.Title), CV: res.CrossValidation(), Source: clean(res.Model), IDs: res.HasID,
-		Date: o.Date.Format("2006-01-02 15:04 MST"), Version: clean(o.Version)}
+		Articles: clean(o.Articles), Date: o.Date.Format("2006-01-02 15:04 MST"), Version: clean(o.Version),
+		Right: colourName[cellColour(true).String()], Wrong: colourName[cellColour(false).String()], Gap: colourName[colGap]}
 	if p.CV {
 		p.Source = fmt.Sprintf("%d-fold CV grouped by %s", res.K, res.GroupBy)
 	}
@@ -317,20 +323,26 @@ func newConfusion(rep metrics.Report) Confusion {
 	return cm
 }
 
-// shade is a cell's background and text colour for a share of its row: white at 0, the full
-// colour (Okabe and Ito's colour-blind-safe blue, or vermillion for errors) at 1.
-func shade(share float64, diagonal bool) (bg, fg string) {
-	to := [3]float64{0x00, 0x72, 0xb2} // blue
-	if !diagonal {
-		to = [3]float64{0xd5, 0x5e, 0x00} // vermillion
+// cellColour is the full colour of a confusion matrix cell: Okabe and Ito's colour-blind-safe
+// blue on the diagonal, vermillion for errors.
+func cellColour(diagonal bool) rgb {
+	if diagonal {
+		return blue
 	}
+	return vermillion
+}
+
+// shade is a cell's background and text colour for a share of its row: white at 0, the full
+// colour (cellColour) at 1.
+func shade(share float64, diagonal bool) (bg, fg string) {
+	to := cellColour(diagonal)
 	t := 0.08 + 0.92*clamp01(share)
 	if share == 0 {
 		t = 0
 	}
 	var c [3]int
 	for k := range c {
-		c[k] = int(math.Round(255 + t*(to[k]-255)))
+		c[k] = int(math.Round(255 + t*(float64(to[k])-255)))
 	}
 	fg = "#1b1f24"
 	if t > 0.55 {

@@ -77,6 +77,26 @@ type TrainConfig struct {
 	// their values by a would, with the weights scaled by a: a way to make a group of features
 	// count for more or less without changing x (see classifier.HeadConfig.WordWeight).
 	Penalty func(feature uint32) float64
+
+	// Progress, if not nil, is called after each L-BFGS iteration with the iterations done
+	// (at most MaxIter), from the goroutine that trains. It does not change the model.
+	Progress func(iteration int)
+}
+
+// iterationRecorder is the optimize.Recorder that calls TrainConfig.Progress.
+type iterationRecorder struct {
+	progress func(int)
+	n        int
+}
+
+func (r *iterationRecorder) Init() error { return nil }
+
+func (r *iterationRecorder) Record(_ *optimize.Location, op optimize.Operation, _ *optimize.Stats) error {
+	if op == optimize.MajorIteration {
+		r.n++
+		r.progress(r.n)
+	}
+	return nil
 }
 
 // Defaults, as scikit-learn's LogisticRegression (C=1.0, max_iter=100, tol=1e-4) except
@@ -302,6 +322,9 @@ func fit(x []sparse.Vector, sh Shared, y []int, classes, dim int, cfg TrainConfi
 		// gonum counts the starting point as a major iteration.
 		MajorIterations: cfg.MaxIter + 1,
 		Converger:       &optimize.FunctionConverge{Relative: lbfgsFuncTol, Iterations: 1},
+	}
+	if cfg.Progress != nil {
+		settings.Recorder = &iterationRecorder{progress: cfg.Progress}
 	}
 	method := &optimize.LBFGS{
 		Store:        lbfgsStore,

@@ -5,7 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${OUT:-out}
 mkdir -p "$out" bin
-go build -o bin/stance ./cmd/stance
+# The version stance version prints: git describe's (a tag, or the commit and -dirty), as a
+# release build sets it (README, "Building"); go build records no commit in a git worktree.
+version=$(git describe --tags --always --dirty 2>/dev/null || echo devel)
+go build -ldflags "-X main.version=$version" -o bin/stance ./cmd/stance
 stance=bin/stance
 sample=data/sample
 

@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"io"
 	"os/signal"
+	"slices"
+	"strings"
+	"sync"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -43,6 +46,16 @@ type env struct {
 	configPath     string
 	configSet      bool
 	quiet          bool
+
+	mu      sync.Mutex
+	outputs []string // the output files the command was given (checkPaths), for an interrupt's message
+}
+
+// outputFiles are the output files the command was given, "-" left out.
+func (e *env) outputFiles() []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return slices.Clone(e.outputs)
 }
 
 // run is main without os.Exit: it builds the commands, runs them, and maps the outcome to an
@@ -91,7 +104,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		if !errors.Is(err, context.Canceled) && !errors.Is(err, atomicfile.ErrAborted) {
 			fmt.Fprintf(stderr, "stance: %v\n", err)
 		}
-		fmt.Fprintln(stderr, "stance: interrupted; output files were left as they were")
+		// Only a command given output files has any to leave as they were (score writes none).
+		if outs := e.outputFiles(); len(outs) > 0 {
+			fmt.Fprintf(stderr, "stance: interrupted; output files were left as they were: %s\n", strings.Join(outs, ", "))
+		} else {
+			fmt.Fprintln(stderr, "stance: interrupted")
+		}
 		return exitFailure
 	}
 	fmt.Fprintf(stderr, "stance: %v\n", err)
@@ -136,18 +154,22 @@ environment variables (STANCE_MODEL_C=3), and by flags, in that order.`,
 	root.PersistentFlags().BoolVarP(&e.quiet, "quiet", "q", false, "print no progress or notes on stderr")
 	root.PersistentFlags().String("encoding", "", "character encoding of the data and article files: utf-8 (default), utf-16, windows-1256, iso-8859-6, ... (encoding)")
 	root.PersistentFlags().String("delimiter", ",", "field separator of CSV files: one character, such as ';', or tab (delimiter)")
+	// --version prints what stance version prints.
+	root.Version = versionString()
+	root.SetVersionTemplate(currentVersion().String())
 	root.SuggestionsMinimumDistance = 2 // cobra's default; SuggestionsFor sees 0 until it is set
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
-		return usageErr("%v (see 'stance %s --help')", err, cmd.Name())
+		return usageErr("%v (see '%s --help')", err, cmd.CommandPath())
 	})
 	root.AddCommand(newTrain(e), newEvaluate(e), newScore(e), newExport(e), newSummarize(e), newExplain(e), newInfo(e), newConfig(e), newVersion(e), newServe(e), newLabel(e))
+	addCompletions(root)
 	return root
 }
 
 // noArgs is cobra.NoArgs as a usage error (exit 2).
 func noArgs(cmd *cobra.Command, args []string) error {
 	if len(args) > 0 {
-		return usageErr("%s takes no arguments, got %q (see 'stance %s --help')", cmd.CommandPath(), args[0], cmd.Name())
+		return usageErr("%s takes no arguments, got %q (see '%s --help')", cmd.CommandPath(), args[0], cmd.CommandPath())
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/commentstance/stance/data"
 	"github.com/commentstance/stance/evaluation"
 	"github.com/commentstance/stance/htmlreport"
 	"github.com/commentstance/stance/internal/cell"
@@ -65,7 +67,7 @@ does on each target or article, as SemEval reports per target.`,
 			if err != nil {
 				return err
 			}
-			if err := checkPaths(cmd.Flags(), []string{"data", "articles", "model", "config"}, []string{"predictions", "report"}); err != nil {
+			if err := e.checkPaths(cmd.Flags(), []string{"data", "articles", "model", "config"}, []string{"predictions", "report"}); err != nil {
 				return err
 			}
 			if err := checkFolds("cv", fl.cv); err != nil {
@@ -149,6 +151,7 @@ func (e *env) evaluate(ctx context.Context, s *settings, fl evaluateFlags) error
 	var res *evaluation.Result
 	if fl.cv > 0 {
 		e.noteLeftOut(l) // with --model, testModel names the model's heads the data lacks
+		e.noteNoArticleText(l, s)
 		res, err = interruptible(ctx, func() (*evaluation.Result, error) {
 			return e.crossValidate(s, l, fl, s.Seed)
 		})
@@ -159,6 +162,9 @@ func (e *env) evaluate(ctx context.Context, s *settings, fl evaluateFlags) error
 		return err
 	}
 	if fl.by != "" {
+		if fl.by == "group" && !slices.ContainsFunc(l.Comments, func(c data.Comment) bool { return c.Group != "" }) {
+			e.noteNoGroups(s)
+		}
 		res.GroupRows(&l.Set, evaluation.GroupBy(fl.by))
 	}
 	reports, err := evaluation.Reports(res, s.Metrics)
@@ -191,17 +197,21 @@ func (e *env) evaluate(ctx context.Context, s *settings, fl evaluateFlags) error
 		if err := e.writeOut(fl.predictions, func(w io.Writer) error { return evaluation.WritePredictions(w, res) }); err != nil {
 			return err
 		}
-		e.notef("predictions written to %s", fl.predictions)
+		e.notef("predictions written to %s", where(fl.predictions))
 	}
 	if fl.report != "" {
-		page, err := htmlreport.New(res, reports, htmlreport.Options{Title: title, Data: fl.data, Date: time.Now(), Version: versionString()})
+		articles := fl.articles
+		if articles == "" {
+			articles = s.Articles.File
+		}
+		page, err := htmlreport.New(res, reports, htmlreport.Options{Title: title, Data: fl.data, Articles: articles, Date: time.Now(), Version: versionString()})
 		if err != nil {
 			return err
 		}
 		if err := e.writeOut(fl.report, page.Render); err != nil {
 			return err
 		}
-		e.notef("report written to %s", fl.report)
+		e.notef("report written to %s", where(fl.report))
 	}
 	return writeReports(figures, fl.format, title, reports)
 }
@@ -218,6 +228,11 @@ func (e *env) testModel(path string, l *labelled) (*evaluation.Result, error) {
 	}
 	for _, h := range res.Absent {
 		e.notef("note: the data has no labels for the model's head %s; head not evaluated", h)
+	}
+	if same, err := evaluation.LooksLikeTraining(m, &l.Set); err != nil {
+		return nil, err
+	} else if same {
+		e.notef("note: these look like the model's own training rows (each head's rows per class are those it was trained on, all under its training articles): figures on them measure fit, not what new comments will get; evaluate --cv K cross-validates instead")
 	}
 	return res, nil
 }
@@ -252,6 +267,7 @@ func (e *env) crossValidate(s *settings, l *labelled, fl evaluateFlags, seed int
 		what += fmt.Sprintf(" (fold seed %d)", seed)
 	}
 	bar := e.progress(what, fl.cv)
+	bar.tick(progressTick) // a fold can take minutes: the line is there, and its time moves, from the start
 	start := time.Now()
 	cv.Progress = func(done, total int) { bar.set(done) }
 	res, err := evaluation.CrossValidate(&l.Set, cv)
@@ -268,6 +284,13 @@ func (e *env) crossValidate(s *settings, l *labelled, fl evaluateFlags, seed int
 		for f, m := range res.Fitted {
 			if m != nil {
 				e.notef("fold %d%s chose by cross-validation on its training part (tune.folds %d, grouped by %s%s):\n%s", f+1, of, s.Tune.Folds, s.Tune.GroupBy, s.Tune.repeated(), strings.TrimSpace(m.Config.Describe(l.Heads)))
+				if m.Tuning != nil {
+					for _, ch := range m.Tuning.Choices {
+						for _, n := range edgeNotes(ch, fmt.Sprintf("fold %d%s", f+1, of)) {
+							e.notef("%s", n)
+						}
+					}
+				}
 			}
 		}
 	}
@@ -316,36 +339,48 @@ func writeReports(w io.Writer, format, title string, reports []evaluation.HeadRe
 		cw := csv.NewWriter(w)
 		cw.Write([]string{"head", "class", "precision", "recall", "f1", "support", "metric", "value"})
 		f := func(x float64) string { return strconv.FormatFloat(x, 'f', 4, 64) }
+		type figure struct {
+			name string
+			v    float64
+		}
+		// figures are the official metric, accuracy and macro-F1, the last two left out where
+		// they are the official metric: its row says it once.
+		figures := func(metric string, official, accuracy, macroF1 float64) []figure {
+			out := []figure{{metric, official}}
+			for _, m := range []figure{{"accuracy", accuracy}, {"macro_f1", macroF1}} {
+				if m.name != metric {
+					out = append(out, m)
+				}
+			}
+			return out
+		}
+		row := func(head string, n int, metric, v string) {
+			cw.Write([]string{head, "", "", "", "", strconv.Itoa(n), metric, v})
+		}
 		for _, r := range reports {
 			for _, c := range r.Report.PerClass {
 				cw.Write([]string{r.Head, c.Class, f(c.Precision), f(c.Recall), f(c.F1), strconv.Itoa(c.Support), "", ""})
 			}
-			cw.Write([]string{r.Head, "", "", "", "", strconv.Itoa(r.Report.N), r.Report.Metric, f(r.Report.Official)})
-			cw.Write([]string{r.Head, "", "", "", "", strconv.Itoa(r.Report.N), "accuracy", f(r.Report.Accuracy)})
-			cw.Write([]string{r.Head, "", "", "", "", strconv.Itoa(r.Report.N), "macro_f1", f(r.Report.MacroF1)})
+			metric := r.Report.Metric
+			for _, m := range figures(metric, r.Report.Official, r.Report.Accuracy, r.Report.MacroF1) {
+				row(r.Head, r.Report.N, m.name, f(m.v))
+			}
 			for _, g := range r.By {
-				for _, m := range []struct {
-					name string
-					v    float64
-				}{{r.Report.Metric, g.Official}, {"accuracy", g.Accuracy}, {"macro_f1", g.MacroF1}} {
-					cw.Write([]string{r.Head, "", "", "", "", strconv.Itoa(g.N), fmt.Sprintf("%s of %s %s", m.name, r.ByName, g.Key), f(m.v)})
+				for _, m := range figures(metric, g.Official, g.Accuracy, g.MacroF1) {
+					row(r.Head, g.N, fmt.Sprintf("%s of %s %s", m.name, r.ByName, g.Key), f(m.v))
 				}
 			}
 			if bm := r.ByMean; bm != nil {
-				for _, m := range []struct {
-					name string
-					v    float64
-				}{{r.Report.Metric, bm.Official}, {"accuracy", bm.Accuracy}, {"macro_f1", bm.MacroF1}} {
-					cw.Write([]string{r.Head, "", "", "", "", strconv.Itoa(r.Report.N), fmt.Sprintf("%s unweighted mean of %d by %s", m.name, len(r.By), r.ByName), f(m.v)})
+				for _, m := range figures(metric, bm.Official, bm.Accuracy, bm.MacroF1) {
+					row(r.Head, r.Report.N, fmt.Sprintf("%s unweighted mean of %d by %s", m.name, len(r.By), r.ByName), f(m.v))
 				}
 			}
 			if rs := r.Repeats; rs != nil {
-				for _, m := range []struct {
-					name     string
-					mean, sd float64
-				}{{r.Report.Metric, rs.Mean.Official, rs.SD.Official}, {"accuracy", rs.Mean.Accuracy, rs.SD.Accuracy}, {"macro_f1", rs.Mean.MacroF1, rs.SD.MacroF1}} {
-					cw.Write([]string{r.Head, "", "", "", "", strconv.Itoa(r.Report.N), fmt.Sprintf("%s mean of %d", m.name, len(rs.Seeds)), f(m.mean)})
-					cw.Write([]string{r.Head, "", "", "", "", strconv.Itoa(r.Report.N), fmt.Sprintf("%s sd of %d", m.name, len(rs.Seeds)), f(m.sd)})
+				means := figures(metric, rs.Mean.Official, rs.Mean.Accuracy, rs.Mean.MacroF1)
+				sds := figures(metric, rs.SD.Official, rs.SD.Accuracy, rs.SD.MacroF1)
+				for i, m := range means {
+					row(r.Head, r.Report.N, fmt.Sprintf("%s mean of %d", m.name, len(rs.Seeds)), f(m.v))
+					row(r.Head, r.Report.N, fmt.Sprintf("%s sd of %d", m.name, len(rs.Seeds)), f(sds[i].v))
 				}
 			}
 		}

@@ -34,7 +34,7 @@ Without comments it lists, per head and class, the model's strongest named featu
 			if top < 1 {
 				return usageErr("--top %d: want at least 1", top)
 			}
-			article, err := articleFlag(article, articleFile)
+			article, err := e.articleFlag(article, articleFile)
 			if err != nil {
 				return err
 			}
@@ -62,7 +62,7 @@ Without comments it lists, per head and class, the model's strongest named featu
 	f := cmd.Flags()
 	f.StringVar(&modelPath, "model", "", "the model")
 	f.StringVar(&article, "article", "", "text of the article (or target) the comments answer")
-	f.StringVar(&articleFile, "article-file", "", "file holding the article's text")
+	f.StringVar(&articleFile, "article-file", "", "file holding the article's text; - for standard input")
 	f.IntVar(&top, "top", 8, "how many features to show per direction (or per class, without comments)")
 	f.StringVar(&format, "format", "table", "table, json or jsonl")
 	return cmd

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -14,20 +15,24 @@ import (
 
 func newExport(e *env) *cobra.Command {
 	var dataFile, articlesFile, modelPath, out string
+	var keep []string
 	var strict bool
 	var workers int
 	cmd := &cobra.Command{
 		Use:   "export --model FILE --data FILE --out FILE",
 		Short: "Score a file of comments and write one CSV row of scores per comment",
 		Long: `export scores every comment of --data (CSV, TSV or JSONL; label columns are allowed and ignored)
-and writes one row per comment, in input order: id (when the input has an id column), article_id,
-then per head the predicted label in a column named after the head, one probability column per
+and writes one row per comment, in input order: id (when the input has an id column), article_id
+(the input's; for an article given inline, in an article column, "sha256:" and the first 16 hex
+digits of the SHA-256 of its text, shared by the rows under it), the columns --keep names, then per
+head the predicted label in a column named after the head, one probability column per
 class (stance_FAVOR, ...), and a signed score where the head's classes allow one:
 P(favor) - P(against), P(support) - P(deny), P(agree) - P(disagree), P(positive) - P(negative).
 
 The output is written to a temporary file and renamed into place when complete: an interrupted or
 failed export leaves any previous file as it was. --out - writes to standard output.`,
 		Example: `  stance export --model out/sample.stance --data data/sample/new_comments.csv --articles data/sample/articles.csv --out out/scores.csv
+  stance export --model out/sample.stance --data comments.csv --keep text,created_at --out scores.csv
   stance export --model fnc1.stance --data competition_test_stances.csv --articles competition_test_bodies.csv --out - | head`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -35,7 +40,7 @@ failed export leaves any previous file as it was. --out - writes to standard out
 			if err != nil {
 				return err
 			}
-			if err := checkPaths(cmd.Flags(), []string{"data", "articles", "model", "config"}, []string{"out"}); err != nil {
+			if err := e.checkPaths(cmd.Flags(), []string{"data", "articles", "model", "config"}, []string{"out"}); err != nil {
 				return err
 			}
 			if dataFile == "" || out == "" {
@@ -45,11 +50,20 @@ failed export leaves any previous file as it was. --out - writes to standard out
 			if err != nil {
 				return err
 			}
-			r, err := e.openComments(s, dataFile, articlesFile, strict)
+			lead := scorecsv.Lead{ArticleID: true, Keep: keep}
+			schema := commentSchema(s, articlesFile, strict)
+			schema.Keep = keep
+			r, err := e.openCommentsWith(schema, dataFile)
 			if err != nil {
 				return err
 			}
 			defer r.Close()
+			lead.ID = r.HasID()
+			fixed := lead
+			fixed.Keep = nil
+			if err := checkKeep(keep, scorecsv.NewWriter(io.Discard, scorecsv.HeadsOf(m)).Columns(fixed.Columns()...)); err != nil {
+				return err
+			}
 			dst, commit, abort, err := e.openOut(out)
 			if err != nil {
 				return err
@@ -57,7 +71,7 @@ failed export leaves any previous file as it was. --out - writes to standard out
 			defer abort()
 			start := time.Now()
 			bar := e.progress("scored", 0)
-			n, err := exportScores(cmd, m, r, dst, r.HasID(), s.Workers, bar.set)
+			n, err := exportScores(cmd, m, r, dst, lead, s.Workers, bar.set)
 			bar.done()
 			if err != nil {
 				return err
@@ -67,7 +81,7 @@ failed export leaves any previous file as it was. --out - writes to standard out
 				return fmt.Errorf("writing %s: %w", out, err)
 			}
 			secs := time.Since(start).Seconds()
-			e.notef("scored %d comments in %.1fs (%.0f/s); scores written to %s", n, secs, float64(n)/secs, out)
+			e.notef("scored %d comments in %.1fs (%.0f/s); scores written to %s", n, secs, float64(n)/secs, where(out))
 			return nil
 		},
 	}
@@ -76,34 +90,41 @@ failed export leaves any previous file as it was. --out - writes to standard out
 	f.StringVar(&articlesFile, "articles", "", "file of articles joined on the comments' article id")
 	f.StringVar(&modelPath, "model", "", "the model")
 	f.StringVarP(&out, "out", "o", "", "the CSV to write; - for standard output")
+	f.StringSliceVar(&keep, "keep", nil, "input columns to carry through, after article_id: --keep text,created_at")
 	f.BoolVar(&strict, "strict", false, "make any bad row an error instead of a reported skip")
 	f.IntVar(&workers, "workers", 0, "scoring goroutines; 0 = all cores (workers)")
 	return cmd
 }
 
-func exportScores(cmd *cobra.Command, m *classifier.Model, r *data.Reader, out io.Writer, withID bool, workers int, progress func(int)) (int, error) {
+// checkKeep refuses a --keep column that the output has already (cols), or names twice: the
+// CSV would have two columns of one name.
+func checkKeep(keep, cols []string) error {
+	for i, k := range keep {
+		if slices.Contains(cols, k) || slices.Contains(keep[:i], k) {
+			return usageErr("--keep %s: the output has a column %q already; rename the input's column (columns.* or a copy of the file)", k, k)
+		}
+	}
+	return nil
+}
+
+func exportScores(cmd *cobra.Command, m *classifier.Model, r *data.Reader, out io.Writer, lead scorecsv.Lead, workers int, progress func(int)) (int, error) {
 	if workers <= 0 {
 		workers = defaultWorkers()
 	}
 	w := scorecsv.NewWriter(out, scorecsv.HeadsOf(m))
-	lead := make([]string, 0, 2)
-	if withID {
-		lead = append(lead, "id")
-	}
-	if err := w.WriteHeader(append(lead, "article_id")...); err != nil {
+	if err := w.WriteHeader(lead.Columns()...); err != nil {
 		return 0, err
 	}
 	n := 0
-	next := itemsOf(r, func(c data.Comment) any { return [2]string{c.ID, c.ArticleID} })
+	var fields []string
+	// Only the lead fields travel with the item: not the text and article scoring has.
+	next := itemsOf(r, func(c data.Comment) any {
+		return data.Comment{ID: c.ID, ArticleID: c.ArticleID, Article: articleKeyOnly(lead, c), Kept: c.Kept}
+	})
 	emit := func(it classifier.Item, s *classifier.Scores) error {
-		ref := it.Ref.([2]string)
-		lead = lead[:0]
-		if withID {
-			lead = append(lead, ref[0])
-		}
-		lead = append(lead, ref[1])
+		fields = lead.Fields(fields[:0], it.Ref.(data.Comment))
 		n++
-		if err := w.Write(lead, s); err != nil {
+		if err := w.Write(fields, s); err != nil {
 			return err
 		}
 		if n%4096 == 0 {
@@ -116,6 +137,15 @@ func exportScores(cmd *cobra.Command, m *classifier.Model, r *data.Reader, out i
 		return n, err
 	}
 	return n, w.Flush()
+}
+
+// articleKeyOnly is what the article text of c that a score row's lead needs: the text, for
+// ArticleKey, only when the row has no article id.
+func articleKeyOnly(lead scorecsv.Lead, c data.Comment) string {
+	if lead.ArticleID && c.ArticleID == "" {
+		return c.Article
+	}
+	return ""
 }
 
 // itemsOf reads r's comments one at a time, as ScoreStream asks for them, each with ref(c) as

@@ -92,10 +92,15 @@ func readTextFile(path string, limit int64) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
+	return readLimited(f, limit)
+}
+
+// readLimited reads r whole, refusing more than limit bytes (0: data.DefaultRecordBytes).
+func readLimited(r io.Reader, limit int64) ([]byte, error) {
 	if limit <= 0 {
 		limit = data.DefaultRecordBytes
 	}
-	b, err := io.ReadAll(io.LimitReader(f, limit+1))
+	b, err := io.ReadAll(io.LimitReader(r, limit+1))
 	if err != nil {
 		return nil, err
 	}
@@ -257,8 +262,9 @@ func delimiterOf(d string) (rune, error) {
 // checkPaths refuses, before any work, an output that is one of the inputs (export --data
 // x.csv --out x.csv wrote the scores over the comments) or another output, and an output
 // that cannot be written (a directory, a missing directory). inputs and outputs are flag
-// names; flags not set are passed over.
-func checkPaths(flags *pflag.FlagSet, inputs, outputs []string) error {
+// names; flags not set are passed over. The outputs are recorded (env.outputFiles) for the
+// message of an interrupted run.
+func (e *env) checkPaths(flags *pflag.FlagSet, inputs, outputs []string) error {
 	type named struct{ flag, path string }
 	values := func(names []string) []named {
 		var out []named
@@ -280,6 +286,11 @@ func checkPaths(flags *pflag.FlagSet, inputs, outputs []string) error {
 		return out
 	}
 	ins, outs := values(inputs), values(outputs)
+	e.mu.Lock()
+	for _, o := range outs {
+		e.outputs = append(e.outputs, o.path)
+	}
+	e.mu.Unlock()
 	for i, o := range outs {
 		if err := atomicfile.Check(o.path); err != nil {
 			return fmt.Errorf("--%s: %w", o.flag, err) // an I/O failure (exit 1), as at the rename

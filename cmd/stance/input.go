@@ -49,17 +49,21 @@ func (e *env) readLabelled(paths []string, schema data.Schema) (*labelled, error
 		} else {
 			out.Heads = slices.DeleteFunc(out.Heads, func(h string) bool { return !slices.Contains(heads, h) })
 		}
-		for {
+		bar := e.progress("reading "+p, 0)
+		for n := 1; ; n++ {
 			c, err := r.Read()
 			if err == io.EOF {
 				break
 			}
 			if err != nil {
+				bar.done()
 				r.Close()
 				return nil, asUsage(err)
 			}
 			out.Add(c)
+			bar.set(n)
 		}
+		bar.done()
 		e.reportSkips(r)
 		if err := r.Close(); err != nil {
 			return nil, err
@@ -87,6 +91,26 @@ func (e *env) noteLeftOut(l *labelled) {
 	for _, h := range heads {
 		e.notef("note: no column %q for head %s in %s; head left out", l.columns[h], h, strings.Join(l.lacking[h], ", "))
 	}
+}
+
+// noteNoArticleText tells the user that rows with article ids but no article text (no article
+// column, no --articles) train a model that knows nothing of their articles: the ids alone are
+// only a grouping.
+func (e *env) noteNoArticleText(l *labelled, s *settings) {
+	ids, text := false, false
+	for _, c := range l.Comments {
+		ids = ids || c.ArticleID != ""
+		text = text || c.Article != ""
+	}
+	if ids && !text {
+		e.notef("note: the rows have article ids (column %q) but no article text, so the model learns nothing of their articles; give --articles FILE (or articles.file) to join their text", s.Columns.ArticleID)
+	}
+}
+
+// noteNoGroups tells the user that --by group found no group column: every row falls in one
+// group with no name.
+func (e *env) noteNoGroups(s *settings) {
+	e.notef("note: --by group: the data has no group column (%q, columns.group), so every row is in one group with no name; --by article gives each article's", s.Columns.Group)
 }
 
 // reportSkips tells the user which rows were left out and why: the first few, and a count;
@@ -132,9 +156,20 @@ func (e *env) openData(path string, s data.Schema) (*data.Reader, error) {
 // openComments opens a file of comments to score: label columns in it are ignored, and with
 // strict any bad row is an error rather than a reported skip. Errors are usage errors.
 func (e *env) openComments(s *settings, path, articlesFile string, strict bool) (*data.Reader, error) {
+	return e.openCommentsWith(commentSchema(s, articlesFile, strict), path)
+}
+
+// commentSchema is the schema of a file of comments to score (openComments).
+func commentSchema(s *settings, articlesFile string, strict bool) data.Schema {
 	schema := s.schema(articlesFile)
 	schema.Labels = map[string]string{}
 	schema.Strict = strict
+	return schema
+}
+
+// openCommentsWith opens a file of comments to score with schema (commentSchema, with what the
+// command adds). Errors are usage errors.
+func (e *env) openCommentsWith(schema data.Schema, path string) (*data.Reader, error) {
 	r, err := e.openData(path, schema)
 	if err != nil {
 		return nil, asUsage(err)

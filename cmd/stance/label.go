@@ -61,7 +61,7 @@ gracefully. See docs/LABEL.md.`,
 			if labelsFile == "" {
 				return usageErr("no labels file: give --labels FILE (created if missing)")
 			}
-			if err := checkPaths(cmd.Flags(), []string{"data", "articles", "config", "model"}, []string{"labels"}); err != nil {
+			if err := e.checkPaths(cmd.Flags(), []string{"data", "articles", "config", "model"}, []string{"labels"}); err != nil {
 				return err
 			}
 			schema := s.schema(articlesFile)

@@ -22,6 +22,14 @@ func (e *env) openOut(path string) (w io.Writer, commit func() error, abort func
 	return f, f.Commit, f.Abort, nil
 }
 
+// where names an output path in a note: "standard output" for "-".
+func where(path string) string {
+	if path == "-" {
+		return "standard output"
+	}
+	return path
+}
+
 // writeOut writes to path ("-": the command's standard output) what write writes, atomically
 // (openOut).
 func (e *env) writeOut(path string, write func(io.Writer) error) error {

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/commentstance/stance/classifier"
+	"github.com/commentstance/stance/data"
 	"github.com/commentstance/stance/internal/cell"
 	"github.com/commentstance/stance/scorecsv"
 )
@@ -64,7 +65,10 @@ For a file of scores that is written whole or not at all, use export.`,
 			default:
 				return usageErr("--input-format %q: want text, csv, tsv or jsonl", inputFormat)
 			}
-			article, err := articleFlag(article, articleFile)
+			if articleFile == "-" && len(args) == 0 && (dataFile == "" || dataFile == "-") {
+				return usageErr("--article-file - reads standard input, so the comments cannot come from it too: give them as arguments or with --data FILE")
+			}
+			article, err := e.articleFlag(article, articleFile)
 			if err != nil {
 				return err
 			}
@@ -81,6 +85,7 @@ For a file of scores that is written whole or not at all, use export.`,
 			perLine := len(args) == 0 && (dataFile == "" || dataFile == "-")
 			out := newScoreWriter(e.stdout, format, m, perLine)
 			var res classifier.Scores
+			bare := 0 // comments without an article
 			ctx := cmd.Context()
 			// Reading standard input does not watch the context: without interruptible, Ctrl-C
 			// would be swallowed by run's signal handler while score waits for input.
@@ -89,6 +94,9 @@ For a file of scores that is written whole or not at all, use export.`,
 					if err := ctx.Err(); err != nil {
 						return err
 					}
+					if it.Article == "" {
+						bare++
+					}
 					sc.Score(&res, it.Text, it.Article)
 					return out.write(it, &res)
 				})
@@ -96,13 +104,19 @@ For a file of scores that is written whole or not at all, use export.`,
 			if err != nil {
 				return err
 			}
-			return out.close()
+			if err := out.close(); err != nil {
+				return err
+			}
+			if bare > 0 && len(m.Articles) > 0 {
+				e.notef("note: %d comments scored without an article, by a model trained with articles: each head scored them as it scores comments under an unseen article; give the article with --article, --article-file, or an article column (or article_id and --articles) in --data", bare)
+			}
+			return nil
 		},
 	}
 	f := cmd.Flags()
 	f.StringVar(&modelPath, "model", "", "the model")
 	f.StringVar(&article, "article", "", "text of the article (or target) the comments answer")
-	f.StringVar(&articleFile, "article-file", "", "file holding the article's text")
+	f.StringVar(&articleFile, "article-file", "", "file holding the article's text; - for standard input (the comments then come from the arguments or --data FILE)")
 	f.StringVar(&dataFile, "data", "", "score the comments of this file (CSV, TSV or JSONL; - for standard input)")
 	f.StringVar(&articlesFile, "articles", "", "with --data: file of articles joined on the comments' article id")
 	f.StringVar(&format, "format", "table", "table, csv, jsonl or json")
@@ -115,9 +129,9 @@ For a file of scores that is written whole or not at all, use export.`,
 // before it, and stays the most it may be raised to here.
 const maxStdinLine = 64 << 20
 
-// articleFlag returns the article given by --article or --article-file (at most one of them),
-// checked to be text.
-func articleFlag(article, articleFile string) (string, error) {
+// articleFlag returns the article given by --article or --article-file (at most one of them;
+// "-" reads the command's standard input), checked to be text.
+func (e *env) articleFlag(article, articleFile string) (string, error) {
 	if article != "" && articleFile != "" {
 		return "", usageErr("give --article or --article-file, not both")
 	}
@@ -127,7 +141,13 @@ func articleFlag(article, articleFile string) (string, error) {
 		}
 		return article, nil
 	}
-	b, err := readTextFile(articleFile, recordLimit)
+	var b []byte
+	var err error
+	if articleFile == "-" {
+		b, err = readLimited(e.stdin, recordLimit)
+	} else {
+		b, err = readTextFile(articleFile, recordLimit)
+	}
 	if err != nil {
 		return "", usageErr("--article-file: %v", err)
 	}
@@ -150,7 +170,7 @@ func checkText(s string) error {
 }
 
 type scoreItem struct {
-	ID, Text, Article string
+	ID, ArticleID, Text, Article string
 }
 
 // scoreSource is where score's comments come from: the arguments, else a data file (with its
@@ -208,7 +228,7 @@ func (e *env) scoreInputs(s *settings, src scoreSource, each func(scoreItem) err
 			if a == "" {
 				a = article
 			}
-			if err := emit(scoreItem{ID: c.ID, Text: c.Text, Article: a}); err != nil {
+			if err := emit(scoreItem{ID: c.ID, ArticleID: c.ArticleID, Text: c.Text, Article: a}); err != nil {
 				return err
 			}
 		}
@@ -254,9 +274,14 @@ type scoreWriter struct {
 	started   bool
 	tw        *tabwriter.Writer
 	rows      *scorecsv.Writer
+	lead      []string // a csv row's lead fields (scoreLead)
 	enc       *json.Encoder
 	all       []scoreJSON
 }
+
+// scoreLead are the input columns of score --format csv: export's id and article_id, and the
+// comment's text.
+var scoreLead = scorecsv.Lead{ID: true, ArticleID: true, Text: true}
 
 type headJSON struct {
 	Label string             `json:"label"`
@@ -289,7 +314,7 @@ func (sw *scoreWriter) start() error {
 		return err
 	case "csv":
 		sw.rows = scorecsv.NewWriter(sw.w, scorecsv.HeadsOf(sw.m))
-		return sw.rows.WriteHeader("id", "text")
+		return sw.rows.WriteHeader(scoreLead.Columns()...)
 	case "jsonl":
 		sw.enc = json.NewEncoder(sw.w)
 	}
@@ -311,7 +336,8 @@ func (sw *scoreWriter) write(it scoreItem, s *classifier.Scores) error {
 		_, err := fmt.Fprintln(sw.tw)
 		return err
 	case "csv":
-		if err := sw.rows.Write([]string{it.ID, it.Text}, s); err != nil {
+		sw.lead = scoreLead.Fields(sw.lead[:0], data.Comment{ID: it.ID, ArticleID: it.ArticleID, Article: it.Article, Text: it.Text})
+		if err := sw.rows.Write(sw.lead, s); err != nil {
 			return err
 		}
 		return sw.flushRecord()

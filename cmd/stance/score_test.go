@@ -66,7 +66,7 @@ func parseScores(t *testing.T, format, out string) []scored {
 		}
 	case "csv":
 		rows := readCSV(t, out)
-		want := []string{"id", "text",
+		want := []string{"id", "article_id", "text",
 			"sentiment", "sentiment_NEGATIVE", "sentiment_NEUTRAL", "sentiment_POSITIVE", "sentiment_score",
 			"stance", "stance_AGAINST", "stance_FAVOR", "stance_NONE", "stance_score"}
 		if !slices.Equal(rows[0], want) {
@@ -261,8 +261,8 @@ func TestScoreMatchesExport(t *testing.T) {
 		t.Fatalf("score gave %d rows, export %d", len(sc), len(ex))
 	}
 	for i := range sc {
-		// score: id, text, scores...; export: id, article_id, scores...
-		if sc[i][0] != ex[i][0] || !slices.Equal(sc[i][2:], ex[i][2:]) {
+		// score: id, article_id, text, scores...; export: id, article_id, scores...
+		if !slices.Equal(sc[i][:2], ex[i][:2]) || !slices.Equal(sc[i][3:], ex[i][2:]) {
 			t.Errorf("row %d:\nscore  %v\nexport %v", i, sc[i], ex[i])
 		}
 	}
@@ -312,7 +312,7 @@ func TestScoreStreamsStandardInput(t *testing.T) {
 				// The csv header comes with the first record, so that input without a
 				// comment prints nothing.
 				if format == "csv" && i == 0 {
-					if h := next("the header"); !strings.HasPrefix(h, "id,text,") {
+					if h := next("the header"); !strings.HasPrefix(h, "id,article_id,text,") {
 						t.Fatalf("header %q", h)
 					}
 				}

@@ -53,7 +53,7 @@ file, which appears whole or not at all.`,
 			if err != nil {
 				return err
 			}
-			if err := checkPaths(cmd.Flags(), []string{"data", "articles", "model", "config"}, []string{"out"}); err != nil {
+			if err := e.checkPaths(cmd.Flags(), []string{"data", "articles", "model", "config"}, []string{"out"}); err != nil {
 				return err
 			}
 			if err := fl.check(); err != nil {
@@ -116,6 +116,9 @@ func (e *env) summarize(cmd *cobra.Command, s *settings, fl summarizeFlags) erro
 	e.reportSkips(r)
 	if sum.All.N == 0 {
 		return usageErr("no comments to summarize in %s", fl.data)
+	}
+	if fl.by == "group" && len(sum.Keys) == 1 && sum.Keys[0] == "" {
+		e.noteNoGroups(s)
 	}
 	dst, commit, abort, err := e.openOut(fl.out)
 	if err != nil {

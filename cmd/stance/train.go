@@ -15,7 +15,7 @@ import (
 
 func newTrain(e *env) *cobra.Command {
 	var dataFiles []string
-	var articlesFile, modelPath, labelsFile string
+	var articlesFile, modelPath, labelsFile, format string
 	var strict, tune, noTune bool
 	cmd := &cobra.Command{
 		Use:   "train --data FILE [--articles FILE] --model FILE",
@@ -35,7 +35,12 @@ uses the second for any article not in the training data. The search is by coord
 dozen settings per model, tune.folds folds each, on at most tune.max_rows rows). With tune.group_by
 none (targets that recur, as SemEval's), one model is chosen by folds over rows. Heads named under
 model.heads, and model.c or model.class_weight when set, are kept as configured. --no-tune (or
-tune: off in config.yaml) trains the configured settings as they are.`,
+tune: off in config.yaml) trains the configured settings as they are.
+
+--format json prints, on standard output, one JSON document: rows (the comments trained on),
+seconds (the whole run's) and tune_seconds (tuning's, 0 without), and model, what info --format
+json says of the model file written (its heads, classes and class counts, settings, how training
+ended, and tuning's choices and trials). The notes stay on standard error.`,
 		Example: `  stance train --data data/sample/comments.csv --articles data/sample/articles.csv --model out/sample.stance
   stance train --config semeval.yaml --data trial.txt --data train.txt --model semeval.stance`,
 		Args: noArgs,
@@ -44,11 +49,17 @@ tune: off in config.yaml) trains the configured settings as they are.`,
 			if err != nil {
 				return err
 			}
-			if err := checkPaths(cmd.Flags(), []string{"data", "articles", "config", "labels"}, []string{"model"}); err != nil {
+			if err := e.checkPaths(cmd.Flags(), []string{"data", "articles", "config", "labels"}, []string{"model"}); err != nil {
 				return err
 			}
 			if modelPath == "" {
 				return usageErr("%v", errNoModel)
+			}
+			switch {
+			case format != "table" && format != "json":
+				return usageErr("--format %q: want table or json", format)
+			case format == "json" && modelPath == "-":
+				return usageErr("train: --format json and --model - would both write to standard output; give the model a file")
 			}
 			// Where the model goes is checked before the work: tuning can take minutes.
 			if st, err := os.Stat(filepath.Dir(modelPath)); err != nil {
@@ -81,17 +92,21 @@ tune: off in config.yaml) trains the configured settings as they are.`,
 				return err
 			}
 			e.noteLeftOut(l)
+			e.noteNoArticleText(l, s)
 			cfg := s.trainConfig()
 			if err := cfg.Validate(); err != nil {
 				return asUsage(err)
 			}
 			start := time.Now()
+			tuneSecs := 0.0
+			// One progress line for the stages: features, tuning's fits, each model's iterations.
+			bar := e.progress("", 0)
+			cfg.Progress = func(tp classifier.TrainProgress) { trainStage(bar, tp) }
 			var tuning *classifier.Tuning
 			if (s.Tune.Auto || tune) && !noTune {
 				l.setGroups(s.Tune.GroupBy)
 				opt := s.tuneOptions()
-				bar := e.progress("tuning (models fitted)", 1)
-				opt.Progress = func(done, total int) { bar.setTotal(done, total) }
+				opt.Progress = func(done, total int) { bar.stage("tuning (models fitted)", done, total) }
 				type result struct {
 					cfg     classifier.Config
 					trials  []classifier.Trial
@@ -109,6 +124,7 @@ tune: off in config.yaml) trains the configured settings as they are.`,
 					e.notef("%s", describeChoice(ch, res.trials, s.Tune))
 				}
 				cfg = res.cfg
+				tuneSecs = time.Since(start).Seconds()
 				if len(res.choices) > 0 {
 					tuning = &classifier.Tuning{Choices: res.choices, Trials: res.trials}
 					e.notef("tuned in %.1fs (%d settings tried; tune: off in config.yaml or --no-tune trains the configured settings)", time.Since(start).Seconds(), len(res.trials))
@@ -118,6 +134,7 @@ tune: off in config.yaml) trains the configured settings as they are.`,
 				m, err := classifier.Train(l.Examples, l.Heads, cfg)
 				return m, asUsage(err)
 			})
+			bar.done()
 			if err != nil {
 				return err
 			}
@@ -125,8 +142,12 @@ tune: off in config.yaml) trains the configured settings as they are.`,
 			if err := e.saveModel(m, modelPath); err != nil {
 				return err
 			}
-			e.notef("trained on %d comments in %.1fs: %s", len(l.Examples), time.Since(start).Seconds(), headSummary(m))
-			e.notef("model written to %s", modelPath)
+			secs := time.Since(start).Seconds()
+			e.notef("trained on %d comments in %.1fs: %s", len(l.Examples), secs, headSummary(m))
+			e.notef("model written to %s", where(modelPath))
+			if format == "json" {
+				return e.writeTrainJSON(modelPath, len(l.Examples), secs, tuneSecs)
+			}
 			return nil
 		},
 	}
@@ -136,10 +157,26 @@ tune: off in config.yaml) trains the configured settings as they are.`,
 	f.StringVar(&modelPath, "model", "", "where to write the model")
 	f.StringVar(&labelsFile, "labels", "", "take the labels from this labels file of stance label (joined on the comments' ids) instead of the data's label columns")
 	f.BoolVar(&strict, "strict", false, "make any bad row an error instead of a reported skip")
+	f.StringVar(&format, "format", "table", "table (notes on standard error only) or json (also a JSON document of the run and the model on standard output)")
 	f.BoolVar(&tune, "tune", false, "choose each head's settings by cross-validation first, even where config.yaml says tune: off")
 	f.BoolVar(&noTune, "no-tune", false, "train the configured settings as they are, without choosing them by cross-validation")
 	addModelFlags(cmd)
 	return cmd
+}
+
+// trainStage shows on bar what training reports: features extracted, or a model's iterations,
+// whose total is a bound (training stops when it converges), so they get no ETA.
+func trainStage(bar *progress, tp classifier.TrainProgress) {
+	switch tp.Stage {
+	case "features":
+		bar.stage("features", tp.Done, tp.Total)
+	case "iterations":
+		role := "training articles"
+		if tp.Unseen {
+			role = "unseen articles"
+		}
+		bar.stage(fmt.Sprintf("training %s (%s), L-BFGS iterations of at most %d", tp.Head, role, tp.Total), tp.Done, 0)
+	}
 }
 
 // trainFlags binds configuration keys to the flags that override them.
@@ -202,10 +239,45 @@ func describeChoice(ch classifier.Choice, trials []classifier.Trial, t tuneSetti
 	} else if ch.GroupedK > 0 {
 		fmt.Fprintf(&b, "\n%s, unseen articles: the same model (%d-fold CV grouped by %s chose the same settings)", ch.Head, ch.GroupedK, t.GroupBy)
 	}
-	for _, edge := range ch.AtTheEdge {
-		fmt.Fprintf(&b, "\nnote: %s: %s is as far as tuning goes past tune.c and was still the best; a wider tune.c may do better", ch.Head, edge)
+	for _, n := range edgeNotes(ch, "") {
+		b.WriteString("\n" + n)
 	}
 	return b.String()
+}
+
+// edgeNotes are the notes of a choice of c at the edge of the values tuning tried
+// (classifier.Choice.AtTheEdge); where, if not "", says where the choice was made ("fold 2").
+func edgeNotes(ch classifier.Choice, where string) []string {
+	if where != "" {
+		where += ": "
+	}
+	var out []string
+	for _, edge := range ch.AtTheEdge {
+		out = append(out, fmt.Sprintf("note: %s%s: %s, the edge of the values of c tried (tune.c, and up to two steps of x3 past it), was the best; a wider tune.c may do better", where, ch.Head, edge))
+	}
+	return out
+}
+
+// trainJSON is train --format json's document.
+type trainJSON struct {
+	Rows        int       `json:"rows"`
+	Seconds     float64   `json:"seconds"`
+	TuneSeconds float64   `json:"tune_seconds"`
+	Model       modelInfo `json:"model"`
+}
+
+// writeTrainJSON writes train --format json's document, describing the model file as written
+// (read back, as info reads it).
+func (e *env) writeTrainJSON(path string, rows int, secs, tuneSecs float64) error {
+	m, err := loadScoringModel(path)
+	if err != nil {
+		return err
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		return err
+	}
+	return writeJSON(e.stdout, trainJSON{Rows: rows, Seconds: secs, TuneSeconds: tuneSecs, Model: describeModel(path, st.Size(), m)})
 }
 
 // saveModel writes m to path ("-": the command's standard output), atomically, as
