@@ -150,6 +150,10 @@ func (e *env) evaluate(ctx context.Context, s *settings, fl evaluateFlags) error
 	}
 	var res *evaluation.Result
 	if fl.cv > 0 {
+		// A bad --group-by is a usage error before any note on the data.
+		if !evaluation.GroupBy(fl.groupBy).Valid() {
+			return usageErr("--group-by %q: %v", fl.groupBy, evaluation.ErrGroupBy)
+		}
 		e.noteLeftOut(l) // with --model, testModel names the model's heads the data lacks
 		e.noteNoArticleText(l, s)
 		res, err = interruptible(ctx, func() (*evaluation.Result, error) {
