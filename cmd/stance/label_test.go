@@ -218,7 +218,15 @@ func TestLabelKill(t *testing.T) {
 				}
 			}
 		}()
-		time.Sleep(time.Duration(50+37*round) * time.Millisecond)
+		// The kill comes after a count of acknowledged answers, not after a time: a fast
+		// machine answered the whole pool within a few sleeps, and a slow one none.
+		for n := 0; n < 3+5*round; n++ {
+			s, ok := <-acked
+			if !ok {
+				break
+			}
+			want = append(want, s)
+		}
 		p.kill(t)
 		for s := range acked {
 			want = append(want, s)
