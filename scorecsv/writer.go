@@ -4,6 +4,10 @@
 // the like, classifier.Head.Signed). stance export, score --format csv and evaluate
 // --predictions write their rows with it, and so can any other front end.
 //
+// With a Policy (Writer.Abstain), a head's label is withheld where its top class's probability
+// is under the threshold: the label column holds the policy's label (empty by default), and the
+// probabilities and the signed score are written as ever.
+//
 // The rows are byte for byte what encoding/csv's Writer writes (comma-separated, \n line ends),
 // but the labels are quoted once, the signed pairs found once and the numbers formatted without
 // allocating (fixed4): exports write a row per comment.
@@ -13,6 +17,7 @@ import (
 	"bufio"
 	"io"
 
+	"github.com/commentstance/stance/abstain"
 	"github.com/commentstance/stance/classifier"
 )
 
@@ -39,6 +44,9 @@ type Writer struct {
 	line   []byte
 	labels [][]string // per head and class, the label as a CSV field
 	signed [][2]int   // per head, the positive and negative class, or -1s
+	policy *abstain.Policy
+	// withheld is the policy's label as a CSV field.
+	withheld string
 }
 
 // NewWriter writes rows of heads' scores to w.
@@ -57,6 +65,22 @@ func NewWriter(w io.Writer, heads []Head) *Writer {
 		c.signed = append(c.signed, pn)
 	}
 	return c
+}
+
+// Abstain makes the writer withhold the labels that p withholds; p is compiled for the
+// writer's heads (see Policy). A nil p withholds nothing.
+func (c *Writer) Abstain(p *abstain.Policy) {
+	c.policy = p
+	c.withheld = string(appendCSVField(nil, p.Label()))
+}
+
+// Policy compiles t for heads.
+func Policy(t abstain.Thresholds, heads []Head) (*abstain.Policy, error) {
+	hc := make([]abstain.HeadClasses, len(heads))
+	for i, h := range heads {
+		hc[i] = abstain.HeadClasses(h)
+	}
+	return t.Compile(hc)
 }
 
 // Columns are the names of the columns: lead, then per head its label (named after the head),
@@ -91,7 +115,11 @@ func (c *Writer) Write(lead []string, s *classifier.Scores) error {
 		if hi > 0 || len(lead) > 0 {
 			line = append(line, ',')
 		}
-		line = append(line, labels[s.Best[hi]]...)
+		if best := s.Best[hi]; c.policy.Withholds(hi, best, p[best]) {
+			line = append(line, c.withheld...)
+		} else {
+			line = append(line, labels[best]...)
+		}
 		for k := range labels {
 			line = append(line, ',')
 			line = append(line, fixed4(p[k])...)

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/commentstance/stance/abstain"
 	"github.com/commentstance/stance/classifier"
 )
 
@@ -63,6 +64,54 @@ func TestWriter(t *testing.T) {
 			last := rows[1][len(rows[1])-1]
 			if v, _ := strconv.ParseFloat(last, 64); v != 0.75 {
 				t.Errorf("last field %q, want 0.7500", last)
+			}
+		})
+	}
+}
+
+func TestWriterAbstain(t *testing.T) {
+	heads := []Head{
+		{Name: "stance", Classes: []string{"AGAINST", "FAVOR", "NONE"}},
+		{Name: "sentiment", Classes: []string{"NEGATIVE", "POSITIVE"}},
+	}
+	half := 0.5
+	// stance: 0.75 (its top class FAVOR has 0.7: withheld); sentiment: 0.5 of its own
+	// (POSITIVE 0.75: given), but NEGATIVE only from 0.8.
+	th := abstain.Thresholds{MinProb: 0.75, Heads: map[string]abstain.Head{"sentiment": {MinProb: &half, Classes: map[string]float64{"NEGATIVE": 0.8}}}}
+	rows := []classifier.Scores{
+		{Best: []int{1, 1}, Probs: [][]float64{{0.1, 0.7, 0.2}, {0.25, 0.75}}},
+		{Best: []int{2, 0}, Probs: [][]float64{{0.05, 0.15, 0.8}, {0.79, 0.21}}},
+		{Best: []int{0, 0}, Probs: [][]float64{{0.75, 0.15, 0.1}, {0.8, 0.2}}},
+	}
+	for _, tt := range []struct {
+		label, want string
+	}{
+		{"", "c1,,0.1000,0.7000,0.2000,0.6000,POSITIVE,0.2500,0.7500,0.5000\n" +
+			"c2,NONE,0.0500,0.1500,0.8000,0.1000,,0.7900,0.2100,-0.5800\n" +
+			"c3,AGAINST,0.7500,0.1500,0.1000,-0.6000,NEGATIVE,0.8000,0.2000,-0.6000\n"},
+		{"not, sure", "c1,\"not, sure\",0.1000,0.7000,0.2000,0.6000,POSITIVE,0.2500,0.7500,0.5000\n" +
+			"c2,NONE,0.0500,0.1500,0.8000,0.1000,\"not, sure\",0.7900,0.2100,-0.5800\n" +
+			"c3,AGAINST,0.7500,0.1500,0.1000,-0.6000,NEGATIVE,0.8000,0.2000,-0.6000\n"},
+	} {
+		t.Run(tt.label, func(t *testing.T) {
+			th.Label = tt.label
+			p, err := Policy(th, heads)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var buf bytes.Buffer
+			w := NewWriter(&buf, heads)
+			w.Abstain(p)
+			for i, s := range rows {
+				if err := w.Write([]string{"c" + strconv.Itoa(i+1)}, &s); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := w.Flush(); err != nil {
+				t.Fatal(err)
+			}
+			if buf.String() != tt.want {
+				t.Errorf("wrote\n%s\nwant\n%s", buf.String(), tt.want)
 			}
 		})
 	}
