@@ -150,6 +150,14 @@ func (t Thresholds) Of(head, class string) float64 {
 	return t.MinProb
 }
 
+// OfHead is head's own threshold, that of its classes without one: the head's, else MinProb.
+func (t Thresholds) OfHead(head string) float64 {
+	if h, ok := t.head(head); ok && h.MinProb != nil {
+		return *h.MinProb
+	}
+	return t.MinProb
+}
+
 // HeadClasses are a model's head and its classes, in the order of its scores' probabilities.
 // scorecsv.Head converts to it.
 type HeadClasses struct {

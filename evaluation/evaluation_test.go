@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/commentstance/stance/abstain"
 	"github.com/commentstance/stance/classifier"
 	"github.com/commentstance/stance/data"
 	"github.com/commentstance/stance/metrics"
@@ -278,7 +279,7 @@ func TestRepeat(t *testing.T) {
 
 func TestWritePredictions(t *testing.T) {
 	var buf bytes.Buffer
-	if err := WritePredictions(&buf, handMade()); err != nil {
+	if err := WritePredictions(&buf, handMade(), abstain.Thresholds{}); err != nil {
 		t.Fatal(err)
 	}
 	// The columns are the union of the fold models' classes; a class a model lacks gets 0.
@@ -297,7 +298,7 @@ r4,NONE,0.1000,0.2000,0.7000,0.1000
 	noID := handMade()
 	noID.HasID = false
 	buf.Reset()
-	if err := WritePredictions(&buf, noID); err != nil {
+	if err := WritePredictions(&buf, noID, abstain.Thresholds{}); err != nil {
 		t.Fatal(err)
 	}
 	if first, _, _ := strings.Cut(strings.SplitN(buf.String(), "\n", 3)[1], ","); first != "FAVOR" {

@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 
+	"github.com/commentstance/stance/abstain"
 	"github.com/commentstance/stance/classifier"
 	"github.com/commentstance/stance/scorecsv"
 )
@@ -28,10 +29,17 @@ func (r *Result) PredictionHeads() []scorecsv.Head {
 
 // WritePredictions writes one score row per row of r, in input order, as export writes them:
 // id (when the data has ids), then per head the predicted label, each class's probability and
-// the signed score (scorecsv), over the classes of PredictionHeads.
-func WritePredictions(w io.Writer, r *Result) error {
+// the signed score (scorecsv), over the classes of PredictionHeads. The labels that t withholds
+// are written as its label (the zero Thresholds withhold none); it fails, with an
+// *abstain.Error, where t names a head or class that r's models lack.
+func WritePredictions(w io.Writer, r *Result, t abstain.Thresholds) error {
 	heads := r.PredictionHeads()
+	policy, err := scorecsv.Policy(t, heads)
+	if err != nil {
+		return err
+	}
 	cw := scorecsv.NewWriter(w, heads)
+	cw.Abstain(policy)
 	var lead []string
 	if r.HasID {
 		lead = []string{"id"}

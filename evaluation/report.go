@@ -16,6 +16,9 @@ type HeadReport struct {
 	Note    string         `json:"note,omitempty"`
 	Report  metrics.Report `json:"report"`
 	Repeats *RepeatStats   `json:"repeats,omitempty"` // with repeated cross-validation
+	// Abstain are the figures with the labels under a threshold withheld (Abstain); with
+	// repeated cross-validation, those of the first fold assignment.
+	Abstain *Abstention `json:"abstain,omitempty"`
 	// With Result.GroupRows: what the rows are grouped by, each group's figures, and their
 	// unweighted mean.
 	ByName string         `json:"by,omitempty"`

@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/commentstance/stance/abstain"
 	"github.com/commentstance/stance/data"
 	"github.com/commentstance/stance/evaluation"
 	"github.com/commentstance/stance/htmlreport"
@@ -198,7 +199,7 @@ func (e *env) evaluate(ctx context.Context, s *settings, fl evaluateFlags) error
 		figures = e.stderr
 	}
 	if fl.predictions != "" {
-		if err := e.writeOut(fl.predictions, func(w io.Writer) error { return evaluation.WritePredictions(w, res) }); err != nil {
+		if err := e.writeOut(fl.predictions, func(w io.Writer) error { return evaluation.WritePredictions(w, res, abstain.Thresholds{}) }); err != nil {
 			return err
 		}
 		e.notef("predictions written to %s", where(fl.predictions))
