@@ -49,7 +49,7 @@ var (
 	ErrRange        = errors.New("want a probability from 0 to 1")
 	ErrUnknownHead  = errors.New("no such head")
 	ErrUnknownClass = errors.New("no such class")
-	ErrLabel        = errors.New("the label for a withheld label is a class of the head")
+	ErrLabel        = errors.New("the label of a withheld label is a class")
 )
 
 // Error says which threshold is wrong: Head is "" for Thresholds.MinProb and for the label,
@@ -72,7 +72,7 @@ func (e *Error) Error() string {
 	case errors.Is(e.Err, ErrUnknownClass):
 		return fmt.Sprintf("head %s, class %q: %v; its classes are %s", e.Head, e.Class, e.Err, strings.Join(e.Known, ", "))
 	}
-	return fmt.Sprintf("%q: %v %s, so a withheld label would read as that class", e.Label, e.Err, e.Head)
+	return fmt.Sprintf("%q is a class of head %s: a withheld label would read as that class; want another label, or none", e.Label, e.Head)
 }
 
 func (e *Error) Unwrap() error { return e.Err }
@@ -249,6 +249,9 @@ func ParseFlag(s string) (head string, p float64, err error) {
 		}
 	}
 	p, perr := parseProb(strings.TrimSpace(v))
+	if errors.Is(perr, ErrRange) {
+		return "", 0, fmt.Errorf("%q: %w", s, perr)
+	}
 	if perr != nil {
 		return "", 0, fmt.Errorf("%q: %w; want P or HEAD=P, P from 0 to 1", s, perr)
 	}

@@ -106,7 +106,7 @@ func TestCompileErrors(t *testing.T) {
 		{"unknown class", Thresholds{Heads: map[string]Head{"stance": {Classes: map[string]float64{"NONEE": 0.5}}}}, ErrUnknownClass,
 			`head stance, class "NONEE": no such class; its classes are AGAINST, FAVOR, NONE`},
 		{"label a class", Thresholds{MinProb: 0.5, Label: "NONE"}, ErrLabel,
-			`"NONE": the label for a withheld label is a class of the head stance, so a withheld label would read as that class`},
+			`"NONE" is a class of head stance: a withheld label would read as that class; want another label, or none`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := tt.t.Compile(heads)

@@ -34,7 +34,8 @@ type settings struct {
 	Tune     tuneSettings      `mapstructure:"tune"`
 	Workers  int               `mapstructure:"workers"`
 	Seed     int64             `mapstructure:"seed"`
-	Serve    serveSettings     `mapstructure:"serve"` // stance serve's; serve.go
+	Serve    serveSettings     `mapstructure:"serve"`   // stance serve's; serve.go
+	Abstain  abstainSettings   `mapstructure:"abstain"` // abstain.go
 	// Encoding, Delimiter and Limits: see guard.go.
 	Encoding  string        `mapstructure:"encoding"`
 	Delimiter string        `mapstructure:"delimiter"`
@@ -165,6 +166,9 @@ func defaults() map[string]any {
 		"tune.word_weight":        []float64{},
 		"tune.conjoin_weight":     t.Grid.ConjoinWeight,
 		"metrics":                 map[string]string{"stance": "f_avg(FAVOR,AGAINST)", "sentiment": "macro_f1"},
+		"abstain.min_prob":        0.0,
+		"abstain.label":           "",
+		"abstain.heads":           map[string]any{},
 		"workers":                 0,
 		"seed":                    0,
 	}
@@ -190,7 +194,7 @@ var headKeys = func() []string {
 }()
 
 // mapKeys are keys whose values are maps with keys of the user's choosing.
-var mapKeys = []string{"labels", "model.class_weights", "model.heads", "metrics"}
+var mapKeys = []string{"labels", "model.class_weights", "model.heads", "metrics", "abstain.heads"}
 
 // loadSettings reads the configuration. path is the --config flag: "" means ./config.yaml if it
 // exists. flags are the command's flags; those bound to keys override everything else.
@@ -307,6 +311,17 @@ func readConfig(v *viper.Viper, path string, r io.Reader) error {
 				valid := make([]string, len(headKeys))
 				for i, hk := range headKeys {
 					valid[i] = "model.heads." + head + "." + hk
+				}
+				return usageErr("config %s: unknown key %q; did you mean %q?", path, k, nearest(k, valid))
+			}
+			continue
+		}
+		if head, key, ok := strings.Cut(strings.TrimPrefix(k, "abstain.heads."), "."); ok && strings.HasPrefix(k, "abstain.heads.") {
+			// abstain.heads.HEAD.min_prob and abstain.heads.HEAD.classes.CLASS.
+			if key != "min_prob" && !strings.HasPrefix(key, "classes.") {
+				valid := make([]string, len(abstainHeadKeys))
+				for i, hk := range abstainHeadKeys {
+					valid[i] = "abstain.heads." + head + "." + hk
 				}
 				return usageErr("config %s: unknown key %q; did you mean %q?", path, k, nearest(k, valid))
 			}

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -29,6 +30,10 @@ type evaluateFlags struct {
 	cv, repeats         int
 	strict, tune        bool
 	noTune              bool
+	// abstain are the thresholds of config.yaml and --min-prob, and abstainSrc which came from
+	// flags.
+	abstain    abstain.Thresholds
+	abstainSrc abstainSource
 }
 
 func newEvaluate(e *env) *cobra.Command {
@@ -56,12 +61,20 @@ assignment: the per-seed differences say whether a gain is more than the luck of
 
 --by article (or group) adds, per head, the figures of each article (each value of the group
 column) on its own rows, in order of first appearance, and their unweighted mean: how the model
-does on each target or article, as SemEval reports per target.`,
+does on each target or article, as SemEval reports per target.
+
+--min-prob P (or HEAD=P, or abstain in config.yaml) withholds, as score and export do, each label
+whose probability is under its threshold, for review: each head then also gets its coverage (the
+share of its comments labelled), the number left to review, and its accuracy, macro-F1 and
+official metric on the labelled comments alone (with --repeats, on the first fold assignment);
+--predictions writes the withheld labels as abstain.label. --report draws each head's
+accuracy-coverage curve whether or not a threshold is given, and marks the threshold's point.`,
 		Example: `  stance evaluate --model out/sample.stance --data data/sample/comments.csv --articles data/sample/articles.csv
   stance evaluate --cv 5 --group-by article --data data/sample/comments.csv --articles data/sample/articles.csv --format json
   stance evaluate --cv 5 --group-by article --no-tune --data data/sample/comments.csv --articles data/sample/articles.csv
   stance evaluate --cv 5 --repeats 5 --group-by article --data data/sample/comments.csv --articles data/sample/articles.csv
-  stance evaluate --model out/sample.stance --by article --data data/sample/comments.csv --articles data/sample/articles.csv`,
+  stance evaluate --model out/sample.stance --by article --data data/sample/comments.csv --articles data/sample/articles.csv
+  stance evaluate --cv 5 --no-tune --min-prob stance=0.6 --min-prob sentiment=0.5 --data data/sample/comments.csv --articles data/sample/articles.csv`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			s, _, err := loadSettings(e.configPath, e.configSet, cmd.Flags(), trainFlags)
@@ -78,6 +91,9 @@ does on each target or article, as SemEval reports per target.`,
 				return err
 			}
 			if err := fl.check(); err != nil {
+				return err
+			}
+			if fl.abstain, fl.abstainSrc, err = abstainFlags(s, cmd.Flags()); err != nil {
 				return err
 			}
 			return e.evaluate(cmd.Context(), s, fl)
@@ -98,6 +114,7 @@ does on each target or article, as SemEval reports per target.`,
 	f.BoolVar(&fl.tune, "tune", false, "with --cv: tune each fold's settings on its training part (nested) even where config.yaml says tune: off")
 	f.BoolVar(&fl.noTune, "no-tune", false, "with --cv: train every fold with the configured settings, without tuning them first")
 	addModelFlags(cmd)
+	addAbstainFlags(cmd)
 	return cmd
 }
 
@@ -176,6 +193,9 @@ func (e *env) evaluate(ctx context.Context, s *settings, fl evaluateFlags) error
 	if err != nil {
 		return err
 	}
+	if err := evaluation.Abstain(res, reports, fl.abstain); err != nil {
+		return abstainError(err, fl.abstainSrc)
+	}
 	title := res.Title()
 	if fl.repeats > 1 {
 		title += fmt.Sprintf("; fold seed %d, repeated over seeds %d to %d", s.Seed, s.Seed, s.Seed+int64(fl.repeats)-1)
@@ -199,7 +219,7 @@ func (e *env) evaluate(ctx context.Context, s *settings, fl evaluateFlags) error
 		figures = e.stderr
 	}
 	if fl.predictions != "" {
-		if err := e.writeOut(fl.predictions, func(w io.Writer) error { return evaluation.WritePredictions(w, res, abstain.Thresholds{}) }); err != nil {
+		if err := e.writeOut(fl.predictions, func(w io.Writer) error { return evaluation.WritePredictions(w, res, fl.abstain) }); err != nil {
 			return err
 		}
 		e.notef("predictions written to %s", where(fl.predictions))
@@ -321,6 +341,24 @@ func formatRepeats(w io.Writer, rs *evaluation.RepeatStats, metric string) {
 	line("official", rs.Mean.Official, rs.SD.Official, rs.Official, suffix)
 }
 
+// formatAbstain prints a head's figures with the labels under its thresholds withheld.
+func formatAbstain(w io.Writer, a *evaluation.Abstention, metric string) {
+	fmt.Fprintf(w, "\nwith labels under p %s withheld for review", strconv.FormatFloat(a.MinProb, 'g', -1, 64))
+	if len(a.ClassMinProb) > 0 {
+		var parts []string
+		for _, c := range slices.Sorted(maps.Keys(a.ClassMinProb)) {
+			parts = append(parts, c+" "+strconv.FormatFloat(a.ClassMinProb[c], 'g', -1, 64))
+		}
+		fmt.Fprintf(w, " (predicted %s)", strings.Join(parts, ", "))
+	}
+	fmt.Fprintf(w, "\ncoverage  %.4f  %d of %d labelled\nreview    %d\n", a.Coverage, a.Labelled, a.N, a.Review)
+	if l := a.OnLabelled; l != nil {
+		fmt.Fprintf(w, "on the labelled: accuracy %.4f  macro_f1 %.4f  official %.4f  %s\n", l.Accuracy, l.MacroF1, l.Official, metric)
+	} else {
+		fmt.Fprintf(w, "on the labelled: none labelled\n")
+	}
+}
+
 // formatBy prints the figures of each article or group under a head's report.
 func formatBy(w io.Writer, nr evaluation.HeadReport) {
 	kw := len(nr.ByName)
@@ -380,6 +418,15 @@ func writeReports(w io.Writer, format, title string, reports []evaluation.HeadRe
 					row(r.Head, r.Report.N, fmt.Sprintf("%s unweighted mean of %d by %s", m.name, len(r.By), r.ByName), f(m.v))
 				}
 			}
+			if a := r.Abstain; a != nil {
+				row(r.Head, a.N, "coverage", f(a.Coverage))
+				row(r.Head, a.Review, "review", strconv.Itoa(a.Review))
+				if l := a.OnLabelled; l != nil {
+					for _, m := range figures(metric, l.Official, l.Accuracy, l.MacroF1) {
+						row(r.Head, a.Labelled, m.name+" of labelled", f(m.v))
+					}
+				}
+			}
 			if rs := r.Repeats; rs != nil {
 				means := figures(metric, rs.Mean.Official, rs.Mean.Accuracy, rs.Mean.MacroF1)
 				sds := figures(metric, rs.SD.Official, rs.SD.Accuracy, rs.SD.MacroF1)
@@ -406,6 +453,9 @@ func writeReports(w io.Writer, format, title string, reports []evaluation.HeadRe
 		}
 		if err := r.Report.Format(w); err != nil {
 			return err
+		}
+		if r.Abstain != nil {
+			formatAbstain(w, r.Abstain, r.Report.Metric)
 		}
 		if r.By != nil {
 			formatBy(w, r)

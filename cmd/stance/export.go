@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/commentstance/stance/abstain"
 	"github.com/commentstance/stance/classifier"
 	"github.com/commentstance/stance/data"
 	"github.com/commentstance/stance/scorecsv"
@@ -29,10 +30,15 @@ head the predicted label in a column named after the head, one probability colum
 class (stance_FAVOR, ...), and a signed score where the head's classes allow one:
 P(favor) - P(against), P(support) - P(deny), P(agree) - P(disagree), P(positive) - P(negative).
 
+--min-prob P withholds, for review, each label whose probability is under P (HEAD=P for one head;
+abstain in config.yaml has per-class thresholds too): its column is left empty, or holds
+--abstain-label (abstain.label), and the probabilities and the signed score are written as ever.
+
 The output is written to a temporary file and renamed into place when complete: an interrupted or
 failed export leaves any previous file as it was. --out - writes to standard output.`,
 		Example: `  stance export --model out/sample.stance --data data/sample/new_comments.csv --articles data/sample/articles.csv --out out/scores.csv
   stance export --model out/sample.stance --data comments.csv --keep text,created_at --out scores.csv
+  stance export --model out/sample.stance --data data/sample/new_comments.csv --min-prob stance=0.6 --abstain-label UNSURE --out scores.csv
   stance export --model fnc1.stance --data competition_test_stances.csv --articles competition_test_bodies.csv --out - | head`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -47,6 +53,10 @@ failed export leaves any previous file as it was. --out - writes to standard out
 				return usageErr("export needs --data FILE and --out FILE")
 			}
 			m, err := loadScoringModel(modelPath) // export only scores: no weight matrices
+			if err != nil {
+				return err
+			}
+			policy, err := abstainPolicy(s, cmd.Flags(), scorecsv.HeadsOf(m))
 			if err != nil {
 				return err
 			}
@@ -71,7 +81,7 @@ failed export leaves any previous file as it was. --out - writes to standard out
 			defer abort()
 			start := time.Now()
 			bar := e.progress("scored", 0)
-			n, err := exportScores(cmd, m, r, dst, lead, s.Workers, bar.set)
+			n, err := exportScores(cmd, m, r, dst, exportOptions{lead: lead, workers: s.Workers, policy: policy, progress: bar.set})
 			bar.done()
 			if err != nil {
 				return err
@@ -93,6 +103,7 @@ failed export leaves any previous file as it was. --out - writes to standard out
 	f.StringSliceVar(&keep, "keep", nil, "input columns to carry through, after article_id: --keep text,created_at")
 	f.BoolVar(&strict, "strict", false, "make any bad row an error instead of a reported skip")
 	f.IntVar(&workers, "workers", 0, "scoring goroutines; 0 = all cores (workers)")
+	addAbstainFlags(cmd)
 	return cmd
 }
 
@@ -107,11 +118,21 @@ func checkKeep(keep, cols []string) error {
 	return nil
 }
 
-func exportScores(cmd *cobra.Command, m *classifier.Model, r *data.Reader, out io.Writer, lead scorecsv.Lead, workers int, progress func(int)) (int, error) {
+// exportOptions are how exportScores writes its rows.
+type exportOptions struct {
+	lead     scorecsv.Lead
+	workers  int             // scoring goroutines; 0 = all cores
+	policy   *abstain.Policy // labels withheld for review; nil: none
+	progress func(int)
+}
+
+func exportScores(cmd *cobra.Command, m *classifier.Model, r *data.Reader, out io.Writer, o exportOptions) (int, error) {
+	lead, workers, progress := o.lead, o.workers, o.progress
 	if workers <= 0 {
 		workers = defaultWorkers()
 	}
 	w := scorecsv.NewWriter(out, scorecsv.HeadsOf(m))
+	w.Abstain(o.policy)
 	if err := w.WriteHeader(lead.Columns()...); err != nil {
 		return 0, err
 	}

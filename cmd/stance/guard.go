@@ -200,6 +200,9 @@ func checkSettings(v *viper.Viper, s *settings) error {
 	if err := s.Features.Validate(); err != nil {
 		return asUsage(err)
 	}
+	if err := s.Abstain.validate(); err != nil {
+		return err
+	}
 	// A model too large to load is one that can never be used: refuse to train it. Each head
 	// has two classes at least, and the model is held twice while it is saved (it and its
 	// file's image).

@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/commentstance/stance/abstain"
 	"github.com/commentstance/stance/classifier"
 	"github.com/commentstance/stance/data"
 	"github.com/commentstance/stance/internal/cell"
@@ -38,10 +39,16 @@ than being skipped, since a caller waiting for its answer would wait forever.
 The csv and jsonl formats print each score as its comment is read, so a pipe sees it at once
 (comments on standard input are scored line by line); a bad row stops the output there, with an
 error that names it. The table and json formats print once all comments are read, or nothing.
-For a file of scores that is written whole or not at all, use export.`,
+For a file of scores that is written whole or not at all, use export.
+
+--min-prob P withholds, for review, each label whose probability is under P (HEAD=P for one head;
+abstain in config.yaml has per-class thresholds too): the label is left empty, or is
+--abstain-label (abstain.label), and json and jsonl mark it "abstained": true; the probabilities
+are given as ever.`,
 		Example: `  stance score --model out/sample.stance --article-file article.txt "كلامه صحيح" "This is nonsense"
   echo "About time they did something" | stance score --model out/sample.stance --article "Council approves congestion charge"
-  stance score --model out/sample.stance --data data/sample/new_comments.csv --articles data/sample/articles.csv --format jsonl`,
+  stance score --model out/sample.stance --data data/sample/new_comments.csv --articles data/sample/articles.csv --format jsonl
+  stance score --model out/sample.stance --min-prob 0.6 --abstain-label UNSURE "كلامه صحيح"`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			s, _, err := loadSettings(e.configPath, e.configSet, cmd.Flags(), nil)
 			if err != nil {
@@ -80,10 +87,15 @@ For a file of scores that is written whole or not at all, use export.`,
 			if err != nil {
 				return err
 			}
+			policy, err := abstainPolicy(s, cmd.Flags(), scorecsv.HeadsOf(m))
+			if err != nil {
+				return err
+			}
 			// Lines of standard input may come one at a time from a live feed: each score is
 			// written as soon as its line is read.
 			perLine := len(args) == 0 && (dataFile == "" || dataFile == "-")
 			out := newScoreWriter(e.stdout, format, m, perLine)
+			out.policy = policy
 			var res classifier.Scores
 			bare := 0 // comments without an article
 			ctx := cmd.Context()
@@ -121,6 +133,7 @@ For a file of scores that is written whole or not at all, use export.`,
 	f.StringVar(&articlesFile, "articles", "", "with --data: file of articles joined on the comments' article id")
 	f.StringVar(&format, "format", "table", "table, csv, jsonl or json")
 	f.StringVar(&inputFormat, "input-format", "", "text (standard input's lines), csv, tsv or jsonl; the last three read standard input as --data - does (default: text, or --data's extension)")
+	addAbstainFlags(cmd)
 	return cmd
 }
 
@@ -277,6 +290,7 @@ type scoreWriter struct {
 	lead      []string // a csv row's lead fields (scoreLead)
 	enc       *json.Encoder
 	all       []scoreJSON
+	policy    *abstain.Policy // the labels it withholds are written as its label
 }
 
 // scoreLead are the input columns of score --format csv: export's id and article_id, and the
@@ -284,10 +298,13 @@ type scoreWriter struct {
 var scoreLead = scorecsv.Lead{ID: true, ArticleID: true, Text: true}
 
 type headJSON struct {
-	Label string             `json:"label"`
-	Prob  float64            `json:"probability"`
-	Probs map[string]float64 `json:"probabilities"`
-	Score *float64           `json:"score,omitempty"`
+	Label string `json:"label"` // the abstain label where Abstained
+	// Abstained: the label's probability is under its threshold (--min-prob, abstain in
+	// config.yaml), and the label is withheld for review.
+	Abstained bool               `json:"abstained,omitempty"`
+	Prob      float64            `json:"probability"`
+	Probs     map[string]float64 `json:"probabilities"`
+	Score     *float64           `json:"score,omitempty"`
 }
 
 type scoreJSON struct {
@@ -314,6 +331,7 @@ func (sw *scoreWriter) start() error {
 		return err
 	case "csv":
 		sw.rows = scorecsv.NewWriter(sw.w, scorecsv.HeadsOf(sw.m))
+		sw.rows.Abstain(sw.policy)
 		return sw.rows.WriteHeader(scoreLead.Columns()...)
 	case "jsonl":
 		sw.enc = json.NewEncoder(sw.w)
@@ -331,7 +349,9 @@ func (sw *scoreWriter) write(it scoreItem, s *classifier.Scores) error {
 	case "table":
 		fmt.Fprint(sw.tw, cell.Clip(it.Text, 48))
 		for hi, h := range sw.m.Heads {
-			fmt.Fprintf(sw.tw, "\t%s\t%.2f", h.Classes[s.Best[hi]], s.Probs[hi][s.Best[hi]])
+			best := s.Best[hi]
+			label, _ := sw.policy.LabelOf(hi, best, h.Classes[best], s.Probs[hi][best])
+			fmt.Fprintf(sw.tw, "\t%s\t%.2f", label, s.Probs[hi][best])
 		}
 		_, err := fmt.Fprintln(sw.tw)
 		return err
@@ -344,7 +364,9 @@ func (sw *scoreWriter) write(it scoreItem, s *classifier.Scores) error {
 	}
 	rec := scoreJSON{ID: it.ID, Text: it.Text, Heads: map[string]headJSON{}}
 	for hi, h := range sw.m.Heads {
-		hj := headJSON{Label: h.Classes[s.Best[hi]], Prob: s.Probs[hi][s.Best[hi]], Probs: map[string]float64{}}
+		best := s.Best[hi]
+		label, withheld := sw.policy.LabelOf(hi, best, h.Classes[best], s.Probs[hi][best])
+		hj := headJSON{Label: label, Abstained: withheld, Prob: s.Probs[hi][best], Probs: map[string]float64{}}
 		for k, c := range h.Classes {
 			hj.Probs[c] = s.Probs[hi][k]
 		}
