@@ -141,3 +141,16 @@ func Abstain(r *Result, reports []HeadReport, t abstain.Thresholds) error {
 	}
 	return nil
 }
+
+// CoverageAt is the point of curve (AccuracyCoverage's) at threshold minProb: that of the
+// least confidence at or above it, whose rows are those labelled. ok is false where minProb is
+// above every confidence, and no row is labelled.
+func CoverageAt(curve []CoveragePoint, minProb float64) (p CoveragePoint, ok bool) {
+	for _, c := range curve {
+		if c.MinProb < minProb {
+			break
+		}
+		p, ok = c, true
+	}
+	return p, ok
+}

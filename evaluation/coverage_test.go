@@ -105,3 +105,19 @@ r4,NONE,0.1000,0.2000,0.7000,0.1000
 		t.Errorf("a head the result lacks: %v, want ErrUnknownHead", err)
 	}
 }
+
+func TestCoverageAt(t *testing.T) {
+	curve := AccuracyCoverage([]float64{0.9, 0.6, 0.8, 0.6, 0.5}, []bool{true, false, true, true, false})
+	for _, tt := range []struct {
+		minProb  float64
+		labelled int
+		ok       bool
+	}{
+		{0, 5, true}, {0.5, 5, true}, {0.55, 4, true}, {0.6, 4, true}, {0.61, 2, true}, {0.9, 1, true}, {0.95, 0, false},
+	} {
+		p, ok := CoverageAt(curve, tt.minProb)
+		if p.Labelled != tt.labelled || ok != tt.ok {
+			t.Errorf("at %v: %d labelled (%v), want %d (%v)", tt.minProb, p.Labelled, ok, tt.labelled, tt.ok)
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"io"
 	"math"
+	"strconv"
 )
 
 // The page's markup and style. page.tmpl is the page, parts.tmpl a template per panel;
@@ -28,6 +29,7 @@ var funcs = template.FuncMap{
 	"f1":       func(v float64) string { return fmt.Sprintf("%.1f", v) },
 	"f3":       func(v float64) string { return fmt.Sprintf("%.3f", v) },
 	"f4":       func(v float64) string { return fmt.Sprintf("%.4f", v) },
+	"g":        func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) },
 	"pct":      func(v float64) string { return fmt.Sprintf("%.1f", 100*v) },
 	"add":      func(a, b float64) float64 { return a + b },
 	"neg":      func(v float64) float64 { return -v },

@@ -1,7 +1,8 @@
 // Package htmlreport renders an evaluation as one self-contained HTML page (inline CSS and SVG,
 // no script, no external asset) that shows each head's figures as pictures: headline numbers,
 // the confusion matrix as a heat map, per-class precision, recall and F1 as bars, a reliability
-// diagram, and the comments the model got wrong most confidently.
+// diagram, the accuracy-coverage curve (with the point of the thresholds under which labels are
+// withheld, when given), and the comments the model got wrong most confidently.
 //
 // Data enters as an evaluation.Result and its []evaluation.HeadReport; New builds the page's
 // view model (Page: every figure, colour and chart coordinate the page shows), and Page.Render
@@ -71,6 +72,7 @@ type Head struct {
 	By        *By
 	Repeats   *evaluation.RepeatStats
 	Calib     *Calibration // nil when the evaluation holds no probabilities
+	Coverage  *Coverage    // likewise
 	Mistakes  []Mistake    // most confident first
 }
 
@@ -225,6 +227,7 @@ func newHead(anchor int, res *evaluation.Result, hr evaluation.HeadReport) (Head
 			return h, fmt.Errorf("head %s: %w", hr.Head, err)
 		}
 		h.Calib = newCalibration(cal, conf, rep.Accuracy, anchor)
+		h.Coverage = newCoverage(evaluation.AccuracyCoverage(conf, correct), hr.Abstain)
 		// Most confident first; NaN (no probabilities) never happens here.
 		slices.SortStableFunc(h.Mistakes, func(a, b Mistake) int { return cmp.Compare(b.Conf, a.Conf) })
 	}
