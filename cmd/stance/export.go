@@ -3,7 +3,9 @@ package main
 import (
 	"fmt"
 	"io"
+	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -20,8 +22,8 @@ func newExport(e *env) *cobra.Command {
 	var workers int
 	cmd := &cobra.Command{
 		Use:   "export --model FILE --data FILE --out FILE",
-		Short: "Score a file of comments and write one CSV row of scores per comment",
-		Long: `export scores every comment of --data (CSV, TSV or JSONL; label columns are allowed and ignored)
+		Short: "Score a file of comments and write one CSV (or .xlsx) row of scores per comment",
+		Long: `export scores every comment of --data (CSV, TSV, JSONL or .xlsx; label columns are allowed and ignored)
 and writes one row per comment, in input order: id (when the input has an id column), article_id
 (the input's; for an article given inline, in an article column, "sha256:" and the first 16 hex
 digits of the SHA-256 of its text, shared by the rows under it), the columns --keep names, then per
@@ -29,10 +31,14 @@ head the predicted label in a column named after the head, one probability colum
 class (stance_FAVOR, ...), and a signed score where the head's classes allow one:
 P(favor) - P(against), P(support) - P(deny), P(agree) - P(disagree), P(positive) - P(negative).
 
+--out FILE.xlsx writes the same rows as an Excel workbook of one sheet, "scores": the header row
+frozen, ids and labels as text, probabilities and scores as numbers shown to 4 decimals.
+
 The output is written to a temporary file and renamed into place when complete: an interrupted or
-failed export leaves any previous file as it was. --out - writes to standard output.`,
+failed export leaves any previous file as it was. --out - writes CSV to standard output.`,
 		Example: `  stance export --model out/sample.stance --data data/sample/new_comments.csv --articles data/sample/articles.csv --out out/scores.csv
   stance export --model out/sample.stance --data comments.csv --keep text,created_at --out scores.csv
+  stance export --model out/sample.stance --data comments.xlsx --keep text --out scores.xlsx
   stance export --model fnc1.stance --data competition_test_stances.csv --articles competition_test_bodies.csv --out - | head`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -71,10 +77,24 @@ failed export leaves any previous file as it was. --out - writes to standard out
 			defer abort()
 			start := time.Now()
 			bar := e.progress("scored", 0)
-			n, err := exportScores(cmd, m, r, dst, lead, s.Workers, bar.set)
+			var w scoreRows = scorecsv.NewWriter(dst, scorecsv.HeadsOf(m))
+			var xw *scorecsv.XLSXWriter
+			if isXLSX(out) {
+				if xw, err = scorecsv.NewXLSXWriter(dst, scorecsv.HeadsOf(m)); err != nil {
+					return err
+				}
+				defer xw.Abort() // its temporary files; after Close, nothing
+				w = xw
+			}
+			n, err := exportScores(cmd, m, r, w, lead, s.Workers, bar.set)
 			bar.done()
 			if err != nil {
 				return err
+			}
+			if xw != nil {
+				if err := xw.Close(); err != nil {
+					return fmt.Errorf("writing %s: %w", out, err)
+				}
 			}
 			e.reportSkips(r)
 			if err := commit(); err != nil {
@@ -86,10 +106,10 @@ failed export leaves any previous file as it was. --out - writes to standard out
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&dataFile, "data", "", "comments to score (CSV, TSV or JSONL); - for standard input (CSV)")
+	f.StringVar(&dataFile, "data", "", "comments to score (CSV, TSV, JSONL or .xlsx); - for standard input (CSV)")
 	f.StringVar(&articlesFile, "articles", "", "file of articles joined on the comments' article id")
 	f.StringVar(&modelPath, "model", "", "the model")
-	f.StringVarP(&out, "out", "o", "", "the CSV to write; - for standard output")
+	f.StringVarP(&out, "out", "o", "", "the CSV to write, or an Excel workbook if it ends in .xlsx; - for standard output (CSV)")
 	f.StringSliceVar(&keep, "keep", nil, "input columns to carry through, after article_id: --keep text,created_at")
 	f.BoolVar(&strict, "strict", false, "make any bad row an error instead of a reported skip")
 	f.IntVar(&workers, "workers", 0, "scoring goroutines; 0 = all cores (workers)")
@@ -107,11 +127,22 @@ func checkKeep(keep, cols []string) error {
 	return nil
 }
 
-func exportScores(cmd *cobra.Command, m *classifier.Model, r *data.Reader, out io.Writer, lead scorecsv.Lead, workers int, progress func(int)) (int, error) {
+// scoreRows is what export writes its rows with: a scorecsv.Writer or XLSXWriter.
+type scoreRows interface {
+	WriteHeader(lead ...string) error
+	Write(lead []string, s *classifier.Scores) error
+	Flush() error
+}
+
+// isXLSX says whether export writes path as a workbook: by its extension, as data files are read.
+func isXLSX(path string) bool {
+	return path != "-" && strings.EqualFold(filepath.Ext(path), ".xlsx")
+}
+
+func exportScores(cmd *cobra.Command, m *classifier.Model, r *data.Reader, w scoreRows, lead scorecsv.Lead, workers int, progress func(int)) (int, error) {
 	if workers <= 0 {
 		workers = defaultWorkers()
 	}
-	w := scorecsv.NewWriter(out, scorecsv.HeadsOf(m))
 	if err := w.WriteHeader(lead.Columns()...); err != nil {
 		return 0, err
 	}
