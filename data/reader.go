@@ -1,4 +1,5 @@
-// Package data reads reader comments, labelled or not, from CSV, TSV and JSONL files.
+// Package data reads reader comments, labelled or not, from CSV, TSV and JSONL files and .xlsx
+// workbooks (xlsx.go).
 //
 // Data enters as a file (Open) or an io.Reader (NewReader) together with a Schema that names
 // the columns; it leaves one Comment at a time from Reader.Read, so a file of any size is

@@ -2,7 +2,8 @@
 // text), then per head its predicted label, one probability column per class (HEAD_CLASS) and,
 // where the head's classes allow one, its signed score (HEAD_score: P(favor) - P(against) and
 // the like, classifier.Head.Signed). stance export, score --format csv and evaluate
-// --predictions write their rows with it, and so can any other front end.
+// --predictions write their rows with it, and so can any other front end. XLSXWriter writes the
+// same rows as an Excel workbook (stance export --out FILE.xlsx).
 //
 // The rows are byte for byte what encoding/csv's Writer writes (comma-separated, \n line ends),
 // but the labels are quoted once, the signed pairs found once and the numbers formatted without
