@@ -31,20 +31,27 @@ func loadArticles(a ArticleSource, enc encoding.Encoding, o sourceOptions, maxBy
 		return nil, fmt.Errorf("article file: %w", err)
 	}
 	defer f.Close()
+	if format == XLSX {
+		// The workbook is bounded by its own checks (openXLSX), by the same limit.
+		o.sheet, o.xlsxLimit, o.xlsxKey = a.Sheet, maxBytes, "limits.article_file_bytes"
+		return readArticles(f, a.Path, format, orDefault(a.Key, "id"), orDefault(a.Text, "text"), o)
+	}
 	in := &boundedReader{r: f, max: maxBytes, err: fmt.Errorf("the article file is %w: longer than %s; raise limits.article_file_bytes if it is real data", ErrTooLong, sizeString(maxBytes))}
 	return readArticles(decoded(in, enc), a.Path, format, orDefault(a.Key, "id"), orDefault(a.Text, "text"), o)
 }
 
-func readArticles(in io.Reader, name, format, keyCol, textCol string, o sourceOptions) (map[string]articleEntry, error) {
+func readArticles(in io.Reader, name, format, keyCol, textCol string, o sourceOptions) (_ map[string]articleEntry, err error) {
 	src, pre, err := newSource(format, in, name, o)
 	if err != nil {
 		return nil, err
 	}
+	defer closeSource(src)
+	defer func() { inSheet(err, name, sheetOf(src)) }()
 	if len(pre) > 0 {
 		return nil, pre[0]
 	}
 	cols := src.columns()
-	if err := checkHeader(name, src.headerLine(), cols); err != nil {
+	if err := checkHeader(name, src.headerLine(), cols, format); err != nil {
 		return nil, err
 	}
 	key, text := -1, -1

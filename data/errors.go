@@ -53,10 +53,13 @@ var (
 )
 
 // ParseError is an error at a place in an input file. Line and Column are 1-based; 0 means
-// unknown (Column is a byte offset within the line, as in encoding/csv).
+// unknown (Column is a byte offset within the line, as in encoding/csv). In an .xlsx workbook
+// Sheet names the sheet, Line is the row number and Column the column's number (A is 1), and the
+// message says them as Excel does: `f.xlsx: sheet "Sheet1", row 12, column C (text): ...`.
 type ParseError struct {
 	File   string // the name given to Open or NewReader
-	Line   int    // physical line of the field, or of the record when Field is empty
+	Sheet  string // the sheet of an .xlsx workbook; "" for the text formats
+	Line   int    // physical line (row) of the field, or of the record when Field is empty
 	Column int
 	Field  string // column name in the file, "" when the error is about the whole record
 	Value  string // the offending value, shortened to about 40 bytes; "" when there is none
@@ -64,6 +67,9 @@ type ParseError struct {
 }
 
 func (e *ParseError) Error() string {
+	if e.Sheet != "" {
+		return e.sheetError()
+	}
 	var b strings.Builder
 	b.WriteString(e.File)
 	if e.Line > 0 {
@@ -82,6 +88,39 @@ func (e *ParseError) Error() string {
 		b.WriteString(strconv.Quote(e.Field))
 		b.WriteString(": ")
 	}
+	b.WriteString(e.Err.Error())
+	if e.Value != "" {
+		b.WriteString("; got ")
+		b.WriteString(e.Value)
+	}
+	return b.String()
+}
+
+// sheetError is Error for a place in a workbook, which spreadsheet users know by sheet, row
+// number and column letter.
+func (e *ParseError) sheetError() string {
+	var b strings.Builder
+	b.WriteString(e.File)
+	b.WriteString(": sheet ")
+	b.WriteString(strconv.Quote(e.Sheet))
+	if e.Line > 0 {
+		b.WriteString(", row ")
+		b.WriteString(strconv.Itoa(e.Line))
+	}
+	switch {
+	case e.Column > 0:
+		b.WriteString(", column ")
+		b.WriteString(columnName(e.Column))
+		if e.Field != "" {
+			b.WriteString(" (")
+			b.WriteString(e.Field)
+			b.WriteByte(')')
+		}
+	case e.Field != "":
+		b.WriteString(", column ")
+		b.WriteString(strconv.Quote(e.Field))
+	}
+	b.WriteString(": ")
 	b.WriteString(e.Err.Error())
 	if e.Value != "" {
 		b.WriteString("; got ")

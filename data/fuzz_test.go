@@ -46,6 +46,7 @@ func readFuzz(t *testing.T, in []byte, name string, s Schema) ([]Comment, []stri
 		}
 		return nil, nil, false
 	}
+	defer r.Close()
 	cs, err := drain(r)
 	if err != nil {
 		var pe *ParseError

@@ -18,8 +18,12 @@ type Limits struct {
 	// past it to the next record could take for ever. 0 means DefaultRecordBytes.
 	RecordBytes int64
 	// ArticleFileBytes bounds the article file of Schema.Articles, which is read whole.
-	// 0 means DefaultArticleFileBytes.
+	// 0 means DefaultArticleFileBytes. An .xlsx article file is bounded by it twice over: the
+	// file, and the sum of its unzipped parts.
 	ArticleFileBytes int64
+	// XLSXBytes bounds an .xlsx comments file: the file itself, and the sum of the unzipped sizes
+	// of its parts (a zip bomb is refused before anything is unzipped). 0 means DefaultXLSXBytes.
+	XLSXBytes int64
 }
 
 const (
@@ -31,6 +35,12 @@ const (
 	DefaultRecordBytes = 12 << 20
 	// DefaultArticleFileBytes is 256 MiB, some 20 times FNC-1's training bodies (13 MB).
 	DefaultArticleFileBytes = 256 << 20
+	// DefaultXLSXBytes is 512 MiB unzipped: a sheet of Excel's most rows (1,048,576) of
+	// tweet-sized comments, with their shared strings, unzips to about 400 MB. The parts other
+	// than the sheet and its strings are held in memory, and one row is decoded whole before
+	// limits.record_bytes can refuse it, so this also bounds what a hostile workbook makes a
+	// Reader allocate.
+	DefaultXLSXBytes = 512 << 20
 	// KeptSkips is how many skipped records a Reader keeps for Skipped; the rest are only
 	// counted (SkipCount), so that a file of millions of bad rows is read in constant memory.
 	KeptSkips = 100
@@ -41,6 +51,13 @@ func (l Limits) record() int64 {
 		return l.RecordBytes
 	}
 	return DefaultRecordBytes
+}
+
+func (l Limits) xlsx() int64 {
+	if l.XLSXBytes > 0 {
+		return l.XLSXBytes
+	}
+	return DefaultXLSXBytes
 }
 
 func (l Limits) articleFile() int64 {

@@ -1,4 +1,5 @@
-// Package data reads reader comments, labelled or not, from CSV, TSV and JSONL files.
+// Package data reads reader comments, labelled or not, from CSV, TSV and JSONL files and .xlsx
+// workbooks (xlsx.go).
 //
 // Data enters as a file (Open) or an io.Reader (NewReader) together with a Schema that names
 // the columns; it leaves one Comment at a time from Reader.Read, so a file of any size is
@@ -64,6 +65,7 @@ type Reader struct {
 	labelNames                       []string
 	keep                             []int // Schema.Keep's column indexes
 
+	sheet        string                  // of an .xlsx file, for messages
 	articles     map[string]articleEntry // nil without Schema.Articles
 	articlesPath string
 	joinArticle  bool // Article comes from the article file
@@ -97,7 +99,7 @@ func Open(path string, s Schema) (*Reader, error) {
 
 // NewReader reads comments from in; name is used for errors and Comment.File, and for the
 // format when s.Format is "". It reads the header, and the article file if s.Articles is set.
-func NewReader(in io.Reader, name string, s Schema) (*Reader, error) {
+func NewReader(in io.Reader, name string, s Schema) (_ *Reader, err error) {
 	format, err := checkFormat(name, s.Format)
 	if err != nil {
 		return nil, err
@@ -114,7 +116,10 @@ func NewReader(in io.Reader, name string, s Schema) (*Reader, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	if enc == nil {
+	inEnc := enc // the comments file's; enc stays the article file's
+	if format == XLSX {
+		inEnc = nil // the workbook's XML declares its own encoding; excelize decodes it
+	} else if enc == nil {
 		br := bufio.NewReaderSize(in, readBufSize)
 		start, _ := br.Peek(2)
 		if hint := utf16Hint(start); hint != "" {
@@ -122,18 +127,25 @@ func NewReader(in io.Reader, name string, s Schema) (*Reader, error) {
 		}
 		in = br
 	}
-	src, pre, err := newSource(format, decoded(in, enc), name, sourceOptions{comma: s.Delimiter, maxRecord: s.Limits.record()})
+	src, pre, err := newSource(format, decoded(in, inEnc), name, sourceOptions{comma: s.Delimiter, maxRecord: s.Limits.record(),
+		sheet: s.Sheet, xlsxLimit: s.Limits.xlsx(), xlsxKey: "limits.xlsx_bytes"})
 	if err != nil {
 		return nil, err
 	}
-	r := &Reader{name: name, src: src, strip: slices.Clone(s.Strip), requireLabels: s.RequireLabels, strict: s.Strict, decoding: enc != nil}
+	defer func() {
+		if err != nil {
+			closeSource(src)
+			inSheet(err, name, sheetOf(src))
+		}
+	}()
+	r := &Reader{name: name, src: src, sheet: sheetOf(src), strip: slices.Clone(s.Strip), requireLabels: s.RequireLabels, strict: s.Strict, decoding: inEnc != nil}
 	for _, bad := range pre {
 		if err := r.bad(bad, bad.Line); err != nil {
 			return nil, err
 		}
 	}
 	cols := src.columns()
-	if err := checkHeader(name, src.headerLine(), cols); err != nil {
+	if err := checkHeader(name, src.headerLine(), cols, format); err != nil {
 		return nil, err
 	}
 	// A JSONL input without any object has no columns to check: it is an empty stream.
@@ -230,19 +242,24 @@ func (r *Reader) EncodingHint() string {
 		r.nutf8, r.good+r.nskips)
 }
 
-// Close closes the file opened by Open. It does not close standard input or the io.Reader
-// given to NewReader.
+// Close closes the file opened by Open, and removes the temporary files of an .xlsx workbook's
+// large parts. It does not close standard input or the io.Reader given to NewReader.
 func (r *Reader) Close() error {
+	err := closeSource(r.src)
 	if r.closer == nil {
-		return nil
+		return err
 	}
 	c := r.closer
 	r.closer = nil
-	return c.Close()
+	if cerr := c.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // bad records a skippable error, or returns it under Strict.
 func (r *Reader) bad(e *ParseError, line int) error {
+	inSheet(e, r.name, r.sheet)
 	if r.strict {
 		return e
 	}
@@ -262,7 +279,7 @@ func (r *Reader) allSkipped() error {
 	if hint := r.EncodingHint(); hint != "" {
 		msg += "; " + hint
 	}
-	return &ParseError{File: r.name, Err: fmt.Errorf("%w: %s", ErrAllSkipped, msg)}
+	return &ParseError{File: r.name, Sheet: r.sheet, Err: fmt.Errorf("%w: %s", ErrAllSkipped, msg)}
 }
 
 // Read returns the next good comment, skipping (or, with Strict, failing on) bad ones. It
@@ -284,6 +301,7 @@ func (r *Reader) Read() (Comment, error) {
 		if bad == nil {
 			c, bad, err = r.build()
 			if err != nil {
+				inSheet(err, r.name, r.sheet)
 				r.err = err
 				return Comment{}, err
 			}

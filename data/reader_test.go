@@ -288,17 +288,17 @@ var readTests = []readTest{
 	},
 	{
 		name:    "unknown extension",
-		file:    "c.xlsx",
+		file:    "c.xls",
 		in:      "text\na\n",
 		err:     ErrFormat,
-		errText: `c.xlsx: unknown format: cannot tell it from the extension ".xlsx"`,
+		errText: `c.xls: unknown format: ".xls" workbooks are not read; save it as .xlsx`,
 	},
 	{
 		name:    "unknown format",
 		file:    "c.csv",
 		schema:  Schema{Format: "xml"},
 		err:     ErrFormat,
-		errText: `unknown format "xml"; want csv, tsv or jsonl`,
+		errText: `unknown format "xml"; want csv, tsv, jsonl or xlsx`,
 	},
 	{
 		name: "stdin is csv",
@@ -764,7 +764,7 @@ func TestDetectFormat(t *testing.T) {
 			t.Errorf("DetectFormat(%q) = %q, %v; want %q", name, got, err, want)
 		}
 	}
-	for _, name := range []string{"a", "a.xlsx", "a.csv.gz", ""} {
+	for _, name := range []string{"a", "a.xls", "a.ods", "a.csv.gz", ""} {
 		if _, err := DetectFormat(name); !errors.Is(err, ErrFormat) {
 			t.Errorf("DetectFormat(%q): %v, want ErrFormat", name, err)
 		}

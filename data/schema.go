@@ -13,6 +13,7 @@ const (
 	CSV   = "csv"   // RFC 4180 as read by encoding/csv: header row, quoted fields may span lines
 	TSV   = "tsv"   // one record per line, fields split on tabs, no quoting at all
 	JSONL = "jsonl" // one JSON object per line
+	XLSX  = "xlsx"  // an Excel workbook: one sheet, its first non-empty row the header (xlsx.go)
 )
 
 // Schema says how a file's columns map onto a Comment. The zero Schema reads a file with columns
@@ -24,10 +25,14 @@ const (
 // Strip from strip, Articles from articles.*, Encoding from encoding, Delimiter from delimiter,
 // and Limits from limits.record_bytes and limits.article_file_bytes.
 type Schema struct {
-	// Format is CSV, TSV or JSONL. "" means from the file name's extension: .csv; .tsv and .txt
-	// (the SemEval-2016 files are tab-separated .txt); .jsonl and .json. The name "-" (stdin)
-	// means CSV.
+	// Format is CSV, TSV, JSONL or XLSX. "" means from the file name's extension: .csv; .tsv and
+	// .txt (the SemEval-2016 files are tab-separated .txt); .jsonl and .json; .xlsx. The name "-"
+	// (stdin) means CSV.
 	Format string
+
+	// Sheet is the sheet of an .xlsx file to read (set by sheet); "" means the first. The text
+	// formats ignore it.
+	Sheet string
 
 	// Column names. Defaults: "id", "text", "article_id", "article", "group". A column that the
 	// file lacks is read as empty, except Text, which is required. When Articles is set and
@@ -57,13 +62,15 @@ type Schema struct {
 	// articles are returned either way.
 	Strict bool
 
-	// Encoding is the character encoding of the file and of the article file. "" means UTF-8
+	// Encoding is the character encoding of the file and of the article file (not of an .xlsx
+	// workbook, whose XML says its own). "" means UTF-8
 	// (with or without a byte-order mark). Otherwise "utf-16" (a byte-order mark says the byte
 	// order; little-endian without one) or a label of the WHATWG Encoding Standard, such as
 	// "windows-1256" (Excel's Arabic CSV export), "iso-8859-6" or "windows-1252".
 	Encoding string
 
-	// Delimiter separates the fields of a CSV file and of a CSV article file; 0 means ','.
+	// Delimiter separates the fields of a CSV file and of a CSV article file; 0 means ','. The
+	// other formats ignore it.
 	// Excel writes ';' in locales whose decimal separator is the comma.
 	Delimiter rune
 
@@ -92,6 +99,7 @@ func checkDelimiter(d rune) error {
 type ArticleSource struct {
 	Path   string
 	Format string // as Schema.Format
+	Sheet  string // as Schema.Sheet, for an .xlsx article file
 	Key    string // column holding the article id; default "id"
 	Text   string // column holding the article text; default "text"
 }
@@ -108,8 +116,13 @@ func DetectFormat(name string) (string, error) {
 		return TSV, nil
 	case ".jsonl", ".json":
 		return JSONL, nil
+	case ".xlsx":
+		return XLSX, nil
+	case ".xls", ".ods", ".numbers":
+		return "", fmt.Errorf("%s: %w: %q workbooks are not read; save it as .xlsx (Excel Workbook) or .csv (CSV UTF-8)",
+			name, ErrFormat, filepath.Ext(name))
 	}
-	return "", fmt.Errorf("%s: %w: cannot tell it from the extension %q; name the file .csv, .tsv, .txt, .jsonl or .json, or set the format to csv, tsv or jsonl",
+	return "", fmt.Errorf("%s: %w: cannot tell it from the extension %q; name the file .csv, .tsv, .txt, .jsonl, .json or .xlsx, or set the format to csv, tsv, jsonl or xlsx",
 		name, ErrFormat, filepath.Ext(name))
 }
 
@@ -117,10 +130,10 @@ func checkFormat(name, format string) (string, error) {
 	switch format {
 	case "":
 		return DetectFormat(name)
-	case CSV, TSV, JSONL:
+	case CSV, TSV, JSONL, XLSX:
 		return format, nil
 	}
-	return "", fmt.Errorf("%s: %w %q; want csv, tsv or jsonl", name, ErrFormat, format)
+	return "", fmt.Errorf("%s: %w %q; want csv, tsv, jsonl or xlsx", name, ErrFormat, format)
 }
 
 // labelColumns resolves s.Labels into head -> column, applying the defaults.

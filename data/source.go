@@ -51,6 +51,9 @@ func newBuffered(r io.Reader) *bufio.Reader {
 type sourceOptions struct {
 	comma     rune  // CSV delimiter; 0 is ','
 	maxRecord int64 // Limits.record()
+	sheet     string
+	xlsxLimit int64  // Limits.xlsx(), or the article file's bound
+	xlsxKey   string // the configuration key of xlsxLimit
 }
 
 func newSource(format string, r io.Reader, name string, o sourceOptions) (source, []*ParseError, error) {
@@ -66,14 +69,27 @@ func newSource(format string, r io.Reader, name string, o sourceOptions) (source
 		return s, nil, err
 	case JSONL:
 		return newJSONLSource(r, name, o)
+	case XLSX:
+		if o.xlsxLimit <= 0 {
+			o.xlsxLimit, o.xlsxKey = DefaultXLSXBytes, "limits.xlsx_bytes"
+		}
+		s, err := openXLSX(r, name, xlsxOptions{sheet: o.sheet, limit: o.xlsxLimit, limitKey: o.xlsxKey, maxRecord: o.maxRecord})
+		if err != nil {
+			return nil, nil, err // a nil *xlsxSource must not become a non-nil source
+		}
+		return s, nil, nil
 	}
 	return nil, nil, fmt.Errorf("%s: %w %q", name, ErrFormat, format)
 }
 
-// checkHeader rejects column names that cannot be matched reliably.
-func checkHeader(name string, line int, cols []string) error {
+// checkHeader rejects column names that cannot be matched reliably. A sheet's header may leave
+// cells empty (columns of notes, spacing), which no setting can name; a text file's may not.
+func checkHeader(name string, line int, cols []string, format string) error {
 	seen := make(map[string]int, len(cols))
 	for i, c := range cols {
+		if c == "" && format == XLSX {
+			continue
+		}
 		if bad := checkText(c); bad != nil {
 			return &ParseError{File: name, Line: line, Column: i + 1, Value: shorten(c, 0),
 				Err: fmt.Errorf("header column %d: %w", i+1, bad)}
@@ -494,7 +510,7 @@ func (s *jsonlSource) read(first bool) (*ParseError, error) {
 		return bad(col, fmt.Errorf("%w: text after the JSON object; want one JSON object per line", ErrSyntax)), nil
 	}
 	if first {
-		if err := checkHeader(s.lr.name, s.start, s.keys); err != nil {
+		if err := checkHeader(s.lr.name, s.start, s.keys, JSONL); err != nil {
 			var pe *ParseError
 			if errors.As(err, &pe) {
 				return pe, nil

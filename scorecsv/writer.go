@@ -2,7 +2,8 @@
 // text), then per head its predicted label, one probability column per class (HEAD_CLASS) and,
 // where the head's classes allow one, its signed score (HEAD_score: P(favor) - P(against) and
 // the like, classifier.Head.Signed). stance export, score --format csv and evaluate
-// --predictions write their rows with it, and so can any other front end.
+// --predictions write their rows with it, and so can any other front end. XLSXWriter writes the
+// same rows as an Excel workbook (stance export --out FILE.xlsx).
 //
 // With a Policy (Writer.Abstain), a head's label is withheld where its top class's probability
 // is under the threshold: the label column holds the policy's label (empty by default), and the

@@ -154,6 +154,7 @@ environment variables (STANCE_MODEL_C=3), and by flags, in that order.`,
 	root.PersistentFlags().BoolVarP(&e.quiet, "quiet", "q", false, "print no progress or notes on stderr")
 	root.PersistentFlags().String("encoding", "", "character encoding of the data and article files: utf-8 (default), utf-16, windows-1256, iso-8859-6, ... (encoding)")
 	root.PersistentFlags().String("delimiter", ",", "field separator of CSV files: one character, such as ';', or tab (delimiter)")
+	root.PersistentFlags().String("sheet", "", "the sheet of an .xlsx data file to read; default the first (sheet)")
 	// --version prints what stance version prints.
 	root.Version = versionString()
 	root.SetVersionTemplate(currentVersion().String())

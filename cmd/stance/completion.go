@@ -40,7 +40,7 @@ func addCompletions(root *cobra.Command) {
 		}
 		for _, flag := range dataFileFlags {
 			if c.Flags().Lookup(flag) != nil {
-				c.MarkFlagFilename(flag, "csv", "tsv", "txt", "jsonl", "json")
+				c.MarkFlagFilename(flag, "csv", "tsv", "txt", "jsonl", "json", "xlsx")
 			}
 		}
 	}

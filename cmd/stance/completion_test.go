@@ -81,7 +81,7 @@ func TestCompletionOfFlagValues(t *testing.T) {
 	}
 	// File flags complete files with the data formats' extensions (directive 8: filter by them).
 	got, directive := completions(t, "train", "--data", "")
-	if directive != ":8" || !slices.Equal(got, []string{"csv", "tsv", "txt", "jsonl", "json"}) {
+	if directive != ":8" || !slices.Equal(got, []string{"csv", "tsv", "txt", "jsonl", "json", "xlsx"}) {
 		t.Errorf("--data completes %q (%s)", got, directive)
 	}
 }

@@ -24,6 +24,7 @@ import (
 // STANCE_* environment variables, and by flags, in that order (viper's precedence).
 type settings struct {
 	Format   string            `mapstructure:"format"`
+	Sheet    string            `mapstructure:"sheet"`
 	Columns  columns           `mapstructure:"columns"`
 	Labels   map[string]string `mapstructure:"labels"`
 	Strip    []string          `mapstructure:"strip"`
@@ -53,6 +54,7 @@ type columns struct {
 type articles struct {
 	File   string `mapstructure:"file"`
 	Format string `mapstructure:"format"`
+	Sheet  string `mapstructure:"sheet"`
 	Key    string `mapstructure:"key"`
 	Text   string `mapstructure:"text"`
 }
@@ -124,6 +126,7 @@ func defaults() map[string]any {
 	t := classifier.DefaultTuneOptions()
 	d := map[string]any{
 		"format":                  "",
+		"sheet":                   "",
 		"columns.id":              "id",
 		"columns.text":            "text",
 		"columns.article_id":      "article_id",
@@ -133,6 +136,7 @@ func defaults() map[string]any {
 		"strip":                   []string{},
 		"articles.file":           "",
 		"articles.format":         "",
+		"articles.sheet":          "",
 		"articles.key":            "article_id",
 		"articles.text":           "article",
 		"features.bits":           f.Bits,
@@ -226,7 +230,7 @@ func loadSettings(path string, explicit bool, flags *pflag.FlagSet, bind map[str
 	if bind == nil {
 		bind = map[string]string{}
 	}
-	bind["encoding"], bind["delimiter"] = "encoding", "delimiter" // the root's flags
+	bind["encoding"], bind["delimiter"], bind["sheet"] = "encoding", "delimiter", "sheet" // the root's flags
 	for key, flag := range bind {
 		if fl := flags.Lookup(flag); fl != nil {
 			if err := v.BindPFlag(key, fl); err != nil {
@@ -415,6 +419,7 @@ func editDistance(a, b string) int {
 func (s *settings) schema(articlesFile string) data.Schema {
 	sc := data.Schema{
 		Format:    s.Format,
+		Sheet:     s.Sheet,
 		ID:        s.Columns.ID,
 		Text:      s.Columns.Text,
 		ArticleID: s.Columns.ArticleID,
@@ -423,14 +428,14 @@ func (s *settings) schema(articlesFile string) data.Schema {
 		Labels:    s.Labels,
 		Strip:     s.Strip,
 		Encoding:  s.Encoding,
-		Limits:    data.Limits{RecordBytes: s.Limits.RecordBytes, ArticleFileBytes: s.Limits.ArticleFileBytes},
+		Limits:    data.Limits{RecordBytes: s.Limits.RecordBytes, ArticleFileBytes: s.Limits.ArticleFileBytes, XLSXBytes: s.Limits.XLSXBytes},
 	}
 	sc.Delimiter, _ = delimiterOf(s.Delimiter) // checked by loadSettings
 	if articlesFile == "" {
 		articlesFile = s.Articles.File
 	}
 	if articlesFile != "" {
-		sc.Articles = &data.ArticleSource{Path: articlesFile, Format: s.Articles.Format, Key: s.Articles.Key, Text: s.Articles.Text}
+		sc.Articles = &data.ArticleSource{Path: articlesFile, Format: s.Articles.Format, Sheet: s.Articles.Sheet, Key: s.Articles.Key, Text: s.Articles.Text}
 	}
 	return sc
 }

@@ -3,7 +3,9 @@ package main
 import (
 	"fmt"
 	"io"
+	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -21,8 +23,8 @@ func newExport(e *env) *cobra.Command {
 	var workers int
 	cmd := &cobra.Command{
 		Use:   "export --model FILE --data FILE --out FILE",
-		Short: "Score a file of comments and write one CSV row of scores per comment",
-		Long: `export scores every comment of --data (CSV, TSV or JSONL; label columns are allowed and ignored)
+		Short: "Score a file of comments and write one CSV (or .xlsx) row of scores per comment",
+		Long: `export scores every comment of --data (CSV, TSV, JSONL or .xlsx; label columns are allowed and ignored)
 and writes one row per comment, in input order: id (when the input has an id column), article_id
 (the input's; for an article given inline, in an article column, "sha256:" and the first 16 hex
 digits of the SHA-256 of its text, shared by the rows under it), the columns --keep names, then per
@@ -34,11 +36,15 @@ P(favor) - P(against), P(support) - P(deny), P(agree) - P(disagree), P(positive)
 abstain in config.yaml has per-class thresholds too): its column is left empty, or holds
 --abstain-label (abstain.label), and the probabilities and the signed score are written as ever.
 
+--out FILE.xlsx writes the same rows as an Excel workbook of one sheet, "scores": the header row
+frozen, ids and labels as text, probabilities and scores as numbers shown to 4 decimals.
+
 The output is written to a temporary file and renamed into place when complete: an interrupted or
-failed export leaves any previous file as it was. --out - writes to standard output.`,
+failed export leaves any previous file as it was. --out - writes CSV to standard output.`,
 		Example: `  stance export --model out/sample.stance --data data/sample/new_comments.csv --articles data/sample/articles.csv --out out/scores.csv
   stance export --model out/sample.stance --data comments.csv --keep text,created_at --out scores.csv
   stance export --model out/sample.stance --data data/sample/new_comments.csv --min-prob stance=0.6 --abstain-label UNSURE --out scores.csv
+  stance export --model out/sample.stance --data comments.xlsx --keep text --out scores.xlsx
   stance export --model fnc1.stance --data competition_test_stances.csv --articles competition_test_bodies.csv --out - | head`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -81,10 +87,25 @@ failed export leaves any previous file as it was. --out - writes to standard out
 			defer abort()
 			start := time.Now()
 			bar := e.progress("scored", 0)
-			n, err := exportScores(cmd, m, r, dst, exportOptions{lead: lead, workers: s.Workers, policy: policy, progress: bar.set})
+			var w scoreRows = scorecsv.NewWriter(dst, scorecsv.HeadsOf(m))
+			var xw *scorecsv.XLSXWriter
+			if isXLSX(out) {
+				if xw, err = scorecsv.NewXLSXWriter(dst, scorecsv.HeadsOf(m)); err != nil {
+					return err
+				}
+				defer xw.Abort() // its temporary files; after Close, nothing
+				w = xw
+			}
+			w.Abstain(policy)
+			n, err := exportScores(cmd, m, r, w, exportOptions{lead: lead, workers: s.Workers, progress: bar.set})
 			bar.done()
 			if err != nil {
 				return err
+			}
+			if xw != nil {
+				if err := xw.Close(); err != nil {
+					return fmt.Errorf("writing %s: %w", out, err)
+				}
 			}
 			e.reportSkips(r)
 			if err := commit(); err != nil {
@@ -96,10 +117,10 @@ failed export leaves any previous file as it was. --out - writes to standard out
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&dataFile, "data", "", "comments to score (CSV, TSV or JSONL); - for standard input (CSV)")
+	f.StringVar(&dataFile, "data", "", "comments to score (CSV, TSV, JSONL or .xlsx); - for standard input (CSV)")
 	f.StringVar(&articlesFile, "articles", "", "file of articles joined on the comments' article id")
 	f.StringVar(&modelPath, "model", "", "the model")
-	f.StringVarP(&out, "out", "o", "", "the CSV to write; - for standard output")
+	f.StringVarP(&out, "out", "o", "", "the CSV to write, or an Excel workbook if it ends in .xlsx; - for standard output (CSV)")
 	f.StringSliceVar(&keep, "keep", nil, "input columns to carry through, after article_id: --keep text,created_at")
 	f.BoolVar(&strict, "strict", false, "make any bad row an error instead of a reported skip")
 	f.IntVar(&workers, "workers", 0, "scoring goroutines; 0 = all cores (workers)")
@@ -121,18 +142,28 @@ func checkKeep(keep, cols []string) error {
 // exportOptions are how exportScores writes its rows.
 type exportOptions struct {
 	lead     scorecsv.Lead
-	workers  int             // scoring goroutines; 0 = all cores
-	policy   *abstain.Policy // labels withheld for review; nil: none
+	workers  int // scoring goroutines; 0 = all cores
 	progress func(int)
 }
 
-func exportScores(cmd *cobra.Command, m *classifier.Model, r *data.Reader, out io.Writer, o exportOptions) (int, error) {
+// scoreRows is what export writes its rows with: a scorecsv.Writer or XLSXWriter.
+type scoreRows interface {
+	WriteHeader(lead ...string) error
+	Write(lead []string, s *classifier.Scores) error
+	Flush() error
+	Abstain(p *abstain.Policy)
+}
+
+// isXLSX says whether export writes path as a workbook: by its extension, as data files are read.
+func isXLSX(path string) bool {
+	return path != "-" && strings.EqualFold(filepath.Ext(path), ".xlsx")
+}
+
+func exportScores(cmd *cobra.Command, m *classifier.Model, r *data.Reader, w scoreRows, o exportOptions) (int, error) {
 	lead, workers, progress := o.lead, o.workers, o.progress
 	if workers <= 0 {
 		workers = defaultWorkers()
 	}
-	w := scorecsv.NewWriter(out, scorecsv.HeadsOf(m))
-	w.Abstain(o.policy)
 	if err := w.WriteHeader(lead.Columns()...); err != nil {
 		return 0, err
 	}

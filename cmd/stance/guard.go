@@ -38,6 +38,7 @@ type limitSettings struct {
 	ArticleFileBytes int64 `mapstructure:"article_file_bytes"`
 	ModelFileBytes   int64 `mapstructure:"model_file_bytes"`
 	ModelMemoryBytes int64 `mapstructure:"model_memory_bytes"`
+	XLSXBytes        int64 `mapstructure:"xlsx_bytes"`
 }
 
 // limitDefaults are the defaults of the keys guard.go adds to the configuration.
@@ -49,6 +50,7 @@ func limitDefaults() map[string]any {
 		"limits.article_file_bytes": int64(data.DefaultArticleFileBytes),
 		"limits.model_file_bytes":   int64(classifier.DefaultModelFileBytes),
 		"limits.model_memory_bytes": int64(classifier.DefaultModelMemoryBytes),
+		"limits.xlsx_bytes":         int64(data.DefaultXLSXBytes),
 	}
 }
 
@@ -189,7 +191,8 @@ func checkSettings(v *viper.Viper, s *settings) error {
 		return bad("workers", s.Workers, "0 (all cores) to 4096")
 	}
 	for key, n := range map[string]int64{"limits.record_bytes": s.Limits.RecordBytes, "limits.article_file_bytes": s.Limits.ArticleFileBytes,
-		"limits.model_file_bytes": s.Limits.ModelFileBytes, "limits.model_memory_bytes": s.Limits.ModelMemoryBytes} {
+		"limits.model_file_bytes": s.Limits.ModelFileBytes, "limits.model_memory_bytes": s.Limits.ModelMemoryBytes,
+		"limits.xlsx_bytes": s.Limits.XLSXBytes} {
 		if n < 1<<10 {
 			return bad(key, n, "at least 1024 bytes")
 		}
