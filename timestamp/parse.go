@@ -70,7 +70,7 @@ const (
 func Parse(s string) (time.Time, error) {
 	v := strings.TrimSpace(s)
 	if v == "" {
-		return time.Time{}, ErrEmpty
+		return time.Time{}, fmt.Errorf("%w; want %s", ErrEmpty, Forms)
 	}
 	if isSerial(v) {
 		return parseSerial(v)
