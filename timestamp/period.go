@@ -47,15 +47,34 @@ func (p Period) Start(t time.Time) time.Time {
 }
 
 // Next is the start of the period after the one that starts at start.
-func (p Period) Next(start time.Time) time.Time {
+func (p Period) Next(start time.Time) time.Time { return p.Add(start, 1) }
+
+// Add is the start of the period n periods after (n < 0: before) the one that starts at start.
+func (p Period) Add(start time.Time, n int) time.Time {
 	switch p {
 	case Week:
-		return start.AddDate(0, 0, 7)
+		return start.AddDate(0, 0, 7*n)
 	case Month:
-		return start.AddDate(0, 1, 0)
+		return start.AddDate(0, n, 0)
 	}
-	return start.AddDate(0, 0, 1)
+	return start.AddDate(0, 0, n)
 }
+
+// Between is how many periods the one that starts at b comes after the one that starts at a
+// (negative when before): Add(a, Between(a, b)) is b.
+func (p Period) Between(a, b time.Time) int {
+	switch p {
+	case Month:
+		return (b.Year()-a.Year())*12 + int(b.Month()) - int(a.Month())
+	case Week:
+		return days(a, b) / 7
+	}
+	return days(a, b)
+}
+
+// days is the number of days from midnight a to midnight b, both UTC: UTC has no daylight
+// saving, so a day is always 24 hours.
+func days(a, b time.Time) int { return int(b.Sub(a) / (24 * time.Hour)) }
 
 // Label names the period that starts at start: 2026-11-02 for a day, its Monday's date for a
 // week (a date sorts and reads more plainly than ISO's 2026-W45, whose year can differ from

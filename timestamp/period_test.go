@@ -48,6 +48,12 @@ func TestPeriodStart(t *testing.T) {
 			if got := tt.p.Label(tt.p.Next(s)); got != tt.next {
 				t.Errorf("next %s, want %s", got, tt.next)
 			}
+			for _, n := range []int{-13, -1, 0, 1, 2, 53} {
+				later := tt.p.Add(s, n)
+				if got := tt.p.Between(s, later); got != n || !tt.p.Start(later).Equal(later) {
+					t.Errorf("Between(%v, Add(%d) = %v) = %d; want %d, at a period's start", s, n, later, got, n)
+				}
+			}
 			if s.Location() != time.UTC || s.Hour() != 0 || s.Minute() != 0 || s.Nanosecond() != 0 {
 				t.Errorf("start %v is not a UTC midnight", s)
 			}
