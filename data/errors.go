@@ -37,6 +37,8 @@ var (
 	ErrEmptyText = errors.New("empty text")
 	// ErrEmptyLabel: a label column is present but the value is empty, and Schema.RequireLabels is set.
 	ErrEmptyLabel = errors.New("empty label")
+	// ErrTime: the time column of Schema.Time is empty or holds no time timestamp.Parse reads.
+	ErrTime = errors.New("bad time")
 	// ErrNoArticle: a comment's article id is not in the article file of Schema.Articles.
 	ErrNoArticle = errors.New("no article with this id")
 	// ErrDuplicateArticle: the article file has one key twice with different texts.

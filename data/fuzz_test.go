@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 )
 
@@ -34,6 +35,8 @@ var fuzzSeeds = []string{
 	"{\"text\": \"a\"} x\nnot json\n\n{\"text\": 5}\n{\"text\": \"\\u0000\"}\n{\"text\": \"caf\xe9\"}",
 	"{\"text\": \"a\", \"text\": \"b\"}\n{\"text\": null, \"id\": [1]}\n",
 	"\ufeff{\"text\": \"bom\"}\r\n",
+	"id,text,created_at\n1,a,2026-11-02T08:14:05.5+03:00\n2,b,02/01/2026\n3,c,\n4,d,45996.5\n5,e,2026-11-02 08:14\n",
+	"{\"text\": \"a\", \"created_at\": 45996.5}\n{\"text\": \"b\", \"created_at\": \"2026-11-02\"}\n{\"text\": \"c\", \"created_at\": true}\n",
 }
 
 // readFuzz reads in and asserts what every comment must satisfy, whatever the input; it returns the
@@ -86,6 +89,9 @@ func readFuzz(t *testing.T, in []byte, name string, s Schema) ([]Comment, []stri
 			t.Fatalf("line %d after line %d", c.Line, last)
 		}
 		last = c.Line
+		if (s.Time == "" && !c.Time.IsZero()) || c.Time.Location() != time.UTC {
+			t.Fatalf("time %v read with Schema.Time %q", c.Time, s.Time)
+		}
 		if len(c.Labels) != len(heads) {
 			t.Fatalf("labels %v, heads %v", c.Labels, heads)
 		}
@@ -112,24 +118,32 @@ var fuzzSchemas = []Schema{
 	{},
 	{Strict: true, RequireLabels: true, Strip: []string{"#SemST"}},
 	{Delimiter: ';', Limits: Limits{RecordBytes: fuzzRecordLimit}},
+	{Time: "created_at"},
 }
 
 // fuzzRecordLimit is small enough for the fuzzer's inputs to pass it.
 const fuzzRecordLimit = 64
 
 // columnsOf is the header a round trip writes: the default columns, then the label heads
-// (whose default columns are named like the heads), then the text last, because a TSV line
-// loses a trailing CR and only the text is trimmed.
-func columnsOf(c Comment, heads []string) []string {
+// (whose default columns are named like the heads), the time as RFC 3339 when s reads one, then
+// the text last, because a TSV line loses a trailing CR and only the text is trimmed.
+func columnsOf(c Comment, heads []string, s Schema) []string {
 	row := []string{c.ID, c.ArticleID, c.Article, c.Group}
 	for _, h := range heads {
 		row = append(row, c.Labels[h])
 	}
+	if s.Time != "" {
+		row = append(row, c.Time.Format(time.RFC3339Nano))
+	}
 	return append(row, c.Text)
 }
 
-func header(heads []string) []string {
-	return append(append([]string{"id", "article_id", "article", "group"}, heads...), "text")
+func header(heads []string, s Schema) []string {
+	h := append([]string{"id", "article_id", "article", "group"}, heads...)
+	if s.Time != "" {
+		h = append(h, s.Time)
+	}
+	return append(h, "text")
 }
 
 // sameComments compares the fields a round trip must keep; norm maps a first-read value to
@@ -165,15 +179,15 @@ func FuzzCSV(f *testing.F) {
 			// Round trip: write the comments with encoding/csv and read them back.
 			var buf bytes.Buffer
 			w := csv.NewWriter(&buf)
-			w.Write(header(heads))
+			w.Write(header(heads, s))
 			for _, c := range cs {
-				w.Write(columnsOf(c, heads))
+				w.Write(columnsOf(c, heads, s))
 			}
 			w.Flush()
 			if err := w.Error(); err != nil {
 				t.Fatal(err)
 			}
-			back, err := drain(mustReader(t, buf.Bytes(), "back.csv", Schema{Strict: true}))
+			back, err := drain(mustReader(t, buf.Bytes(), "back.csv", Schema{Strict: true, Time: s.Time}))
 			if err != nil {
 				t.Fatalf("reading back %q: %v", buf.Bytes(), err)
 			}
@@ -195,11 +209,11 @@ func FuzzTSV(f *testing.F) {
 			}
 			// Round trip: a value read from TSV holds no tab or LF, so joining with tabs is exact.
 			var buf bytes.Buffer
-			buf.WriteString(strings.Join(header(heads), "\t") + "\n")
+			buf.WriteString(strings.Join(header(heads, s), "\t") + "\n")
 			for _, c := range cs {
-				buf.WriteString(strings.Join(columnsOf(c, heads), "\t") + "\r\n")
+				buf.WriteString(strings.Join(columnsOf(c, heads, s), "\t") + "\r\n")
 			}
-			back, err := drain(mustReader(t, buf.Bytes(), "back.tsv", Schema{Strict: true}))
+			back, err := drain(mustReader(t, buf.Bytes(), "back.tsv", Schema{Strict: true, Time: s.Time}))
 			if err != nil {
 				t.Fatalf("reading back %q: %v", buf.Bytes(), err)
 			}
@@ -220,10 +234,10 @@ func FuzzJSONL(f *testing.F) {
 			}
 			// Round trip: every value as a JSON string (ids read from numbers included).
 			var buf bytes.Buffer
-			cols := header(heads)
+			cols := header(heads, s)
 			for _, c := range cs {
 				obj := map[string]string{}
-				for i, v := range columnsOf(c, heads) {
+				for i, v := range columnsOf(c, heads, s) {
 					obj[cols[i]] = v
 				}
 				b, err := json.Marshal(obj)
@@ -232,7 +246,7 @@ func FuzzJSONL(f *testing.F) {
 				}
 				buf.Write(append(b, '\n'))
 			}
-			back, err := drain(mustReader(t, buf.Bytes(), "back.jsonl", Schema{Strict: true}))
+			back, err := drain(mustReader(t, buf.Bytes(), "back.jsonl", Schema{Strict: true, Time: s.Time}))
 			if err != nil {
 				t.Fatalf("reading back %q: %v", buf.Bytes(), err)
 			}

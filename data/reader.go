@@ -29,6 +29,9 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"time"
+
+	"github.com/commentstance/stance/timestamp"
 )
 
 // Comment is one record of a comments file.
@@ -45,6 +48,10 @@ type Comment struct {
 	// Labels maps each head in Reader.Heads to its label; the value is "" when the file leaves
 	// it empty (and RequireLabels is off). nil when the file has no label columns.
 	Labels map[string]string
+
+	// Time is when the comment was written, in UTC, from the column of Schema.Time; the zero
+	// time without Schema.Time.
+	Time time.Time
 
 	// Kept holds the values of the columns Schema.Keep names, in its order, as the file has
 	// them (a JSONL number as its literal); nil without Schema.Keep.
@@ -64,6 +71,7 @@ type Reader struct {
 	labelCols                        []int
 	labelNames                       []string
 	keep                             []int // Schema.Keep's column indexes
+	time                             int   // Schema.Time's column index, -1 without it
 
 	sheet        string                  // of an .xlsx file, for messages
 	articles     map[string]articleEntry // nil without Schema.Articles
@@ -188,6 +196,14 @@ func NewReader(in io.Reader, name string, s Schema) (_ *Reader, err error) {
 				Err: fmt.Errorf("%w %q to keep: the columns are %s; want one of them", ErrMissingColumn, k, quotedList(cols))}
 		}
 		r.keep = append(r.keep, i)
+	}
+
+	r.time = -1
+	if s.Time != "" {
+		r.time = find(s.Time)
+		if r.time < 0 && !empty {
+			return nil, missing("comment's time", s.Time, "columns.time")
+		}
 	}
 
 	labels := s.labelColumns()
@@ -386,6 +402,12 @@ func (r *Reader) build() (c Comment, bad *ParseError, err error) {
 		}
 	}
 
+	if r.time >= 0 {
+		if c.Time, bad = r.timeOf(); bad != nil {
+			return c, bad, nil
+		}
+	}
+
 	if len(r.keep) > 0 {
 		c.Kept = make([]string, len(r.keep))
 		for k, i := range r.keep {
@@ -407,6 +429,21 @@ func (r *Reader) build() (c Comment, bad *ParseError, err error) {
 		}
 	}
 	return c, nil, nil
+}
+
+// timeOf reads the time column of the current record.
+func (r *Reader) timeOf() (time.Time, *ParseError) {
+	v, bad := r.field(r.time, true)
+	if bad != nil {
+		return time.Time{}, bad
+	}
+	t, err := timestamp.Parse(v)
+	if err != nil {
+		_, line, col, _ := r.src.value(r.time, true)
+		return time.Time{}, &ParseError{File: r.name, Line: line, Column: col, Field: r.src.columns()[r.time],
+			Value: shorten(v, 0), Err: fmt.Errorf("%w: %w", ErrTime, err)}
+	}
+	return t, nil
 }
 
 // ReadAll reads every comment of the file at path, for training. It returns the comments, the

@@ -21,7 +21,7 @@ const (
 // file has them.
 //
 // The CLI sets each field from a configuration key, and messages name the key: Format from
-// format, ID, Text, ArticleID, Article and Group from columns.id and so on, Labels from labels,
+// format, ID, Text, ArticleID, Article, Group and Time from columns.id and so on, Labels from labels,
 // Strip from strip, Articles from articles.*, Encoding from encoding, Delimiter from delimiter,
 // and Limits from limits.record_bytes and limits.article_file_bytes.
 type Schema struct {
@@ -76,6 +76,12 @@ type Schema struct {
 
 	// Limits bound a record and the article file; the zero value means the defaults.
 	Limits Limits
+
+	// Time names the column of each comment's time (columns.time, stance summarize --by-time),
+	// read into Comment.Time by timestamp.Parse; "" reads no time. A file without the column is
+	// an error, and a row whose time is empty or not one of timestamp.Forms is a bad row
+	// (ErrTime): skipped and counted like any other, or an error under Strict.
+	Time string
 
 	// Keep names input columns to carry through to Comment.Kept, in this order (stance export
 	// --keep), so that an output row can be read without joining it back to its input. A

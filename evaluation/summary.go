@@ -64,7 +64,11 @@ func NewSummary(m *classifier.Model, by GroupBy) *Summary {
 }
 
 // Add counts the scores of one comment whose group key (GroupOf) is key.
-func (s *Summary) Add(key string, sc *classifier.Scores) {
+func (s *Summary) Add(key string, sc *classifier.Scores) { s.add(key, sc) }
+
+// add counts the scores of one comment, and returns its probabilities with the class weights
+// undone, which stay valid until the next call.
+func (s *Summary) add(key string, sc *classifier.Scores) [][]float64 {
 	t := s.Groups[key]
 	if t == nil {
 		t = newTally(s.Model)
@@ -77,6 +81,7 @@ func (s *Summary) Add(key string, sc *classifier.Scores) {
 	}
 	t.add(sc, s.p)
 	s.All.add(sc, s.p)
+	return s.p
 }
 
 // Signed reports whether head hi has a signed score (classifier.Head.Signed).

@@ -9,10 +9,11 @@ import (
 	"strconv"
 )
 
-// The page's markup and style. page.tmpl is the page, parts.tmpl a template per panel;
+// The pages' markup and style. page.tmpl is the evaluation's page, parts.tmpl a template per
+// panel, trends.tmpl summarize's trends page;
 // report.css holds no '<' or '&', so it is also valid XML text.
 //
-//go:embed page.tmpl parts.tmpl report.css
+//go:embed page.tmpl parts.tmpl trends.tmpl report.css
 var files embed.FS
 
 var css = func() template.CSS {
@@ -48,6 +49,8 @@ var funcs = template.FuncMap{
 }
 
 var page = template.Must(template.New("page.tmpl").Funcs(funcs).ParseFS(files, "page.tmpl", "parts.tmpl"))
+
+var trendPage = template.Must(template.New("trends.tmpl").Funcs(funcs).ParseFS(files, "trends.tmpl"))
 
 // Render writes the page to w.
 func (p *Page) Render(w io.Writer) error {

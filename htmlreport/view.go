@@ -2,13 +2,16 @@
 // no script, no external asset) that shows each head's figures as pictures: headline numbers,
 // the confusion matrix as a heat map, per-class precision, recall and F1 as bars, a reliability
 // diagram, the accuracy-coverage curve (with the point of the thresholds under which labels are
-// withheld, when given), and the comments the model got wrong most confidently.
+// withheld, when given), and the comments the model got wrong most confidently. It also renders
+// stance summarize --by-time's page: per article, a line chart per head of each class's share per
+// period.
 //
 // Data enters as an evaluation.Result and its []evaluation.HeadReport; New builds the page's
 // view model (Page: every figure, colour and chart coordinate the page shows), and Page.Render
-// writes it with html/template, which escapes each value for its context. The markup is also
-// well-formed XML (every element closed, no named entities beyond XML's, control characters
-// replaced), so that tests can read it with encoding/xml.
+// writes it with html/template, which escapes each value for its context; likewise an
+// evaluation.Trend, NewTrends and TrendPage.Render. The markup of both is also well-formed XML
+// (every element closed, no named entities beyond XML's, control characters replaced), so that
+// tests can read it with encoding/xml.
 package htmlreport
 
 import (

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The main job on the project's own sample data: build, train, cross-validate by article, score a
-# few comments and export a CSV. Everything it writes goes to out/ (or $OUT).
+# few comments, export a CSV, and sum the scores up per article and per day. Everything it writes goes to out/ (or $OUT).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${OUT:-out}
@@ -36,8 +36,15 @@ $stance summarize --model "$out/sample.stance" --data $sample/new_comments.csv -
 cat "$out/summary.txt"
 
 echo
+echo "== 6. Day by day: each article's shares per day of its comments' created_at (the labelled file, whose comments have times over several days), drawn as line charts in $out/trends.html"
+$stance summarize --model "$out/sample.stance" --data $sample/comments.csv --articles $sample/articles.csv \
+  --by-time day --out "$out/trends.txt" --report "$out/trends.html"
+sed -n '/^== stance/,$p' "$out/trends.txt"
+
+echo
 echo "Files written:"
 echo "  model:  $out/sample.stance ($(wc -c < "$out/sample.stance") bytes)"
 echo "  scores: $out/scores.csv ($(($(wc -l < "$out/scores.csv") - 1)) rows)"
 echo "  summary per article: $out/summary.txt"
+echo "  per article and day: $out/trends.txt, charts in $out/trends.html"
 echo "  binary: bin/stance (try: bin/stance --help, or bin/stance info --model $out/sample.stance)"

@@ -47,7 +47,7 @@ func TestBadInputs(t *testing.T) {
 	gen := t.TempDir()
 	// A training file whose stance column holds one class (RARE) on one row only: it is in the
 	// test part of one fold and so in no training part of that fold.
-	rare := repeatComments(t, gen, "rare.csv", sampleComments, 90, []string{"x1", "ar-water-prices", "كلام نادر", "RARE", "NEUTRAL"})
+	rare := repeatComments(t, gen, "rare.csv", sampleComments, 90, []string{"x1", "ar-water-prices", "كلام نادر", "RARE", "NEUTRAL", "2026-11-04T10:00:00Z"})
 	oneClass := filepath.Join(gen, "one-class.csv")
 	writeFile(t, oneClass, []byte("id,text,stance\n1,a,FAVOR\n2,b,FAVOR\n3,c,FAVOR\n4,d,FAVOR\n5,e,FAVOR\n6,f,FAVOR\n"))
 	vars := map[string]string{"$MODEL": model, "$ARTICLES": sampleArticles, "$SAMPLE": sampleComments, "$RARE": rare, "$ONECLASS": oneClass}
@@ -206,7 +206,7 @@ func TestBadInputs(t *testing.T) {
 			stderr: []string{`note: no column "sarcasm" for head sarcasm in ../../data/sample/comments.csv; head left out`}},
 		{name: "config: only heads the data lacks", files: map[string]string{"c.yaml": "labels: {sarcasm: sarcasm}\n"},
 			args: []string{"train", "--config", "@c.yaml", "--data", "$SAMPLE", "--model", "$OUT"}, code: exitUsage, rows: none,
-			stderr: []string{`comments.csv:1: missing column: labels are required but the columns are "id", "article_id", "text", "stance", "sentiment"; want at least one of "sarcasm"`}},
+			stderr: []string{`comments.csv:1: missing column: labels are required but the columns are "id", "article_id", "text", "stance", "sentiment", "created_at"; want at least one of "sarcasm"`}},
 
 		// Model files.
 		{name: "model: empty file", files: map[string]string{"m.stance": ""},

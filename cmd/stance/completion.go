@@ -13,7 +13,7 @@ var flagValues = map[string]map[string][]string{
 	"train":     {"format": {"table", "json"}, "class-weight": {"balanced", "none"}},
 	"evaluate":  {"format": {"table", "json", "jsonl", "csv"}, "by": {"article", "group"}, "group-by": {"article", "group", "none"}, "class-weight": {"balanced", "none"}},
 	"score":     {"format": {"table", "csv", "jsonl", "json"}, "input-format": {"text", "csv", "tsv", "jsonl"}},
-	"summarize": {"format": {"table", "csv", "json"}, "by": {"article", "group"}},
+	"summarize": {"format": {"table", "csv", "json"}, "by": {"article", "group"}, "by-time": {"day", "week", "month"}},
 	"explain":   {"format": {"table", "json", "jsonl"}},
 	"info":      {"format": {"table", "json"}},
 	"config":    {"format": {"table", "json", "jsonl", "csv"}},

@@ -50,6 +50,10 @@ func TestCompletionOfFlagValues(t *testing.T) {
 			func(v string) []string {
 				return []string{"summarize", "--model", model, "--data", sampleNew, "--articles", sampleArticles, "--format", v}
 			}},
+		{[]string{"summarize", "--by-time", ""}, []string{"day", "week", "month"},
+			func(v string) []string {
+				return []string{"summarize", "--model", model, "--data", sampleNew, "--articles", sampleArticles, "--by-time", v}
+			}},
 		{[]string{"info", "--format", ""}, []string{"table", "json"},
 			func(v string) []string { return []string{"info", "--model", model, "--format", v} }},
 		{[]string{"explain", "--format", ""}, []string{"table", "json", "jsonl"},

@@ -49,6 +49,7 @@ type columns struct {
 	ArticleID string `mapstructure:"article_id"`
 	Article   string `mapstructure:"article"`
 	Group     string `mapstructure:"group"`
+	Time      string `mapstructure:"time"` // read only by summarize --by-time
 }
 
 type articles struct {
@@ -132,6 +133,7 @@ func defaults() map[string]any {
 		"columns.article_id":      "article_id",
 		"columns.article":         "article",
 		"columns.group":           "group",
+		"columns.time":            "created_at",
 		"labels":                  map[string]string{"stance": "stance", "sentiment": "sentiment"},
 		"strip":                   []string{},
 		"articles.file":           "",

@@ -404,9 +404,9 @@ func TestEvaluatePredictionsCrossValidated(t *testing.T) {
 	dir := t.TempDir()
 	comments := filepath.Join(dir, "comments.csv")
 	rows := string(readFile(t, sampleComments)) +
-		"q1,en-wind-farm,Is there a public meeting about the turbines?,QUERY,NEUTRAL\n" +
-		"q2,en-wind-farm,Who decides where the turbines go?,QUERY,NEUTRAL\n" +
-		"q3,en-wind-farm,How tall will they be?,QUERY,NEUTRAL\n"
+		"q1,en-wind-farm,Is there a public meeting about the turbines?,QUERY,NEUTRAL,2026-11-09T10:00:00Z\n" +
+		"q2,en-wind-farm,Who decides where the turbines go?,QUERY,NEUTRAL,2026-11-09T10:00:00Z\n" +
+		"q3,en-wind-farm,How tall will they be?,QUERY,NEUTRAL,2026-11-09T10:00:00Z\n"
 	writeFile(t, comments, []byte(rows))
 	pred := filepath.Join(dir, "pred.csv")
 	// Untuned, so that every fold model is trained with balanced weights and gives each class

@@ -97,8 +97,8 @@ func TestExportFailureKeepsOutput(t *testing.T) {
 	// The bad row comes after more than 64 KiB of output (some 95 bytes a row), atomicfile's
 	// buffer, so part of the output has reached the temporary file when the export fails.
 	const good = 1500
-	unknown := repeatComments(t, src, "unknown-article.csv", sampleNew, good, []string{"x1", "no-such-article", "hello"})
-	badUTF8 := repeatComments(t, src, "bad-utf8.csv", sampleNew, good, []string{"x1", "en-wind-farm", "caf\xe9"})
+	unknown := repeatComments(t, src, "unknown-article.csv", sampleNew, good, []string{"x1", "no-such-article", "hello", "2026-11-09T10:00:00Z"})
+	badUTF8 := repeatComments(t, src, "bad-utf8.csv", sampleNew, good, []string{"x1", "en-wind-farm", "caf\xe9", "2026-11-09T10:00:00Z"})
 	for _, tt := range []struct {
 		name     string
 		args     []string

@@ -87,8 +87,8 @@ func TestTrainFailureKeepsModel(t *testing.T) {
 		}
 	}
 	writeCSV(t, filepath.Join(src, "one-class.csv"), oneClass)
-	repeatComments(t, src, "unknown-article.csv", sampleComments, 300, []string{"x1", "no-such-article", "hello", "FAVOR", "NEUTRAL"})
-	repeatComments(t, src, "empty-label.csv", sampleComments, 300, []string{"x1", "en-wind-farm", "hello", "FAVOR", ""})
+	repeatComments(t, src, "unknown-article.csv", sampleComments, 300, []string{"x1", "no-such-article", "hello", "FAVOR", "NEUTRAL", "2026-11-09T10:00:00Z"})
+	repeatComments(t, src, "empty-label.csv", sampleComments, 300, []string{"x1", "en-wind-farm", "hello", "FAVOR", "", "2026-11-09T10:00:00Z"})
 	writeFile(t, filepath.Join(src, "no-text.csv"), []byte("id,body,stance\n1,hello,FAVOR\n"))
 
 	for _, tt := range []struct {
