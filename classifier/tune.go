@@ -125,25 +125,8 @@ func Tune(examples []Example, heads []string, cfg Config, opt TuneOptions) (Conf
 		return cfg, nil, nil, err
 	}
 	opt = opt.withDefaults()
-	for _, w := range opt.Grid.WordWeight {
-		if !(w > 0) || math.IsInf(w, 0) {
-			return cfg, nil, nil, fmt.Errorf("tune: word weight %v in the grid: want a number above 0", w)
-		}
-	}
-	for _, w := range opt.Grid.ConjoinWeight {
-		if !(w > 0) || math.IsInf(w, 0) {
-			return cfg, nil, nil, fmt.Errorf("tune: conjoin weight %v in the grid: want a number above 0", w)
-		}
-	}
-	for _, c := range opt.Grid.C {
-		if !(c > 0) || math.IsInf(c, 0) {
-			return cfg, nil, nil, fmt.Errorf("tune: c %v in the grid: want a number above 0", c)
-		}
-	}
-	for _, cw := range opt.Grid.ClassWeight {
-		if cw != "balanced" && cw != "none" {
-			return cfg, nil, nil, fmt.Errorf("tune: class weight %q in the grid: want balanced or none", cw)
-		}
+	if err := opt.Grid.check(); err != nil {
+		return cfg, nil, nil, err
 	}
 	var todo []string
 	for _, h := range heads {
@@ -178,58 +161,96 @@ func Tune(examples []Example, heads []string, cfg Config, opt TuneOptions) (Conf
 	for hi, name := range todo {
 		t := &tuneHead{name: name, cfg: cfg, ex: ex, x: x, wb: wb, opt: opt, done: &done,
 			remaining: len(todo) - hi}
-		if t.classes, t.y, t.rows, err = headLabels(name, examples); err != nil {
-			return cfg, nil, nil, err
-		}
-		t.sample(examples)
-		t.metric, _ = metrics.Resolve(opt.Metric(name), t.classes)
-		ch := Choice{Head: name, Metric: t.metric, Rows: len(t.rows)}
-
-		groups := t.groups(examples)
-		ch.Groups = distinct(groups)
-		grouped := opt.Grouped && hasArticles && ch.Groups >= 2
-		var rowFolds, groupFolds [][]int
-		ch.Folds = min(opt.Folds, len(t.rows))
-		if rowFolds, err = t.assign(nil, ch.Folds); err != nil {
-			return cfg, nil, nil, fmt.Errorf("tune: head %q: %w", name, err)
-		}
-		if grouped {
-			ch.GroupedK = min(opt.Folds, ch.Groups)
-			if groupFolds, err = t.assign(groups, ch.GroupedK); err != nil {
-				return cfg, nil, nil, fmt.Errorf("tune: head %q: %w", name, err)
-			}
-			t.models = 2
-		} else {
-			t.models = 1
-		}
-
-		start := cfg.Head(name)
-		known, knownCV, knownTrials, err := t.search(start, rowFolds, false, hasArticles)
+		ch, hc, tried, err := t.choose(examples, hasArticles)
 		if err != nil {
 			return cfg, nil, nil, err
 		}
-		trials = append(trials, knownTrials...)
-		ch.Known, ch.KnownCV, ch.Trials = known, knownCV, len(knownTrials)
-		hc := known.Config()
-		if grouped {
-			ustart := cfg.resolve(HeadConfig{}, false)
-			unseen, unseenCV, unseenTrials, err := t.search(ustart, groupFolds, true, hasArticles)
-			if err != nil {
-				return cfg, nil, nil, err
-			}
-			trials = append(trials, unseenTrials...)
-			ch.Trials += len(unseenTrials)
-			if unseen != known {
-				u := unseen.Config()
-				hc.Unseen = &u
-				ch.Unseen, ch.UnseenCV = &unseen, unseenCV
-			}
-		}
-		ch.AtTheEdge = atTheEdge(trials, ch)
+		trials = append(trials, tried...)
 		out.Heads[name] = hc
 		choices = append(choices, ch)
 	}
 	return out, trials, choices, nil
+}
+
+// check refuses grid values that no model can train with.
+func (g Grid) check() error {
+	for _, w := range g.WordWeight {
+		if !(w > 0) || math.IsInf(w, 0) {
+			return fmt.Errorf("tune: word weight %v in the grid: want a number above 0", w)
+		}
+	}
+	for _, w := range g.ConjoinWeight {
+		if !(w > 0) || math.IsInf(w, 0) {
+			return fmt.Errorf("tune: conjoin weight %v in the grid: want a number above 0", w)
+		}
+	}
+	for _, c := range g.C {
+		if !(c > 0) || math.IsInf(c, 0) {
+			return fmt.Errorf("tune: c %v in the grid: want a number above 0", c)
+		}
+	}
+	for _, cw := range g.ClassWeight {
+		if cw != "balanced" && cw != "none" {
+			return fmt.Errorf("tune: class weight %q in the grid: want balanced or none", cw)
+		}
+	}
+	return nil
+}
+
+// choose chooses t's head's settings: its model for the training articles by folds over rows,
+// and, when the rows carry articles in two groups or more and opt.Grouped, its model for
+// unseen articles by folds that keep each group together (kept only if it differs). It returns
+// the choice, the head's configuration that says it, and the settings tried.
+func (t *tuneHead) choose(examples []Example, hasArticles bool) (Choice, HeadConfig, []Trial, error) {
+	var err error
+	name, opt := t.name, t.opt
+	if t.classes, t.y, t.rows, err = headLabels(name, examples); err != nil {
+		return Choice{}, HeadConfig{}, nil, err
+	}
+	t.sample(examples)
+	t.metric, _ = metrics.Resolve(opt.Metric(name), t.classes)
+	ch := Choice{Head: name, Metric: t.metric, Rows: len(t.rows)}
+
+	groups := t.groups(examples)
+	ch.Groups = distinct(groups)
+	grouped := opt.Grouped && hasArticles && ch.Groups >= 2
+	var rowFolds, groupFolds [][]int
+	ch.Folds = min(opt.Folds, len(t.rows))
+	if rowFolds, err = t.assign(nil, ch.Folds); err != nil {
+		return ch, HeadConfig{}, nil, fmt.Errorf("tune: head %q: %w", name, err)
+	}
+	if grouped {
+		ch.GroupedK = min(opt.Folds, ch.Groups)
+		if groupFolds, err = t.assign(groups, ch.GroupedK); err != nil {
+			return ch, HeadConfig{}, nil, fmt.Errorf("tune: head %q: %w", name, err)
+		}
+		t.models = 2
+	} else {
+		t.models = 1
+	}
+
+	known, knownCV, trials, err := t.search(t.cfg.Head(name), rowFolds, false, hasArticles)
+	if err != nil {
+		return ch, HeadConfig{}, nil, err
+	}
+	ch.Known, ch.KnownCV, ch.Trials = known, knownCV, len(trials)
+	hc := known.Config()
+	if grouped {
+		ustart := t.cfg.resolve(HeadConfig{}, false)
+		unseen, unseenCV, unseenTrials, err := t.search(ustart, groupFolds, true, hasArticles)
+		if err != nil {
+			return ch, HeadConfig{}, nil, err
+		}
+		trials = append(trials, unseenTrials...)
+		ch.Trials += len(unseenTrials)
+		if unseen != known {
+			u := unseen.Config()
+			hc.Unseen = &u
+			ch.Unseen, ch.UnseenCV = &unseen, unseenCV
+		}
+	}
+	ch.AtTheEdge = atTheEdge(trials, ch)
+	return ch, hc, trials, nil
 }
 
 // DefaultTuneOptions are the options train tunes with when config.yaml says nothing: 5 folds
