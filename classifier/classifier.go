@@ -66,39 +66,39 @@ type TrainProgress struct {
 // HeadConfig overrides settings for one head. Zero values mean "as the model's Config".
 type HeadConfig struct {
 	// C is the head's inverse L2 strength; 0 means Config.C.
-	C float64 `json:"c,omitempty" mapstructure:"c"`
+	C float64 `json:"c,omitempty"`
 	// Conjoin, if set, says whether the head uses the article-conjoined copies of features
 	// (extracted when Features.Conjoin is on). Stance toward a target needs them; sarcasm or
 	// sentiment, which read the same whatever the target, may do better without.
-	Conjoin *bool `json:"conjoin,omitempty" mapstructure:"conjoin"`
+	Conjoin *bool `json:"conjoin,omitempty"`
 	// ArticleWords, if set, says whether the head uses the article's own words (extracted when
 	// Features.ArticleWords is on).
-	ArticleWords *bool `json:"article_words,omitempty" mapstructure:"article_words"`
+	ArticleWords *bool `json:"article_words,omitempty"`
 	// Relation, if set, says whether the head uses the comment–article relation features
 	// (extracted when Features.Relation is on).
-	Relation *bool `json:"relation,omitempty" mapstructure:"relation"`
+	Relation *bool `json:"relation,omitempty"`
 	// ClassWeight is "balanced" or "none" for this head; "" means Config.ClassWeight.
 	// Config.ClassWeights, where it names the head, overrides both.
-	ClassWeight string `json:"class_weight,omitempty" mapstructure:"class_weight"`
+	ClassWeight string `json:"class_weight,omitempty"`
 	// WordWeight is how much the head's word n-grams count against its character n-grams; 0
 	// means 1. Below 1 the head leans on character n-grams. Training gives the weights of
 	// features that only word n-grams hash to (and their conjoined copies) an L2 penalty of
 	// 1/WordWeight^2, which fits the model that scaling the word block's values by WordWeight
 	// would (models.TrainConfig.Penalty); the features and scoring are unchanged.
-	WordWeight float64 `json:"word_weight,omitempty" mapstructure:"word_weight"`
+	WordWeight float64 `json:"word_weight,omitempty"`
 	// ConjoinWeight is how much the head's article-conjoined copies count against the shared
 	// features, on top of Features.ConjoinWeight; 0 means 1. Above 1 the head leans toward one
 	// model per article or target (as scikit-learn trained per target does), below 1 toward one
 	// model for all. As WordWeight, it is an L2 penalty of 1/ConjoinWeight^2 on the copies'
 	// weights, so one set of extracted features serves every head; the features and scoring are
 	// unchanged.
-	ConjoinWeight float64 `json:"conjoin_weight,omitempty" mapstructure:"conjoin_weight"`
+	ConjoinWeight float64 `json:"conjoin_weight,omitempty"`
 	// Unseen, if set, gives the head a second model for comments under articles that were not
 	// in the training data (and comments without an article): trained on the same rows without
 	// the conjoined copies, whose weights belong to the training articles, and with the
 	// settings given here (its Conjoin is ignored; zero values mean "as the model's Config").
 	// Without it, the head's one model scores every comment.
-	Unseen *HeadConfig `json:"unseen,omitempty" mapstructure:"unseen"`
+	Unseen *HeadConfig `json:"unseen,omitempty"`
 }
 
 // HeadSettings are the settings one model of a head trains with, after Heads' overrides.
@@ -182,48 +182,89 @@ func DefaultConfig() Config {
 	return Config{Features: features.DefaultConfig(), C: 1, ClassWeight: "balanced", MaxIter: 300}
 }
 
-// Validate reports the first setting out of range.
+// ConfigError is a field of Config whose value Validate refuses. Field is the Go name, within
+// Heads[Head] when Head is not "" ("C", or "Unseen.C" for the field of its model for unseen
+// articles); a front end says it in its own terms (a config.yaml key). Errors of
+// Config.Features are features.ConfigErrors.
+type ConfigError struct {
+	Head  string
+	Field string
+	Value any // nil when the field's presence is the error
+	Err   error
+}
+
+func (e *ConfigError) Error() string {
+	field := e.Field
+	if e.Head != "" {
+		field = fmt.Sprintf("Heads[%q].%s", e.Head, e.Field)
+	}
+	if e.Value == nil {
+		return fmt.Sprintf("classifier.Config.%s: %v", field, e.Err)
+	}
+	if s, ok := e.Value.(string); ok {
+		return fmt.Sprintf("classifier.Config.%s = %q: %v", field, s, e.Err)
+	}
+	return fmt.Sprintf("classifier.Config.%s = %v: %v", field, e.Value, e.Err)
+}
+
+func (e *ConfigError) Unwrap() error { return e.Err }
+
+// What Validate wants of a field, as the Err of its ConfigError. Those that name another field
+// are variables, so that a front end that names fields otherwise can say them its own way.
+var (
+	ErrHeadC           = errors.New("want a number above 0 (or 0 for Config.C)")
+	ErrHeadClassWeight = errors.New("want balanced or none (or empty for Config.ClassWeight)")
+	ErrUnseenUnseen    = errors.New("a model for unseen articles has no model of its own for them")
+)
+
+// Validate reports the first setting out of range: a *features.ConfigError for Features, else
+// a *ConfigError.
 func (c Config) Validate() error {
 	if err := c.Features.Validate(); err != nil {
 		return err
 	}
 	if !(c.C > 0) {
-		return fmt.Errorf("model.c = %v: want a number above 0", c.C)
+		return &ConfigError{Field: "C", Value: c.C, Err: errors.New("want a number above 0")}
 	}
 	if c.ClassWeight != "balanced" && c.ClassWeight != "none" {
-		return fmt.Errorf("model.class_weight = %q: want balanced or none", c.ClassWeight)
+		return &ConfigError{Field: "ClassWeight", Value: c.ClassWeight, Err: errors.New("want balanced or none")}
 	}
 	for name, h := range c.Heads {
-		if err := h.validate("model.heads." + name); err != nil {
+		if err := h.validate(name, ""); err != nil {
 			return err
 		}
 		if h.Unseen != nil {
-			if err := h.Unseen.validate("model.heads." + name + ".unseen"); err != nil {
+			if err := h.Unseen.validate(name, "Unseen."); err != nil {
 				return err
 			}
 			if h.Unseen.Unseen != nil {
-				return fmt.Errorf("model.heads.%s.unseen.unseen: a model for unseen articles has no model of its own for them", name)
+				return &ConfigError{Head: name, Field: "Unseen.Unseen", Err: ErrUnseenUnseen}
 			}
 		}
 	}
 	if c.MaxIter < 1 {
-		return fmt.Errorf("model.max_iter = %d: want at least 1", c.MaxIter)
+		return &ConfigError{Field: "MaxIter", Value: c.MaxIter, Err: errors.New("want at least 1")}
 	}
 	return nil
 }
 
-func (h HeadConfig) validate(key string) error {
+// validate checks the HeadConfig of head, whose fields are named with prefix.
+func (h HeadConfig) validate(head, prefix string) error {
+	bad := func(field string, v any, err error) error {
+		return &ConfigError{Head: head, Field: prefix + field, Value: v, Err: err}
+	}
+	weight := errors.New("want a number above 0 (or 0 for 1)")
 	if h.C < 0 || math.IsNaN(h.C) || math.IsInf(h.C, 0) {
-		return fmt.Errorf("%s.c = %v: want a number above 0 (or 0 for model.c)", key, h.C)
+		return bad("C", h.C, ErrHeadC)
 	}
 	if h.WordWeight < 0 || math.IsInf(h.WordWeight, 0) || math.IsNaN(h.WordWeight) {
-		return fmt.Errorf("%s.word_weight = %v: want a number above 0 (or 0 for 1)", key, h.WordWeight)
+		return bad("WordWeight", h.WordWeight, weight)
 	}
 	if h.ConjoinWeight < 0 || math.IsInf(h.ConjoinWeight, 0) || math.IsNaN(h.ConjoinWeight) {
-		return fmt.Errorf("%s.conjoin_weight = %v: want a number above 0 (or 0 for 1)", key, h.ConjoinWeight)
+		return bad("ConjoinWeight", h.ConjoinWeight, weight)
 	}
 	if h.ClassWeight != "" && h.ClassWeight != "balanced" && h.ClassWeight != "none" {
-		return fmt.Errorf("%s.class_weight = %q: want balanced or none (or empty for model.class_weight)", key, h.ClassWeight)
+		return bad("ClassWeight", h.ClassWeight, ErrHeadClassWeight)
 	}
 	return nil
 }

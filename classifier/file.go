@@ -122,7 +122,7 @@ func (m *Model) Save(path string) error {
 
 // Load reads a model file written by Save.
 func Load(path string) (*Model, error) {
-	return load(path, false)
+	return LoadWith(path, LoadOptions{})
 }
 
 // LoadScoreOnly reads a model file for scoring alone: the model is as Load's after ScoreOnly,
@@ -130,11 +130,7 @@ func Load(path string) (*Model, error) {
 // for SemEval-2016's two heads), and made only to be released they were the peak of an export's
 // memory.
 func LoadScoreOnly(path string) (*Model, error) {
-	return load(path, true)
-}
-
-func load(path string, scoreOnly bool) (*Model, error) {
-	return LoadWith(path, LoadOptions{ScoreOnly: scoreOnly})
+	return LoadWith(path, LoadOptions{ScoreOnly: true})
 }
 
 // Read reads a model from r (the whole of it), within the default LoadLimits.
@@ -142,12 +138,13 @@ func Read(r io.Reader) (*Model, error) {
 	return read(r, LoadOptions{size: -1})
 }
 
-// readHead reads one head's weights, checking them against its header.
-func readHead(rest io.Reader, hh headHeader, ex *features.Extractor, scoreOnly bool) (Head, *models.Stored, error) {
+// readHead reads one head's weights, checking them against its header: as stored, for scoring
+// alone, when o.ScoreOnly.
+func readHead(rest io.Reader, hh headHeader, ex *features.Extractor, o LoadOptions) (Head, *models.Stored, error) {
 	var sm *models.Softmax
 	var st *models.Stored
 	var err error
-	if scoreOnly {
+	if o.ScoreOnly {
 		sm, st, err = models.ReadStored(rest)
 	} else {
 		sm, err = models.ReadSoftmax(rest)
@@ -171,53 +168,11 @@ func readHead(rest io.Reader, hh headHeader, ex *features.Extractor, scoreOnly b
 }
 
 func read(r io.Reader, o LoadOptions) (*Model, error) {
-	scoreOnly := o.ScoreOnly
-	// The signature is checked before the rest is read: --model given a large data file (or
-	// /dev/zero) by mistake must fail at once, not after reading all of it into memory.
-	var buf bytes.Buffer
-	if _, err := io.CopyN(&buf, r, int64(len(magic))); err != nil && err != io.EOF {
+	h, body, err := readHeader(r, o)
+	if err != nil {
 		return nil, err
 	}
-	if !bytes.Equal(buf.Bytes(), magic[:]) {
-		return nil, fmt.Errorf("%w: it does not start with the model file signature", ErrNotModel)
-	}
-	if err := readRest(&buf, r, o); err != nil {
-		return nil, err
-	}
-	data := buf.Bytes()
-	if len(data) < len(magic)+4+4+sha256.Size {
-		return nil, fmt.Errorf("%w: %d bytes", ErrTruncated, len(data))
-	}
-	version := binary.LittleEndian.Uint32(data[8:12])
-	if version > FormatVersion {
-		return nil, fmt.Errorf("%w: format %d, and this program reads format %d; use a newer stance", ErrNewerFormat, version, FormatVersion)
-	}
-	if version < 1 {
-		return nil, fmt.Errorf("%w: format version %d", ErrNotModel, version)
-	}
-	body, sum := data[:len(data)-sha256.Size], data[len(data)-sha256.Size:]
-	if got := sha256.Sum256(body); !bytes.Equal(got[:], sum) {
-		return nil, fmt.Errorf("%w, or truncated: %d bytes", ErrChecksum, len(data))
-	}
-	rest := bytes.NewReader(body[12:])
-	var n uint32
-	if err := binary.Read(rest, binary.LittleEndian, &n); err != nil || int(n) > rest.Len() {
-		return nil, fmt.Errorf("%w: header length %d", ErrTruncated, n)
-	}
-	js := make([]byte, n)
-	io.ReadFull(rest, js)
-	// Settings added after a file was written take their defaults.
-	h := fileHeader{Config: DefaultConfig()}
-	if err := json.Unmarshal(js, &h); err != nil {
-		return nil, fmt.Errorf("%w: header: %v", ErrNotModel, err)
-	}
-	if err := h.Config.Validate(); err != nil {
-		return nil, fmt.Errorf("model configuration: %w", err)
-	}
-	if err := checkBounds(&h, body[len(body)-rest.Len():], len(data), o); err != nil {
-		return nil, err
-	}
-	ex, err := features.Read(h.Config.Features, rest)
+	ex, err := features.Read(h.Config.Features, body)
 	if err != nil {
 		return nil, err
 	}
@@ -225,33 +180,11 @@ func read(r io.Reader, o LoadOptions) (*Model, error) {
 		return nil, fmt.Errorf("%w: the training articles' keys are not sorted", ErrNotModel)
 	}
 	m := &Model{Config: h.Config, Extractor: ex, Dictionary: h.Dictionary, Articles: h.Articles, Tuning: h.Tuning}
-	var unseenStored []*models.Stored
-	for _, hh := range h.Heads {
-		hd, st, err := readHead(rest, hh, ex, scoreOnly)
-		if err != nil {
-			return nil, err
-		}
-		m.stored = append(m.stored, st)
-		if hh.Unseen != nil {
-			if hh.Unseen.Name != hh.Name || !slices.Equal(hh.Unseen.Classes, hh.Classes) || hh.Unseen.Unseen != nil {
-				return nil, fmt.Errorf("%w: head %q: its model for unseen articles names another head or other classes", ErrNotModel, hh.Name)
-			}
-			u, st, err := readHead(rest, *hh.Unseen, ex, scoreOnly)
-			if err != nil {
-				return nil, err
-			}
-			hd.Unseen = &u
-			unseenStored = append(unseenStored, st)
-		}
-		m.Heads = append(m.Heads, hd)
+	if err := m.readHeads(body, h.Heads, o); err != nil {
+		return nil, err
 	}
-	if scoreOnly {
-		m.stored = append(m.stored, unseenStored...) // the order of Model.scoring
-	} else {
-		m.stored = nil
-	}
-	if rest.Len() != 0 {
-		return nil, fmt.Errorf("%w: %d unexpected bytes after the last head", ErrNotModel, rest.Len())
+	if body.Len() != 0 {
+		return nil, fmt.Errorf("%w: %d unexpected bytes after the last head", ErrNotModel, body.Len())
 	}
 	if len(m.Heads) == 0 {
 		return nil, fmt.Errorf("%w: it has no heads", ErrNotModel)
@@ -259,9 +192,93 @@ func read(r io.Reader, o LoadOptions) (*Model, error) {
 	if err := checkValues(m); err != nil {
 		return nil, err
 	}
-	if scoreOnly {
+	if o.ScoreOnly {
 		m.scoringTable()
 		m.scoreOnly = true
 	}
 	return m, nil
+}
+
+// readHeader reads a model file's signature, version and header, checking the whole file
+// against its checksum and the header against the bounds of o first; body is the rest of the
+// file, from the IDF table up to the checksum.
+func readHeader(r io.Reader, o LoadOptions) (h fileHeader, body *bytes.Reader, err error) {
+	// The signature is checked before the rest is read: --model given a large data file (or
+	// /dev/zero) by mistake must fail at once, not after reading all of it into memory.
+	var buf bytes.Buffer
+	if _, err := io.CopyN(&buf, r, int64(len(magic))); err != nil && err != io.EOF {
+		return h, nil, err
+	}
+	if !bytes.Equal(buf.Bytes(), magic[:]) {
+		return h, nil, fmt.Errorf("%w: it does not start with the model file signature", ErrNotModel)
+	}
+	if err := readRest(&buf, r, o); err != nil {
+		return h, nil, err
+	}
+	data := buf.Bytes()
+	if len(data) < len(magic)+4+4+sha256.Size {
+		return h, nil, fmt.Errorf("%w: %d bytes", ErrTruncated, len(data))
+	}
+	version := binary.LittleEndian.Uint32(data[8:12])
+	if version > FormatVersion {
+		return h, nil, fmt.Errorf("%w: format %d, and this program reads format %d; use a newer stance", ErrNewerFormat, version, FormatVersion)
+	}
+	if version < 1 {
+		return h, nil, fmt.Errorf("%w: format version %d", ErrNotModel, version)
+	}
+	all, sum := data[:len(data)-sha256.Size], data[len(data)-sha256.Size:]
+	if got := sha256.Sum256(all); !bytes.Equal(got[:], sum) {
+		return h, nil, fmt.Errorf("%w, or truncated: %d bytes", ErrChecksum, len(data))
+	}
+	rest := bytes.NewReader(all[12:])
+	var n uint32
+	if err := binary.Read(rest, binary.LittleEndian, &n); err != nil || int(n) > rest.Len() {
+		return h, nil, fmt.Errorf("%w: header length %d", ErrTruncated, n)
+	}
+	js := make([]byte, n)
+	io.ReadFull(rest, js)
+	// Settings added after a file was written take their defaults.
+	h = fileHeader{Config: DefaultConfig()}
+	if err := json.Unmarshal(js, &h); err != nil {
+		return h, nil, fmt.Errorf("%w: header: %v", ErrNotModel, err)
+	}
+	if err := h.Config.Validate(); err != nil {
+		return h, nil, fmt.Errorf("model configuration: %w", err)
+	}
+	if err := checkBounds(&h, all[len(all)-rest.Len():], len(data), o); err != nil {
+		return h, nil, err
+	}
+	return h, rest, nil
+}
+
+// readHeads reads the heads' weights that the header hs describes into m, each followed by its
+// model for unseen articles where it has one. Loaded for scoring alone (o.ScoreOnly), m keeps
+// them as stored, in the order of Model.scoring, until its table is built.
+func (m *Model) readHeads(body io.Reader, hs []headHeader, o LoadOptions) error {
+	var unseenStored []*models.Stored
+	for _, hh := range hs {
+		hd, st, err := readHead(body, hh, m.Extractor, o)
+		if err != nil {
+			return err
+		}
+		m.stored = append(m.stored, st)
+		if hh.Unseen != nil {
+			if hh.Unseen.Name != hh.Name || !slices.Equal(hh.Unseen.Classes, hh.Classes) || hh.Unseen.Unseen != nil {
+				return fmt.Errorf("%w: head %q: its model for unseen articles names another head or other classes", ErrNotModel, hh.Name)
+			}
+			u, st, err := readHead(body, *hh.Unseen, m.Extractor, o)
+			if err != nil {
+				return err
+			}
+			hd.Unseen = &u
+			unseenStored = append(unseenStored, st)
+		}
+		m.Heads = append(m.Heads, hd)
+	}
+	if o.ScoreOnly {
+		m.stored = append(m.stored, unseenStored...) // the order of Model.scoring
+	} else {
+		m.stored = nil
+	}
+	return nil
 }

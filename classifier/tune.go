@@ -125,25 +125,8 @@ func Tune(examples []Example, heads []string, cfg Config, opt TuneOptions) (Conf
 		return cfg, nil, nil, err
 	}
 	opt = opt.withDefaults()
-	for _, w := range opt.Grid.WordWeight {
-		if !(w > 0) || math.IsInf(w, 0) {
-			return cfg, nil, nil, fmt.Errorf("tune: word weight %v in the grid: want a number above 0", w)
-		}
-	}
-	for _, w := range opt.Grid.ConjoinWeight {
-		if !(w > 0) || math.IsInf(w, 0) {
-			return cfg, nil, nil, fmt.Errorf("tune: conjoin weight %v in the grid: want a number above 0", w)
-		}
-	}
-	for _, c := range opt.Grid.C {
-		if !(c > 0) || math.IsInf(c, 0) {
-			return cfg, nil, nil, fmt.Errorf("tune: c %v in the grid: want a number above 0", c)
-		}
-	}
-	for _, cw := range opt.Grid.ClassWeight {
-		if cw != "balanced" && cw != "none" {
-			return cfg, nil, nil, fmt.Errorf("tune: class weight %q in the grid: want balanced or none", cw)
-		}
+	if err := opt.Grid.check(); err != nil {
+		return cfg, nil, nil, err
 	}
 	var todo []string
 	for _, h := range heads {
@@ -178,58 +161,96 @@ func Tune(examples []Example, heads []string, cfg Config, opt TuneOptions) (Conf
 	for hi, name := range todo {
 		t := &tuneHead{name: name, cfg: cfg, ex: ex, x: x, wb: wb, opt: opt, done: &done,
 			remaining: len(todo) - hi}
-		if t.classes, t.y, t.rows, err = headLabels(name, examples); err != nil {
-			return cfg, nil, nil, err
-		}
-		t.sample(examples)
-		t.metric, _ = metrics.Resolve(opt.Metric(name), t.classes)
-		ch := Choice{Head: name, Metric: t.metric, Rows: len(t.rows)}
-
-		groups := t.groups(examples)
-		ch.Groups = distinct(groups)
-		grouped := opt.Grouped && hasArticles && ch.Groups >= 2
-		var rowFolds, groupFolds [][]int
-		ch.Folds = min(opt.Folds, len(t.rows))
-		if rowFolds, err = t.assign(nil, ch.Folds); err != nil {
-			return cfg, nil, nil, fmt.Errorf("tune: head %q: %w", name, err)
-		}
-		if grouped {
-			ch.GroupedK = min(opt.Folds, ch.Groups)
-			if groupFolds, err = t.assign(groups, ch.GroupedK); err != nil {
-				return cfg, nil, nil, fmt.Errorf("tune: head %q: %w", name, err)
-			}
-			t.models = 2
-		} else {
-			t.models = 1
-		}
-
-		start := cfg.Head(name)
-		known, knownCV, knownTrials, err := t.search(start, rowFolds, false, hasArticles)
+		ch, hc, tried, err := t.choose(examples, hasArticles)
 		if err != nil {
 			return cfg, nil, nil, err
 		}
-		trials = append(trials, knownTrials...)
-		ch.Known, ch.KnownCV, ch.Trials = known, knownCV, len(knownTrials)
-		hc := known.Config()
-		if grouped {
-			ustart := cfg.resolve(HeadConfig{}, false)
-			unseen, unseenCV, unseenTrials, err := t.search(ustart, groupFolds, true, hasArticles)
-			if err != nil {
-				return cfg, nil, nil, err
-			}
-			trials = append(trials, unseenTrials...)
-			ch.Trials += len(unseenTrials)
-			if unseen != known {
-				u := unseen.Config()
-				hc.Unseen = &u
-				ch.Unseen, ch.UnseenCV = &unseen, unseenCV
-			}
-		}
-		ch.AtTheEdge = atTheEdge(trials, ch)
+		trials = append(trials, tried...)
 		out.Heads[name] = hc
 		choices = append(choices, ch)
 	}
 	return out, trials, choices, nil
+}
+
+// check refuses grid values that no model can train with.
+func (g Grid) check() error {
+	for _, w := range g.WordWeight {
+		if !(w > 0) || math.IsInf(w, 0) {
+			return fmt.Errorf("tune: word weight %v in the grid: want a number above 0", w)
+		}
+	}
+	for _, w := range g.ConjoinWeight {
+		if !(w > 0) || math.IsInf(w, 0) {
+			return fmt.Errorf("tune: conjoin weight %v in the grid: want a number above 0", w)
+		}
+	}
+	for _, c := range g.C {
+		if !(c > 0) || math.IsInf(c, 0) {
+			return fmt.Errorf("tune: c %v in the grid: want a number above 0", c)
+		}
+	}
+	for _, cw := range g.ClassWeight {
+		if cw != "balanced" && cw != "none" {
+			return fmt.Errorf("tune: class weight %q in the grid: want balanced or none", cw)
+		}
+	}
+	return nil
+}
+
+// choose chooses t's head's settings: its model for the training articles by folds over rows,
+// and, when the rows carry articles in two groups or more and opt.Grouped, its model for
+// unseen articles by folds that keep each group together (kept only if it differs). It returns
+// the choice, the head's configuration that says it, and the settings tried.
+func (t *tuneHead) choose(examples []Example, hasArticles bool) (Choice, HeadConfig, []Trial, error) {
+	var err error
+	name, opt := t.name, t.opt
+	if t.classes, t.y, t.rows, err = headLabels(name, examples); err != nil {
+		return Choice{}, HeadConfig{}, nil, err
+	}
+	t.sample(examples)
+	t.metric, _ = metrics.Resolve(opt.Metric(name), t.classes)
+	ch := Choice{Head: name, Metric: t.metric, Rows: len(t.rows)}
+
+	groups := t.groups(examples)
+	ch.Groups = distinct(groups)
+	grouped := opt.Grouped && hasArticles && ch.Groups >= 2
+	var rowFolds, groupFolds [][]int
+	ch.Folds = min(opt.Folds, len(t.rows))
+	if rowFolds, err = t.assign(nil, ch.Folds); err != nil {
+		return ch, HeadConfig{}, nil, fmt.Errorf("tune: head %q: %w", name, err)
+	}
+	if grouped {
+		ch.GroupedK = min(opt.Folds, ch.Groups)
+		if groupFolds, err = t.assign(groups, ch.GroupedK); err != nil {
+			return ch, HeadConfig{}, nil, fmt.Errorf("tune: head %q: %w", name, err)
+		}
+		t.models = 2
+	} else {
+		t.models = 1
+	}
+
+	known, knownCV, trials, err := t.search(t.cfg.Head(name), rowFolds, false, hasArticles)
+	if err != nil {
+		return ch, HeadConfig{}, nil, err
+	}
+	ch.Known, ch.KnownCV, ch.Trials = known, knownCV, len(trials)
+	hc := known.Config()
+	if grouped {
+		ustart := t.cfg.resolve(HeadConfig{}, false)
+		unseen, unseenCV, unseenTrials, err := t.search(ustart, groupFolds, true, hasArticles)
+		if err != nil {
+			return ch, HeadConfig{}, nil, err
+		}
+		trials = append(trials, unseenTrials...)
+		ch.Trials += len(unseenTrials)
+		if unseen != known {
+			u := unseen.Config()
+			hc.Unseen = &u
+			ch.Unseen, ch.UnseenCV = &unseen, unseenCV
+		}
+	}
+	ch.AtTheEdge = atTheEdge(trials, ch)
+	return ch, hc, trials, nil
 }
 
 // DefaultTuneOptions are the options train tunes with when config.yaml says nothing: 5 folds
@@ -389,122 +410,151 @@ func (t *tuneHead) assign(groups []string, k int) ([][]int, error) {
 // and returns the best settings, their figure and every trial. unseen searches the model for
 // unseen articles, which never has the conjoined copies.
 func (t *tuneHead) search(start HeadSettings, folds [][]int, unseen, hasArticles bool) (HeadSettings, float64, []Trial, error) {
-	g := t.opt.Grid
-	seen := map[HeadSettings]float64{}
-	var trials []Trial
-	best, bestScore := start, math.Inf(-1)
-	// Each search tries about this many settings: the estimate the progress total is made of.
-	const perSearch = 8
-	fits := 0 // per setting
+	sr := &searcher{t: t, folds: folds, unseen: unseen, seen: map[HeadSettings]float64{}, best: start, bestScore: math.Inf(-1)}
 	for _, f := range folds {
-		fits += slices.Max(f) + 1
+		sr.fits += slices.Max(f) + 1
 	}
-	try := func(s HeadSettings) error {
-		s = s.normal()
-		if _, ok := seen[s]; ok {
-			return nil
-		}
-		score, err := t.score(s, folds, func() {
-			*t.done++
-			if t.opt.Progress != nil {
-				left := (t.remaining*t.models - t.searched) * perSearch * fits
-				tried := len(seen) * fits
-				t.opt.Progress(*t.done, *t.done+max(left-tried-1, 0))
-			}
-		})
-		if err != nil {
-			return err
-		}
-		seen[s] = score
-		trials = append(trials, Trial{Head: t.name, Unseen: unseen, Settings: s, Metric: t.metric, Official: score})
-		if score > bestScore {
-			best, bestScore = s, score
-		}
-		return nil
+	if err := sr.try(start); err != nil {
+		return sr.best, 0, nil, err
 	}
-	if err := try(start); err != nil {
-		return best, 0, nil, err
+	if err := sr.switches(hasArticles); err != nil {
+		return sr.best, 0, nil, err
 	}
-	cfgF := t.cfg.Features
-	type sw struct {
-		values []bool
-		ok     bool
-		set    func(*HeadSettings, bool)
+	if err := sr.weights(); err != nil {
+		return sr.best, 0, nil, err
 	}
-	switches := []sw{
-		{g.Conjoin, !unseen && cfgF.Conjoin && hasArticles, func(s *HeadSettings, v bool) { s.Conjoin = v }},
-		{g.ArticleWords, cfgF.ArticleWords && hasArticles, func(s *HeadSettings, v bool) { s.ArticleWords = v }},
-		{g.Relation, cfgF.Relation && hasArticles, func(s *HeadSettings, v bool) { s.Relation = v }},
-	}
-	for _, x := range switches {
-		if !x.ok {
-			continue
-		}
-		for _, v := range x.values {
-			s := best
-			x.set(&s, v)
-			if err := try(s); err != nil {
-				return best, 0, nil, err
-			}
-		}
-	}
-	if _, explicit := t.cfg.ClassWeights[t.name]; !explicit {
-		for _, cw := range g.ClassWeight {
-			s := best
-			s.ClassWeight = cw
-			if err := try(s); err != nil {
-				return best, 0, nil, err
-			}
-		}
-	}
-	for _, ww := range g.WordWeight {
-		s := best
-		s.WordWeight = ww
-		if err := try(s); err != nil {
-			return best, 0, nil, err
-		}
-	}
-	if best.Conjoin {
-		for _, w := range g.ConjoinWeight {
-			s := best
-			s.ConjoinWeight = w
-			if err := try(s); err != nil {
-				return best, 0, nil, err
-			}
-		}
-	}
-	for _, c := range g.C {
-		s := best
-		s.C = c
-		if err := try(s); err != nil {
-			return best, 0, nil, err
-		}
-	}
-	if len(g.C) >= 2 {
-		// Past the edge of the grid, a step (x3) at a time while it improves, twice at most.
-		lo, hi := slices.Min(g.C), slices.Max(g.C)
-		for range 2 {
-			s := best
-			switch {
-			case best.C >= hi:
-				s.C = tidy(best.C * 3)
-			case best.C <= lo:
-				s.C = tidy(best.C / 3)
-			}
-			before := best
-			if s.C == best.C {
-				break
-			}
-			if err := try(s); err != nil {
-				return best, 0, nil, err
-			}
-			if best == before {
-				break
-			}
-		}
+	if err := sr.c(); err != nil {
+		return sr.best, 0, nil, err
 	}
 	t.searched++
-	return best, bestScore, trials, nil
+	return sr.best, sr.bestScore, sr.trials, nil
+}
+
+// searcher is one search of tuneHead.search: the settings tried so far and the best of them.
+type searcher struct {
+	t         *tuneHead
+	folds     [][]int
+	unseen    bool
+	fits      int // models fitted per setting
+	seen      map[HeadSettings]float64
+	trials    []Trial
+	best      HeadSettings
+	bestScore float64
+}
+
+// perSearch is about how many settings a search tries: the estimate the progress total is
+// made of.
+const perSearch = 8
+
+// try scores s, unless it was tried already, and keeps it if it beats the best so far (a tie
+// keeps the earlier).
+func (sr *searcher) try(s HeadSettings) error {
+	t := sr.t
+	s = s.normal()
+	if _, ok := sr.seen[s]; ok {
+		return nil
+	}
+	score, err := t.score(s, sr.folds, func() {
+		*t.done++
+		if t.opt.Progress != nil {
+			left := (t.remaining*t.models - t.searched) * perSearch * sr.fits
+			tried := len(sr.seen) * sr.fits
+			t.opt.Progress(*t.done, *t.done+max(left-tried-1, 0))
+		}
+	})
+	if err != nil {
+		return err
+	}
+	sr.seen[s] = score
+	sr.trials = append(sr.trials, Trial{Head: t.name, Unseen: sr.unseen, Settings: s, Metric: t.metric, Official: score})
+	if score > sr.bestScore {
+		sr.best, sr.bestScore = s, score
+	}
+	return nil
+}
+
+// tryEach tries the best settings so far with each of values set in turn.
+func tryEach[T any](sr *searcher, values []T, set func(*HeadSettings, T)) error {
+	for _, v := range values {
+		s := sr.best
+		set(&s, v)
+		if err := sr.try(s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// switches tries each value of the grid's switches of the article features that the
+// configuration extracts: the conjoined copies (not for a model of unseen articles), the
+// article's words and the relation features; none without articles.
+func (sr *searcher) switches(hasArticles bool) error {
+	g, f := sr.t.opt.Grid, sr.t.cfg.Features
+	if !sr.unseen && f.Conjoin && hasArticles {
+		if err := tryEach(sr, g.Conjoin, func(s *HeadSettings, v bool) { s.Conjoin = v }); err != nil {
+			return err
+		}
+	}
+	if f.ArticleWords && hasArticles {
+		if err := tryEach(sr, g.ArticleWords, func(s *HeadSettings, v bool) { s.ArticleWords = v }); err != nil {
+			return err
+		}
+	}
+	if f.Relation && hasArticles {
+		return tryEach(sr, g.Relation, func(s *HeadSettings, v bool) { s.Relation = v })
+	}
+	return nil
+}
+
+// weights tries the grid's class weights (unless the configuration gives the head explicit
+// ones), word weights, and the conjoined copies' weights when the best settings use them.
+func (sr *searcher) weights() error {
+	g, t := sr.t.opt.Grid, sr.t
+	if _, explicit := t.cfg.ClassWeights[t.name]; !explicit {
+		if err := tryEach(sr, g.ClassWeight, func(s *HeadSettings, v string) { s.ClassWeight = v }); err != nil {
+			return err
+		}
+	}
+	if err := tryEach(sr, g.WordWeight, func(s *HeadSettings, v float64) { s.WordWeight = v }); err != nil {
+		return err
+	}
+	if sr.best.Conjoin {
+		return tryEach(sr, g.ConjoinWeight, func(s *HeadSettings, v float64) { s.ConjoinWeight = v })
+	}
+	return nil
+}
+
+// c tries each C of the grid, then past the edge of the grid a step (x3) at a time while it
+// improves, twice at most.
+func (sr *searcher) c() error {
+	g := sr.t.opt.Grid
+	if err := tryEach(sr, g.C, func(s *HeadSettings, v float64) { s.C = v }); err != nil {
+		return err
+	}
+	if len(g.C) < 2 {
+		return nil
+	}
+	lo, hi := slices.Min(g.C), slices.Max(g.C)
+	for range 2 {
+		s := sr.best
+		switch {
+		case sr.best.C >= hi:
+			s.C = tidy(sr.best.C * 3)
+		case sr.best.C <= lo:
+			s.C = tidy(sr.best.C / 3)
+		}
+		before := sr.best
+		if s.C == sr.best.C {
+			break
+		}
+		if err := sr.try(s); err != nil {
+			return err
+		}
+		if sr.best == before {
+			break
+		}
+	}
+	return nil
 }
 
 // score is settings s's official metric, pooled over each fold assignment's out-of-fold

@@ -56,7 +56,7 @@ var hostileTests = []readTest{
 		in:      "id,text\n1,\"" + strings.Repeat("line\n", 6000) + "\"\n",
 		schema:  Schema{Limits: Limits{RecordBytes: 10000}},
 		err:     ErrTooLong,
-		errText: "c.csv:2: over the size limit",
+		errText: `c.csv:2: over the size limit: longer than 10000 bytes; raise limits.record_bytes if it is real data`,
 	},
 	{
 		name:    "csv header over the limit",
@@ -64,7 +64,7 @@ var hostileTests = []readTest{
 		in:      strings.Repeat("h", 30000) + ",text\n",
 		schema:  Schema{Limits: Limits{RecordBytes: 10000}},
 		err:     ErrTooLong,
-		errText: "c.csv:1: over the size limit",
+		errText: `c.csv:1: over the size limit: longer than 10000 bytes; raise limits.record_bytes if it is real data`,
 	},
 	{
 		name:   "tsv line at the limit is read",
@@ -80,7 +80,7 @@ var hostileTests = []readTest{
 		schema:  Schema{Limits: Limits{RecordBytes: 100}},
 		want:    []Comment{{Line: 2, Text: "first"}},
 		err:     ErrTooLong,
-		errText: "c.tsv:3: over the size limit: longer than 100 bytes; raise limits.record_bytes",
+		errText: `c.tsv:3: over the size limit: longer than 100 bytes; raise limits.record_bytes if it is real data`,
 	},
 	{
 		name:    "jsonl line over the limit, even when not strict",
@@ -89,7 +89,7 @@ var hostileTests = []readTest{
 		schema:  Schema{Limits: Limits{RecordBytes: 100}},
 		want:    []Comment{{Line: 1, Text: "first"}},
 		err:     ErrTooLong,
-		errText: "c.jsonl:2: over the size limit",
+		errText: `c.jsonl:2: over the size limit: longer than 100 bytes; raise limits.record_bytes if it is real data`,
 	},
 	{
 		name:    "jsonl first line over the limit",
@@ -97,7 +97,7 @@ var hostileTests = []readTest{
 		in:      strings.Repeat(" ", 200) + `{"text": "a"}`,
 		schema:  Schema{Limits: Limits{RecordBytes: 100}},
 		err:     ErrTooLong,
-		errText: "c.jsonl:1: over the size limit",
+		errText: `c.jsonl:1: over the size limit: longer than 100 bytes; raise limits.record_bytes if it is real data`,
 	},
 	{
 		name:         "article file over its limit",
@@ -107,7 +107,7 @@ var hostileTests = []readTest{
 		articles:     "id,text\na1," + strings.Repeat("body ", 1000) + "\n",
 		articlesName: "a.csv",
 		err:          ErrTooLong,
-		errText:      "the article file is over the size limit: longer than 1000 bytes; raise limits.article_file_bytes",
+		errText:      `a.csv:2: the article file is over the size limit: longer than 1000 bytes; raise limits.article_file_bytes if it is real data`,
 	},
 	{
 		name:         "article file at its limit",
@@ -134,7 +134,7 @@ var hostileTests = []readTest{
 		in:      "id,text\n1,first\r2\n",
 		schema:  Schema{Strict: true},
 		err:     ErrLineEnd,
-		errText: `c.csv:2: field "text": bare carriage return inside the record: the file seems to end some lines with a bare CR`,
+		errText: `c.csv:2: field "text": bare carriage return inside the record: the file seems to end some lines with a bare CR, which would merge those rows into one; want LF or CRLF line ends; got "first\r2"`,
 	},
 	{
 		name:  "csv bare CRs that merge rows: the CR is named, not the field count",
@@ -179,7 +179,7 @@ var hostileTests = []readTest{
 		in:      "id,text\n1,\n2, \n",
 		skips:   []skipWant{{2, ErrEmptyText}, {3, ErrEmptyText}},
 		err:     ErrAllSkipped,
-		errText: "c.csv: every record was skipped as bad: all 2 records; the first: c.csv:2:",
+		errText: `c.csv: every record was skipped as bad: all 2 records; the first: c.csv:2: field "text": empty text; want some text after removing (none) and spaces; got ""`,
 	},
 	{
 		name: "a header only is no error",
@@ -192,7 +192,7 @@ var hostileTests = []readTest{
 		in:      "id,text\n" + in(charmap.Windows1256, "1,مرحبا بالعالم\n2,شكرا\n"),
 		skips:   []skipWant{{2, ErrInvalidUTF8}, {3, ErrInvalidUTF8}},
 		err:     ErrAllSkipped,
-		errText: "2 of 2 records are not valid UTF-8: the file may be in another encoding; set encoding, e.g. to windows-1256",
+		errText: `c.csv: every record was skipped as bad: all 2 records; the first: c.csv:2: field "text": invalid UTF-8 at byte 0; want UTF-8 text (convert the file with iconv); got "\xe3\xd1\xcd\xc8\xc7 \xc8\xc7\xe1\xda\xc7\xe1\xe3"; 2 of 2 records are not valid UTF-8: the file may be in another encoding; set encoding, e.g. to windows-1256 (Arabic, Excel), windows-1252 (Western European) or utf-16`,
 	},
 
 	// Encodings.
@@ -253,7 +253,7 @@ var hostileTests = []readTest{
 		in:      "text\na\n",
 		schema:  Schema{Encoding: "windows-1265"},
 		err:     ErrEncoding,
-		errText: `c.csv: unknown encoding "windows-1265": want utf-8, utf-16 or a WHATWG encoding label such as windows-1256`,
+		errText: `c.csv: unknown encoding "windows-1265": want utf-8, utf-16 or a WHATWG encoding label such as windows-1256, iso-8859-6 or windows-1252 (set encoding)`,
 	},
 
 	// Delimiters.
@@ -271,7 +271,7 @@ var hostileTests = []readTest{
 		in:      "text\na\n",
 		schema:  Schema{Delimiter: '"'},
 		err:     ErrDelimiter,
-		errText: `invalid delimiter '"': want one character other than a quote or a line break`,
+		errText: `c.csv: invalid delimiter '"': want one character other than a quote or a line break, such as ',' ';' or '|' (set delimiter)`,
 	},
 }
 

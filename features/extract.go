@@ -28,38 +28,38 @@ import (
 	"github.com/commentstance/stance/sparse"
 )
 
-// Config says which features to extract. The zero value is not usable; start from
-// DefaultConfig. Field tags name the keys of config.yaml's features section.
+// Config says which features to extract. The zero value is not usable (0 turns n-grams off and
+// reads all tokens); start from DefaultConfig. The JSON names are those of the model file.
 type Config struct {
 	// Bits sets the hashed space to 2^Bits indices (default 20; 16 to 26).
-	Bits int `json:"bits" mapstructure:"bits"`
+	Bits int `json:"bits"`
 	// WordMin and WordMax bound the word n-gram orders (default 1 to 3; 0 and 0 turn words off).
-	WordMin int `json:"word_min" mapstructure:"word_min"`
-	WordMax int `json:"word_max" mapstructure:"word_max"`
+	WordMin int `json:"word_min"`
+	WordMax int `json:"word_max"`
 	// CharMin and CharMax bound the character n-gram orders, counted in characters of a word
 	// padded with a space at each end (default 2 to 5; 0 and 0 turn them off).
-	CharMin int `json:"char_min" mapstructure:"char_min"`
-	CharMax int `json:"char_max" mapstructure:"char_max"`
+	CharMin int `json:"char_min"`
+	CharMax int `json:"char_max"`
 	// MinDF drops features seen in fewer training documents (default 2, as the peers' min_df).
-	MinDF int `json:"min_df" mapstructure:"min_df"`
+	MinDF int `json:"min_df"`
 	// Conjoin adds article-specific copies of the comment's features (default true).
-	Conjoin bool `json:"conjoin" mapstructure:"conjoin"`
+	Conjoin bool `json:"conjoin"`
 	// ConjoinWeight scales the conjoined copies (default 1). Above 1, a target-specific weight
 	// costs less L2 penalty than a shared one, moving the model toward one model per target.
-	ConjoinWeight float64 `json:"conjoin_weight" mapstructure:"conjoin_weight"`
+	ConjoinWeight float64 `json:"conjoin_weight"`
 	// ArticleWords adds the article's word 1-grams as features (default true).
-	ArticleWords bool `json:"article_words" mapstructure:"article_words"`
+	ArticleWords bool `json:"article_words"`
 	// Relation adds the comment–article relation features (default true).
-	Relation bool `json:"relation" mapstructure:"relation"`
+	Relation bool `json:"relation"`
 	// ArticleTokens caps how many of an article's tokens are read (default 1000; 0 = all).
-	ArticleTokens int `json:"article_tokens" mapstructure:"article_tokens"`
+	ArticleTokens int `json:"article_tokens"`
 	// TextTokens caps how many of a comment's tokens are read (default 300; 0 = all). Reader
 	// comments and replies are far shorter; a longer "comment" is itself a document (Baly et al.
 	// 2018 classify whole news articles), whose opening carries its stance, and reading all of it
 	// multiplies training time (fastText's peer reads the first 200 tokens of those).
-	TextTokens int `json:"text_tokens" mapstructure:"text_tokens"`
+	TextTokens int `json:"text_tokens"`
 	// LeadTokens is how many first tokens of the article count as its lead (default 50).
-	LeadTokens int `json:"lead_tokens" mapstructure:"lead_tokens"`
+	LeadTokens int `json:"lead_tokens"`
 }
 
 // DefaultConfig is the configuration used when config.yaml says nothing.
@@ -68,30 +68,56 @@ func DefaultConfig() Config {
 		Conjoin: true, ConjoinWeight: 1, ArticleWords: true, Relation: true, ArticleTokens: 1000, TextTokens: 300, LeadTokens: 50}
 }
 
-// Validate reports the first field that is out of range, naming it as config.yaml does.
+// ConfigError is a field of Config whose value Validate refuses. Field is the Go name ("" for
+// the configuration as a whole, "WordMin/WordMax" for a pair checked together, whose Value is
+// then the two values); a front end says it in its own terms (a config.yaml key).
+type ConfigError struct {
+	Field string
+	Value any
+	Err   error
+}
+
+func (e *ConfigError) Error() string {
+	if e.Field == "" {
+		return fmt.Sprintf("features.Config: %v", e.Err)
+	}
+	return fmt.Sprintf("features.Config.%s = %v: %v", e.Field, e.Value, e.Err)
+}
+
+func (e *ConfigError) Unwrap() error { return e.Err }
+
+// What Validate wants of a field, as the Err of its ConfigError. ErrWordOrders, ErrCharOrders
+// and ErrNoNGrams name fields, so a front end that names them otherwise says them its own way.
+var (
+	ErrWordOrders = errors.New("want 1 <= WordMin <= WordMax <= 5, or both 0")
+	ErrCharOrders = errors.New("want 1 <= CharMin <= CharMax <= 8, or both 0")
+	ErrNoNGrams   = errors.New("word and character n-grams are both off; turn one on")
+)
+
+// Validate reports the first field that is out of range, as a *ConfigError.
 func (c Config) Validate() error {
-	bad := func(key string, v any, want string) error {
-		return fmt.Errorf("features.%s = %v: want %s", key, v, want)
+	bad := func(field string, v any, want string) error {
+		return &ConfigError{Field: field, Value: v, Err: errors.New(want)}
 	}
 	switch {
 	case c.Bits < 16 || c.Bits > 26:
-		return bad("bits", c.Bits, "16 to 26")
+		return bad("Bits", c.Bits, "want 16 to 26")
 	case c.WordMin < 0 || c.WordMax < c.WordMin || c.WordMax > 5 || (c.WordMin == 0) != (c.WordMax == 0):
-		return bad("word_min/word_max", fmt.Sprintf("%d/%d", c.WordMin, c.WordMax), "1 <= word_min <= word_max <= 5, or both 0")
+		return &ConfigError{Field: "WordMin/WordMax", Value: [2]int{c.WordMin, c.WordMax}, Err: ErrWordOrders}
 	case c.CharMin < 0 || c.CharMax < c.CharMin || c.CharMax > 8 || (c.CharMin == 0) != (c.CharMax == 0):
-		return bad("char_min/char_max", fmt.Sprintf("%d/%d", c.CharMin, c.CharMax), "1 <= char_min <= char_max <= 8, or both 0")
+		return &ConfigError{Field: "CharMin/CharMax", Value: [2]int{c.CharMin, c.CharMax}, Err: ErrCharOrders}
 	case c.WordMax == 0 && c.CharMax == 0:
-		return errors.New("features: word and character n-grams are both off; turn one on")
+		return &ConfigError{Err: ErrNoNGrams}
 	case c.Conjoin && !(c.ConjoinWeight > 0):
-		return bad("conjoin_weight", c.ConjoinWeight, "a number above 0")
+		return bad("ConjoinWeight", c.ConjoinWeight, "want a number above 0")
 	case c.MinDF < 1:
-		return bad("min_df", c.MinDF, "at least 1")
+		return bad("MinDF", c.MinDF, "want at least 1")
 	case c.ArticleTokens < 0:
-		return bad("article_tokens", c.ArticleTokens, "0 (all) or more")
+		return bad("ArticleTokens", c.ArticleTokens, "want 0 (all) or more")
 	case c.TextTokens < 0:
-		return bad("text_tokens", c.TextTokens, "0 (all) or more")
+		return bad("TextTokens", c.TextTokens, "want 0 (all) or more")
 	case c.LeadTokens < 1:
-		return bad("lead_tokens", c.LeadTokens, "at least 1")
+		return bad("LeadTokens", c.LeadTokens, "want at least 1")
 	}
 	return nil
 }

@@ -2,11 +2,11 @@ package features
 
 import (
 	"bytes"
+	"errors"
 	"maps"
 	"math"
 	"math/rand/v2"
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/commentstance/stance/sparse"
@@ -144,19 +144,36 @@ func TestUnfittedWorker(t *testing.T) {
 }
 
 func TestValidate(t *testing.T) {
-	bad := []func(*Config){
-		func(c *Config) { c.Bits = 8 },
-		func(c *Config) { c.WordMin, c.WordMax = 3, 1 },
-		func(c *Config) { c.WordMin, c.WordMax, c.CharMin, c.CharMax = 0, 0, 0, 0 },
-		func(c *Config) { c.MinDF = 0 },
-		func(c *Config) { c.CharMin, c.CharMax = 0, 3 },
-	}
-	for i, f := range bad {
-		c := DefaultConfig()
-		f(&c)
-		if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "features") {
-			t.Errorf("case %d: Validate() = %v, want an error naming the features key", i, err)
-		}
+	for _, tt := range []struct {
+		name string
+		set  func(*Config)
+		want ConfigError
+		msg  string
+	}{
+		{"bits", func(c *Config) { c.Bits = 8 }, ConfigError{"Bits", 8, nil},
+			"features.Config.Bits = 8: want 16 to 26"},
+		{"word orders reversed", func(c *Config) { c.WordMin, c.WordMax = 3, 1 }, ConfigError{"WordMin/WordMax", [2]int{3, 1}, ErrWordOrders},
+			"features.Config.WordMin/WordMax = [3 1]: want 1 <= WordMin <= WordMax <= 5, or both 0"},
+		{"no n-grams", func(c *Config) { c.WordMin, c.WordMax, c.CharMin, c.CharMax = 0, 0, 0, 0 }, ConfigError{"", nil, ErrNoNGrams},
+			"features.Config: word and character n-grams are both off; turn one on"},
+		{"min df", func(c *Config) { c.MinDF = 0 }, ConfigError{"MinDF", 0, nil},
+			"features.Config.MinDF = 0: want at least 1"},
+		{"char orders half off", func(c *Config) { c.CharMin, c.CharMax = 0, 3 }, ConfigError{"CharMin/CharMax", [2]int{0, 3}, ErrCharOrders},
+			"features.Config.CharMin/CharMax = [0 3]: want 1 <= CharMin <= CharMax <= 8, or both 0"},
+		{"conjoin weight", func(c *Config) { c.ConjoinWeight = 0 }, ConfigError{"ConjoinWeight", 0.0, nil},
+			"features.Config.ConjoinWeight = 0: want a number above 0"},
+		{"lead tokens", func(c *Config) { c.LeadTokens = 0 }, ConfigError{"LeadTokens", 0, nil},
+			"features.Config.LeadTokens = 0: want at least 1"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c := DefaultConfig()
+			tt.set(&c)
+			err := c.Validate()
+			var ce *ConfigError
+			if !errors.As(err, &ce) || ce.Field != tt.want.Field || ce.Value != tt.want.Value || (tt.want.Err != nil && ce.Err != tt.want.Err) || err.Error() != tt.msg {
+				t.Errorf("Validate() = %#v (%v)\nwant %#v (%s)", err, err, tt.want, tt.msg)
+			}
+		})
 	}
 	if err := DefaultConfig().Validate(); err != nil {
 		t.Errorf("default config: %v", err)

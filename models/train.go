@@ -265,29 +265,10 @@ func fit(x []sparse.Vector, sh Shared, y []int, classes, dim int, cfg TrainConfi
 	if err != nil {
 		return nil, err
 	}
-
-	s := make([]float64, len(y))
-	present := make([]bool, classes)
-	var swSum float64
-	npresent := 0
-	for i, l := range y {
-		if l < 0 || l >= classes {
-			return nil, fmt.Errorf("models: row %d: label %d outside [0,%d)", i, l, classes)
-		}
-		s[i] = 1
-		if cfg.ClassWeight != nil {
-			s[i] = cfg.ClassWeight[l]
-		}
-		swSum += s[i]
-		if s[i] > 0 && !present[l] {
-			present[l] = true
-			npresent++
-		}
+	s, swSum, err := sampleWeights(y, classes, cfg.ClassWeight)
+	if err != nil {
+		return nil, err
 	}
-	if npresent < 2 {
-		return nil, fmt.Errorf("%w: %d rows, %d of them classes with positive weight", ErrSingleClass, len(y), npresent)
-	}
-
 	if err := sh.check(len(x), dim); err != nil {
 		return nil, err
 	}
@@ -305,18 +286,67 @@ func fit(x []sparse.Vector, sh Shared, y []int, classes, dim int, cfg TrainConfi
 		obj.setShared(shc)
 	}
 	if cfg.Penalty != nil {
-		obj.pen = make([]float64, len(cols))
-		for c, f := range cols {
-			p := cfg.Penalty(f)
-			if !(p > 0) || math.IsInf(p, 0) {
-				return nil, fmt.Errorf("models: penalty %v for feature %d, want a positive finite number", p, f)
-			}
-			obj.pen[c] = p
+		if err := obj.setPenalty(cols, cfg.Penalty); err != nil {
+			return nil, err
 		}
 	}
+	theta, info, err := minimize(obj, cfg, swSum)
+	if err != nil {
+		return nil, err
+	}
+	info.Features = len(cols)
+	return &fitResult{cols: cols, theta: theta, obj: obj, info: info}, nil
+}
+
+// sampleWeights returns each row's weight (its class's, 1 without class weights) and their
+// sum, refusing a label outside [0, classes) and rows of fewer than two classes of positive
+// weight.
+func sampleWeights(y []int, classes int, classWeight []float64) ([]float64, float64, error) {
+	s := make([]float64, len(y))
+	present := make([]bool, classes)
+	var swSum float64
+	npresent := 0
+	for i, l := range y {
+		if l < 0 || l >= classes {
+			return nil, 0, fmt.Errorf("models: row %d: label %d outside [0,%d)", i, l, classes)
+		}
+		s[i] = 1
+		if classWeight != nil {
+			s[i] = classWeight[l]
+		}
+		swSum += s[i]
+		if s[i] > 0 && !present[l] {
+			present[l] = true
+			npresent++
+		}
+	}
+	if npresent < 2 {
+		return nil, 0, fmt.Errorf("%w: %d rows, %d of them classes with positive weight", ErrSingleClass, len(y), npresent)
+	}
+	return s, swSum, nil
+}
+
+// setPenalty gives each compacted column its L2 penalty factor, penalty of the feature cols
+// names.
+func (o *objective) setPenalty(cols []uint32, penalty func(uint32) float64) error {
+	o.pen = make([]float64, len(cols))
+	for c, f := range cols {
+		p := penalty(f)
+		if !(p > 0) || math.IsInf(p, 0) {
+			return fmt.Errorf("models: penalty %v for feature %d, want a positive finite number", p, f)
+		}
+		o.pen[c] = p
+	}
+	return nil
+}
+
+// minimize runs L-BFGS on obj from zero weights until the gradient's largest component is at
+// most cfg.GradTol * C * swSum (swSum the sum of the sample weights; see TrainConfig.GradTol),
+// the objective stops falling, or cfg.MaxIter iterations. It returns
+// the weights and how training ended (all of TrainInfo but Features).
+func minimize(obj *objective, cfg TrainConfig, swSum float64) ([]float64, TrainInfo, error) {
 	np := obj.params()
 	cache := &cachedObjective{o: obj, x: make([]float64, np), grad: make([]float64, np)}
-
 	settings := &optimize.Settings{
 		GradientThreshold: cfg.GradTol * cfg.C * swSum,
 		// gonum counts the starting point as a major iteration.
@@ -333,17 +363,15 @@ func fit(x []sparse.Vector, sh Shared, y []int, classes, dim int, cfg TrainConfi
 	problem := optimize.Problem{Func: cache.Func, Grad: cache.Grad}
 	res, err := optimize.Minimize(problem, make([]float64, np), settings, method)
 	if res == nil {
-		return nil, fmt.Errorf("models: optimiser: %w", err)
+		return nil, TrainInfo{}, fmt.Errorf("models: optimiser: %w", err)
 	}
 	if math.IsNaN(res.F) || math.IsInf(res.F, 0) || floats.HasNaN(res.X) {
-		return nil, fmt.Errorf("models: optimiser reached a non-finite objective %v (status %v): %v", res.F, res.Status, err)
+		return nil, TrainInfo{}, fmt.Errorf("models: optimiser reached a non-finite objective %v (status %v): %v", res.F, res.Status, err)
 	}
-
 	info := TrainInfo{
 		Iterations: max(res.MajorIterations-1, 0),
 		Loss:       res.F,
 		Status:     res.Status.String(),
-		Features:   len(cols),
 	}
 	if res.Gradient != nil {
 		info.GradNorm = floats.Norm(res.Gradient, math.Inf(1))
@@ -355,7 +383,7 @@ func fit(x []sparse.Vector, sh Shared, y []int, classes, dim int, cfg TrainConfi
 	if err != nil {
 		info.Status += ": " + err.Error()
 	}
-	return &fitResult{cols: cols, theta: res.X, obj: obj, info: info}, nil
+	return res.X, info, nil
 }
 
 // toFloat32 rounds v to float32 and turns -0 into +0, so that a model and its serialised copy,

@@ -36,6 +36,13 @@ for side in ref new; do
 	cp "$tree/config.yaml" "$work/$side/config.yaml"
 	cp "$tree/bench/configs/semeval2016-a.yaml" "$work/$side/semeval.yaml"
 	cp "$tree/bench/configs/mawqif.yaml" "$work/$side/mawqif.yaml"
+	# Settings the libraries refuse (features.Config, classifier.Config): their messages name
+	# config.yaml's keys.
+	printf 'features:\n  word_min: 3\n  word_max: 1\n' >"$work/$side/bad-words.yaml"
+	printf 'features:\n  word_min: 0\n  word_max: 0\n  char_min: 0\n  char_max: 0\n' >"$work/$side/bad-ngrams.yaml"
+	printf 'features:\n  lead_tokens: 0\n' >"$work/$side/bad-lead.yaml"
+	printf 'model:\n  heads:\n    stance:\n      class_weight: x\n' >"$work/$side/bad-head.yaml"
+	printf 'model:\n  heads:\n    stance:\n      unseen:\n        class_weight: x\n' >"$work/$side/bad-unseen.yaml"
 done
 
 cases=()
@@ -106,6 +113,15 @@ c s-err-groupby evaluate --cv 3 --group-by nothing $S
 c s-err-by evaluate --model sample.stance --by nothing $S
 c s-err-folds evaluate --cv 50 $S
 c s-err-export export --model sample.stance --out x.csv
+c s-err-bits train $S --model x.stance --bits 8
+c s-err-c train $S --model x.stance --c -1
+c s-err-max-iter train $S --model x.stance --max-iter 0
+c s-err-class-weight evaluate --cv 3 $S --class-weight x
+c s-err-words train --config bad-words.yaml $S --model x.stance
+c s-err-ngrams evaluate --cv 3 --config bad-ngrams.yaml $S
+c s-err-lead train --config bad-lead.yaml $S --model x.stance
+c s-err-head train --config bad-head.yaml $S --model x.stance
+c s-err-unseen evaluate --cv 3 --config bad-unseen.yaml $S
 
 # semeval2016-a: train on trial and training, test on test.
 c se-train train $SEtrain --model semeval.stance

@@ -94,6 +94,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err == nil {
 		return exitOK
 	}
+	err = inConfigTerms(err)
 	var ue usageError
 	switch {
 	case errors.As(err, &ue):

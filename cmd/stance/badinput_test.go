@@ -368,7 +368,7 @@ func TestHugeComment(t *testing.T) {
 		return
 	}
 	r = stance(t, strings.Repeat("x", maxStdinLine+1)+"\n", "score", "--model", model)
-	if r.code != exitUsage || !strings.Contains(r.stderr, "standard input line 1: longer than 12582912 bytes; raise limits.record_bytes") {
+	if r.code != exitUsage || lastLine(r.stderr) != "stance: standard input line 1: longer than 12582912 bytes; raise limits.record_bytes" {
 		t.Errorf("a line over 64 MiB on standard input: %v", r)
 	}
 }
@@ -509,7 +509,7 @@ func TestModelNeverEnding(t *testing.T) {
 		t.Skip("no /dev/zero")
 	}
 	r := stance(t, "", "score", "--model", "/dev/zero", "x")
-	if r.code != exitUsage || !strings.Contains(r.stderr, "model /dev/zero: not a stance model file") {
+	if r.code != exitUsage || lastLine(r.stderr) != "stance: model /dev/zero: not a stance model file: it does not start with the model file signature" {
 		t.Errorf("--model /dev/zero: %v", r)
 	}
 }

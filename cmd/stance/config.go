@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -29,7 +30,7 @@ type settings struct {
 	Labels   map[string]string `mapstructure:"labels"`
 	Strip    []string          `mapstructure:"strip"`
 	Articles articles          `mapstructure:"articles"`
-	Features features.Config   `mapstructure:"features"`
+	Features featureSettings   `mapstructure:"features"`
 	Model    modelSettings     `mapstructure:"model"`
 	Metrics  map[string]string `mapstructure:"metrics"`
 	Tune     tuneSettings      `mapstructure:"tune"`
@@ -111,12 +112,57 @@ func (t tuneSettings) validate() error {
 	return nil
 }
 
+// featureSettings is config.yaml's features section: features.Config under the file's key names.
+type featureSettings struct {
+	Bits          int     `mapstructure:"bits"`
+	WordMin       int     `mapstructure:"word_min"`
+	WordMax       int     `mapstructure:"word_max"`
+	CharMin       int     `mapstructure:"char_min"`
+	CharMax       int     `mapstructure:"char_max"`
+	MinDF         int     `mapstructure:"min_df"`
+	Conjoin       bool    `mapstructure:"conjoin"`
+	ConjoinWeight float64 `mapstructure:"conjoin_weight"`
+	ArticleWords  bool    `mapstructure:"article_words"`
+	Relation      bool    `mapstructure:"relation"`
+	ArticleTokens int     `mapstructure:"article_tokens"`
+	TextTokens    int     `mapstructure:"text_tokens"`
+	LeadTokens    int     `mapstructure:"lead_tokens"`
+}
+
+func (f featureSettings) config() features.Config {
+	return features.Config{Bits: f.Bits, WordMin: f.WordMin, WordMax: f.WordMax, CharMin: f.CharMin, CharMax: f.CharMax,
+		MinDF: f.MinDF, Conjoin: f.Conjoin, ConjoinWeight: f.ConjoinWeight, ArticleWords: f.ArticleWords,
+		Relation: f.Relation, ArticleTokens: f.ArticleTokens, TextTokens: f.TextTokens, LeadTokens: f.LeadTokens}
+}
+
 type modelSettings struct {
-	C            float64                          `mapstructure:"c"`
-	ClassWeight  string                           `mapstructure:"class_weight"`
-	ClassWeights map[string]map[string]float64    `mapstructure:"class_weights"`
-	Heads        map[string]classifier.HeadConfig `mapstructure:"heads"`
-	MaxIter      int                              `mapstructure:"max_iter"`
+	C            float64                       `mapstructure:"c"`
+	ClassWeight  string                        `mapstructure:"class_weight"`
+	ClassWeights map[string]map[string]float64 `mapstructure:"class_weights"`
+	Heads        map[string]headSettings       `mapstructure:"heads"`
+	MaxIter      int                           `mapstructure:"max_iter"`
+}
+
+// headSettings is model.heads.HEAD: classifier.HeadConfig under the file's key names.
+type headSettings struct {
+	C             float64       `mapstructure:"c"`
+	Conjoin       *bool         `mapstructure:"conjoin"`
+	ArticleWords  *bool         `mapstructure:"article_words"`
+	Relation      *bool         `mapstructure:"relation"`
+	ClassWeight   string        `mapstructure:"class_weight"`
+	WordWeight    float64       `mapstructure:"word_weight"`
+	ConjoinWeight float64       `mapstructure:"conjoin_weight"`
+	Unseen        *headSettings `mapstructure:"unseen"`
+}
+
+func (h headSettings) config() classifier.HeadConfig {
+	c := classifier.HeadConfig{C: h.C, Conjoin: h.Conjoin, ArticleWords: h.ArticleWords, Relation: h.Relation,
+		ClassWeight: h.ClassWeight, WordWeight: h.WordWeight, ConjoinWeight: h.ConjoinWeight}
+	if h.Unseen != nil {
+		u := h.Unseen.config()
+		c.Unseen = &u
+	}
+	return c
 }
 
 // defaults are every key's built-in value. Every key is set here, so that environment variables
@@ -183,10 +229,10 @@ func defaults() map[string]any {
 	return d
 }
 
-// headKeys are the keys of one head's settings under model.heads.HEAD (classifier.HeadConfig).
+// headKeys are the keys of one head's settings under model.heads.HEAD (headSettings).
 var headKeys = func() []string {
 	var k []string
-	t := reflect.TypeFor[classifier.HeadConfig]()
+	t := reflect.TypeFor[headSettings]()
 	for i := range t.NumField() {
 		k = append(k, t.Field(i).Tag.Get("mapstructure"))
 	}
@@ -444,12 +490,19 @@ func (s *settings) schema(articlesFile string) data.Schema {
 
 // trainConfig turns the settings into the classifier's training configuration.
 func (s *settings) trainConfig() classifier.Config {
+	var heads map[string]classifier.HeadConfig
+	if s.Model.Heads != nil {
+		heads = make(map[string]classifier.HeadConfig, len(s.Model.Heads))
+		for name, h := range s.Model.Heads {
+			heads[name] = h.config()
+		}
+	}
 	return classifier.Config{
-		Features:     s.Features,
+		Features:     s.Features.config(),
 		C:            s.Model.C,
 		ClassWeight:  s.Model.ClassWeight,
 		ClassWeights: s.Model.ClassWeights,
-		Heads:        s.Model.Heads,
+		Heads:        heads,
 		MaxIter:      s.Model.MaxIter,
 		Workers:      s.Workers,
 	}
@@ -471,6 +524,99 @@ func (s *settings) tuneOptions() classifier.TuneOptions {
 	return classifier.TuneOptions{Folds: s.Tune.Folds, Repeats: s.Tune.Repeats, Seed: s.Seed,
 		Grouped: s.Tune.GroupBy != "none", MaxRows: s.Tune.MaxRows, Grid: g,
 		Metric: func(h string) string { return s.Metrics[h] }}
+}
+
+// inConfigTerms says a library's configuration error within err (a *features.ConfigError or a
+// *classifier.ConfigError, which name Go fields) in config.yaml's keys and words, keeping the
+// rest of err's message; errors.Is and errors.As still see through it. Other errors are
+// returned as they are.
+func inConfigTerms(err error) error {
+	var (
+		fe  *features.ConfigError
+		ce  *classifier.ConfigError
+		lib error
+		key string
+		val any
+		why error
+	)
+	switch {
+	case errors.As(err, &fe):
+		lib, key, val, why = fe, "features", fe.Value, fe.Err
+		if fe.Field != "" {
+			key += "." + configKey(reflect.TypeFor[featureSettings](), fe.Field)
+		}
+	case errors.As(err, &ce):
+		lib, val, why = ce, ce.Value, ce.Err
+		if ce.Head == "" {
+			key = "model." + configKey(reflect.TypeFor[modelSettings](), ce.Field)
+		} else {
+			key = "model.heads." + ce.Head + "." + configKey(reflect.TypeFor[headSettings](), ce.Field)
+		}
+	default:
+		return err
+	}
+	said := key + ": " + configWords(why)
+	if val != nil {
+		said = key + " = " + configValue(val) + ": " + configWords(why)
+	}
+	return configTermsError{strings.Replace(err.Error(), lib.Error(), said, 1), err}
+}
+
+// configTermsError is an error whose message inConfigTerms rewrote.
+type configTermsError struct {
+	msg string
+	err error
+}
+
+func (e configTermsError) Error() string { return e.msg }
+func (e configTermsError) Unwrap() error { return e.err }
+
+// configKey is the config.yaml key of the Go field path field ("C", "Unseen.C", a pair
+// "WordMin/WordMax") of the settings struct t: each name's mapstructure tag.
+func configKey(t reflect.Type, field string) string {
+	if a, b, ok := strings.Cut(field, "/"); ok {
+		return configKey(t, a) + "/" + configKey(t, b)
+	}
+	name, rest, nested := strings.Cut(field, ".")
+	f, ok := t.FieldByName(name)
+	if !ok {
+		return field // a field this front end does not set: its Go name
+	}
+	if !nested {
+		return f.Tag.Get("mapstructure")
+	}
+	ft := f.Type
+	if ft.Kind() == reflect.Pointer {
+		ft = ft.Elem()
+	}
+	return f.Tag.Get("mapstructure") + "." + configKey(ft, rest)
+}
+
+// configWords says what a library wants of a field in config.yaml's words, where its own words
+// name Go fields.
+func configWords(why error) string {
+	switch why {
+	case features.ErrWordOrders:
+		return "want 1 <= word_min <= word_max <= 5, or both 0"
+	case features.ErrCharOrders:
+		return "want 1 <= char_min <= char_max <= 8, or both 0"
+	case classifier.ErrHeadC:
+		return "want a number above 0 (or 0 for model.c)"
+	case classifier.ErrHeadClassWeight:
+		return "want balanced or none (or empty for model.class_weight)"
+	}
+	return why.Error()
+}
+
+// configValue is a refused value as the messages show it: text quoted, a pair as "min/max".
+func configValue(v any) string {
+	switch v := v.(type) {
+	case string:
+		return fmt.Sprintf("%q", v)
+	case [2]int:
+		return fmt.Sprintf("%d/%d", v[0], v[1])
+	}
+	return fmt.Sprint(v)
 }
 
 // heads returns the label heads in a stable order.

@@ -4,11 +4,15 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/commentstance/stance/classifier"
+	"github.com/commentstance/stance/features"
 )
 
 // Each layer of settings sets model.c and features.bits to its own value, so that the trained
@@ -244,4 +248,93 @@ func jsonLines(t *testing.T, s string) int {
 		n++
 	}
 	return n
+}
+
+// The settings structs mirror the library's: a field added to features.Config or
+// classifier.HeadConfig needs its config.yaml key here, or config() would drop it.
+func TestSettingsMirrorLibraryConfig(t *testing.T) {
+	for _, p := range []struct{ lib, ours reflect.Type }{
+		{reflect.TypeFor[features.Config](), reflect.TypeFor[featureSettings]()},
+		{reflect.TypeFor[classifier.HeadConfig](), reflect.TypeFor[headSettings]()},
+	} {
+		if p.lib.NumField() != p.ours.NumField() {
+			t.Errorf("%v has %d fields, %v %d", p.lib, p.lib.NumField(), p.ours, p.ours.NumField())
+		}
+		for i := range p.lib.NumField() {
+			f := p.lib.Field(i)
+			o, ok := p.ours.FieldByName(f.Name)
+			if !ok {
+				t.Errorf("%v.%s has no field in %v", p.lib, f.Name, p.ours)
+				continue
+			}
+			if o.Type != f.Type && !(f.Name == "Unseen" && o.Type == reflect.TypeFor[*headSettings]()) {
+				t.Errorf("%v.%s is %v, %v's %v", p.lib, f.Name, f.Type, p.ours, o.Type)
+			}
+		}
+	}
+}
+
+// The libraries' configuration errors name Go fields; the user reads config.yaml's keys, in the
+// words the messages had when the libraries wrote them.
+func TestConfigTerms(t *testing.T) {
+	no := false
+	for _, tt := range []struct {
+		name string
+		set  func(*classifier.Config)
+		want string
+	}{
+		{"bits", func(c *classifier.Config) { c.Features.Bits = 8 }, "features.bits = 8: want 16 to 26"},
+		{"word orders", func(c *classifier.Config) { c.Features.WordMin, c.Features.WordMax = 3, 1 },
+			"features.word_min/word_max = 3/1: want 1 <= word_min <= word_max <= 5, or both 0"},
+		{"char orders", func(c *classifier.Config) { c.Features.CharMin, c.Features.CharMax = 0, 3 },
+			"features.char_min/char_max = 0/3: want 1 <= char_min <= char_max <= 8, or both 0"},
+		{"no n-grams", func(c *classifier.Config) {
+			c.Features.WordMin, c.Features.WordMax, c.Features.CharMin, c.Features.CharMax = 0, 0, 0, 0
+		},
+			"features: word and character n-grams are both off; turn one on"},
+		{"conjoin weight", func(c *classifier.Config) { c.Features.ConjoinWeight = -1 }, "features.conjoin_weight = -1: want a number above 0"},
+		{"min df", func(c *classifier.Config) { c.Features.MinDF = 0 }, "features.min_df = 0: want at least 1"},
+		{"article tokens", func(c *classifier.Config) { c.Features.ArticleTokens = -1 }, "features.article_tokens = -1: want 0 (all) or more"},
+		{"text tokens", func(c *classifier.Config) { c.Features.TextTokens = -1 }, "features.text_tokens = -1: want 0 (all) or more"},
+		{"lead tokens", func(c *classifier.Config) { c.Features.LeadTokens = 0 }, "features.lead_tokens = 0: want at least 1"},
+		{"c", func(c *classifier.Config) { c.C = -1 }, "model.c = -1: want a number above 0"},
+		{"class weight", func(c *classifier.Config) { c.ClassWeight = "x" }, `model.class_weight = "x": want balanced or none`},
+		{"max iter", func(c *classifier.Config) { c.MaxIter = 0 }, "model.max_iter = 0: want at least 1"},
+		{"head c", func(c *classifier.Config) { c.Heads = map[string]classifier.HeadConfig{"stance": {C: -1}} },
+			"model.heads.stance.c = -1: want a number above 0 (or 0 for model.c)"},
+		{"head word weight", func(c *classifier.Config) { c.Heads = map[string]classifier.HeadConfig{"stance": {WordWeight: -2}} },
+			"model.heads.stance.word_weight = -2: want a number above 0 (or 0 for 1)"},
+		{"head conjoin weight", func(c *classifier.Config) {
+			c.Heads = map[string]classifier.HeadConfig{"stance": {ConjoinWeight: math.Inf(1)}}
+		}, "model.heads.stance.conjoin_weight = +Inf: want a number above 0 (or 0 for 1)"},
+		{"head class weight", func(c *classifier.Config) { c.Heads = map[string]classifier.HeadConfig{"stance": {ClassWeight: "x"}} },
+			`model.heads.stance.class_weight = "x": want balanced or none (or empty for model.class_weight)`},
+		{"unseen c", func(c *classifier.Config) {
+			c.Heads = map[string]classifier.HeadConfig{"sentiment": {Conjoin: &no, Unseen: &classifier.HeadConfig{C: math.NaN()}}}
+		}, "model.heads.sentiment.unseen.c = NaN: want a number above 0 (or 0 for model.c)"},
+		{"unseen unseen", func(c *classifier.Config) {
+			c.Heads = map[string]classifier.HeadConfig{"stance": {Unseen: &classifier.HeadConfig{Unseen: &classifier.HeadConfig{}}}}
+		}, "model.heads.stance.unseen.unseen: a model for unseen articles has no model of its own for them"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c := classifier.DefaultConfig()
+			tt.set(&c)
+			lib := c.Validate()
+			if got := inConfigTerms(lib); got == nil || got.Error() != tt.want {
+				t.Fatalf("inConfigTerms(%v) = %v\nwant %s", lib, got, tt.want)
+			}
+			// Within a longer message (a model file's header), the rest is kept.
+			wrapped := usageErr("model m.stance: model configuration: %w", lib)
+			got := inConfigTerms(wrapped)
+			if want := "model m.stance: model configuration: " + tt.want; got.Error() != want {
+				t.Errorf("wrapped: %v\nwant %s", got, want)
+			}
+			if !errors.Is(got, lib) || !errors.As(got, new(usageError)) {
+				t.Errorf("wrapped: errors.Is and As no longer see %v and the usage error in %v", lib, got)
+			}
+		})
+	}
+	if err := errors.New("other"); inConfigTerms(err) != err {
+		t.Error("inConfigTerms changed an error that is not a configuration error")
+	}
 }

@@ -216,7 +216,7 @@ func TestEvaluateNestedCrossValidation(t *testing.T) {
 		t.Errorf("%d stance choices reported, want 3:\n%s", n, r.stderr)
 	}
 	bad := stance(t, "", "evaluate", "--tune", "--model", "m.stance", "--data", sampleComments)
-	if bad.code != exitUsage || !strings.Contains(bad.stderr, "--tune needs --cv K") {
+	if bad.code != exitUsage || lastLine(bad.stderr) != "stance: evaluate: --tune needs --cv K (a model given by --model is already trained)" {
 		t.Errorf("--tune without --cv: exit %d, stderr %q", bad.code, bad.stderr)
 	}
 
@@ -235,7 +235,7 @@ func TestEvaluateNestedCrossValidation(t *testing.T) {
 	}
 	writeFile(t, cfg, []byte("tune: {repeats: 0}\n"))
 	bad = stance(t, "", "train", "--config", cfg, "--tune", "--data", sampleComments, "--articles", sampleArticles, "--model", filepath.Join(t.TempDir(), "m.stance"))
-	if bad.code != exitUsage || !strings.Contains(bad.stderr, "tune.repeats = 0: want at least 1") {
+	if bad.code != exitUsage || lastLine(bad.stderr) != "stance: tune.repeats = 0: want at least 1 and at most 100" {
 		t.Errorf("tune.repeats 0: exit %d, stderr %q", bad.code, bad.stderr)
 	}
 }
@@ -282,9 +282,9 @@ func TestEvaluateRepeats(t *testing.T) {
 			want string
 		}{
 			{append(common, "--repeats", "0"), "--repeats 0: want at least 1"},
-			{[]string{"evaluate", "--model", sampleModel(t), "--repeats", "2", "--data", sampleComments, "--articles", sampleArticles}, "--repeats needs --cv K"},
+			{[]string{"evaluate", "--model", sampleModel(t), "--repeats", "2", "--data", sampleComments, "--articles", sampleArticles}, "evaluate: --repeats needs --cv K (a model given by --model is tested once)"},
 		} {
-			if r := stance(t, "", tt.args...); r.code != exitUsage || !strings.Contains(r.stderr, tt.want) {
+			if r := stance(t, "", tt.args...); r.code != exitUsage || lastLine(r.stderr) != "stance: "+tt.want {
 				t.Errorf("%v: exit %d, stderr %q; want a usage error %q", tt.args, r.code, r.stderr, tt.want)
 			}
 		}
@@ -591,7 +591,7 @@ func TestEvaluateBy(t *testing.T) {
 	})
 	t.Run("usage", func(t *testing.T) {
 		r := stance(t, "", "evaluate", "--model", model, "--by", "target", "--data", sampleComments)
-		if r.code != exitUsage || !strings.Contains(r.stderr, `--by "target": want article or group`) {
+		if r.code != exitUsage || lastLine(r.stderr) != `stance: --by "target": want article or group` {
 			t.Errorf("exit %d, stderr %q; want a usage error", r.code, r.stderr)
 		}
 	})

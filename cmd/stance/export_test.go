@@ -106,10 +106,10 @@ func TestExportFailureKeepsOutput(t *testing.T) {
 		code     int
 		want     string
 	}{
-		{"article missing from --articles", []string{"--data", unknown, "--articles", sampleArticles}, true, exitUsage, `no article with this id`},
-		{"article missing, new output", []string{"--data", unknown, "--articles", sampleArticles}, false, exitUsage, `"no-such-article"`},
-		{"invalid UTF-8 with --strict", []string{"--strict", "--data", badUTF8, "--articles", sampleArticles}, true, exitUsage, `invalid UTF-8`},
-		{"bad model", []string{"--data", sampleNew, "--model", sampleComments}, true, exitUsage, "not a stance model file"},
+		{"article missing from --articles", []string{"--data", unknown, "--articles", sampleArticles}, true, exitUsage, unknown + `:1502: field "article_id": no article with this id in ` + sampleArticles + `; want an id of that file (is it the article file of the same split?); got "no-such-article"`},
+		{"article missing, new output", []string{"--data", unknown, "--articles", sampleArticles}, false, exitUsage, unknown + `:1502: field "article_id": no article with this id in ` + sampleArticles + `; want an id of that file (is it the article file of the same split?); got "no-such-article"`},
+		{"invalid UTF-8 with --strict", []string{"--strict", "--data", badUTF8, "--articles", sampleArticles}, true, exitUsage, badUTF8 + `:1502: field "text": invalid UTF-8 at byte 3; want UTF-8 text (convert the file with iconv); got "caf\xe9"`},
+		{"bad model", []string{"--data", sampleNew, "--model", sampleComments}, true, exitUsage, "model " + sampleComments + ": not a stance model file: it does not start with the model file signature"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			if testing.Short() && strings.Contains(tt.name, "new output") {
@@ -123,7 +123,7 @@ func TestExportFailureKeepsOutput(t *testing.T) {
 			}
 			args := append([]string{"export", "--model", model, "--out", out}, tt.args...)
 			r := stance(t, "", args...)
-			if r.code != tt.code || !strings.Contains(r.stderr, tt.want) {
+			if r.code != tt.code || lastLine(r.stderr) != "stance: "+tt.want {
 				t.Errorf("got %v\nwant exit %d and %q", r, tt.code, tt.want)
 			}
 			if tt.previous {

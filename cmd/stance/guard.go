@@ -200,8 +200,8 @@ func checkSettings(v *viper.Viper, s *settings) error {
 	if _, err := delimiterOf(s.Delimiter); err != nil {
 		return err
 	}
-	if err := s.Features.Validate(); err != nil {
-		return asUsage(err)
+	if err := s.Features.config().Validate(); err != nil {
+		return asUsage(inConfigTerms(err))
 	}
 	if err := s.Abstain.validate(); err != nil {
 		return err
@@ -214,7 +214,7 @@ func checkSettings(v *viper.Viper, s *settings) error {
 		for i := range classes {
 			classes[i] = 2
 		}
-		if need := 2 * classifier.WeightBytes(s.Features, classes); need > s.Limits.ModelMemoryBytes {
+		if need := 2 * classifier.WeightBytes(s.Features.config(), classes); need > s.Limits.ModelMemoryBytes {
 			return usageErr("features.bits = %d: a model of %d heads over 2^%d features needs %d MiB or more to train and save, more than limits.model_memory_bytes (%d MiB); lower features.bits, or raise the limit on a machine with the memory",
 				s.Features.Bits, n, s.Features.Bits, need>>20, s.Limits.ModelMemoryBytes>>20)
 		}
@@ -396,7 +396,7 @@ func checkLabels(l *labelled, s *settings) error {
 			return usageErr("head %s has %d distinct labels (column %q); want classes, at most 1000: is labels.%s the right column?", h, len(seen), l.columns[h], h)
 		}
 	}
-	if need := 2 * classifier.WeightBytes(s.Features, classes); need > s.Limits.ModelMemoryBytes {
+	if need := 2 * classifier.WeightBytes(s.Features.config(), classes); need > s.Limits.ModelMemoryBytes {
 		return usageErr("heads %v with %v classes over 2^%d features (features.bits) need %d MiB to train and save, more than limits.model_memory_bytes (%d MiB); lower features.bits",
 			l.Heads, classes, s.Features.Bits, need>>20, s.Limits.ModelMemoryBytes>>20)
 	}

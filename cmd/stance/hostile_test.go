@@ -284,7 +284,7 @@ func TestUnknownEnvironmentVariable(t *testing.T) {
 	model := sampleModel(t)
 	t.Setenv("STANCE_FEATURS_BITS", "18")
 	r := stance(t, "", "score", "--model", model, "x")
-	if r.code != exitUsage || !strings.Contains(r.stderr, "environment variable STANCE_FEATURS_BITS names no setting; did you mean STANCE_FEATURES_BITS (features.bits)?") {
+	if r.code != exitUsage || lastLine(r.stderr) != "stance: environment variable STANCE_FEATURS_BITS names no setting; did you mean STANCE_FEATURES_BITS (features.bits)?" {
 		t.Fatalf("%v", r)
 	}
 }

@@ -143,11 +143,11 @@ func TestInfo(t *testing.T) {
 		want string
 	}{
 		{[]string{"info"}, "no model: give --model FILE"},
-		{[]string{"info", "--model", sampleComments}, "not a stance model file"},
+		{[]string{"info", "--model", sampleComments}, "model " + sampleComments + ": not a stance model file: it does not start with the model file signature"},
 		{[]string{"info", "--model", model, "--format", "csv"}, `--format "csv": want table or json`},
-		{[]string{"info", "--model", model, "extra"}, "takes no arguments"},
+		{[]string{"info", "--model", model, "extra"}, `stance info takes no arguments, got "extra" (see 'stance info --help')`},
 	} {
-		if r := stance(t, "", tt.args...); r.code != exitUsage || !strings.Contains(r.stderr, tt.want) || r.stdout != "" {
+		if r := stance(t, "", tt.args...); r.code != exitUsage || lastLine(r.stderr) != "stance: "+tt.want || r.stdout != "" {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q; want a usage error %q", tt.args, r.code, r.stdout, r.stderr, tt.want)
 		}
 	}

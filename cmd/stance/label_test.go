@@ -341,7 +341,7 @@ func TestTrainLabels(t *testing.T) {
 	bad := filepath.Join(dir, "bad.csv")
 	os.WriteFile(bad, []byte(strings.Join(label.Header, ",")+"\nc0001,stance,FAVOR,t,yesterday,,label\n"), 0o644)
 	r = stance(t, "", "train", "--no-tune", "--data", sampleComments, "--labels", bad, "--model", filepath.Join(dir, "bad.stance"))
-	if r.code != exitUsage || !strings.Contains(r.stderr, "bad.csv:2: field \"time\"") {
+	if r.code != exitUsage || lastLine(r.stderr) != "stance: "+bad+`:2: field "time": not a labels-file row: want a time such as 2026-12-02T09:30:00Z; got yesterday` {
 		t.Errorf("a bad labels file: %v", r)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "bad.stance")); err == nil {
@@ -361,17 +361,17 @@ func TestLabelUsage(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"no labels file", []string{"--data", sampleComments}, "give --labels FILE"},
-		{"no data", []string{"--labels", labels}, "give --data FILE"},
-		{"no classes anywhere", []string{"--data", sampleNew, "--labels", labels}, "no classes to ask about"},
-		{"one class", []string{"--data", sampleComments, "--labels", labels, "--classes", "stance=FAVOR"}, `--classes "stance=FAVOR": want HEAD=CLASS,CLASS`},
-		{"a head twice", []string{"--data", sampleComments, "--labels", labels, "--classes", "stance=A,B", "--classes", "stance=C,D"}, "head stance given twice"},
-		{"a bad labels file", []string{"--data", sampleComments, "--labels", bad}, `bad.csv:3: field "label"`},
-		{"a bad address", []string{"--data", sampleComments, "--labels", labels, "--addr", "127.0.0.1:99999"}, "--addr 127.0.0.1:99999"},
+		{"no labels file", []string{"--data", sampleComments}, "no labels file: give --labels FILE (created if missing)"},
+		{"no data", []string{"--labels", labels}, "no data: give --data FILE"},
+		{"no classes anywhere", []string{"--data", sampleNew, "--labels", labels}, "no classes to ask about: give --model FILE, or --classes HEAD=A,B,C for each head (the data has no labels to take them from)"},
+		{"one class", []string{"--data", sampleComments, "--labels", labels, "--classes", "stance=FAVOR"}, `--classes "stance=FAVOR": want HEAD=CLASS,CLASS[,...] with two classes or more`},
+		{"a head twice", []string{"--data", sampleComments, "--labels", labels, "--classes", "stance=A,B", "--classes", "stance=C,D"}, "--classes: head stance given twice"},
+		{"a bad labels file", []string{"--data", sampleComments, "--labels", bad}, bad + `:3: field "label": not a labels-file row: an answer names a head and a label`},
+		{"a bad address", []string{"--data", sampleComments, "--labels", labels, "--addr", "127.0.0.1:99999"}, "--addr 127.0.0.1:99999: listen tcp: address 99999: invalid port"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := stance(t, "", append([]string{"label"}, tc.args...)...)
-			if r.code != exitUsage || !strings.Contains(r.stderr, tc.want) {
+			if r.code != exitUsage || lastLine(r.stderr) != "stance: "+tc.want {
 				t.Errorf("want exit 2 saying %q; got %v", tc.want, r)
 			}
 		})

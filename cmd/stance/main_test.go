@@ -216,3 +216,10 @@ func writeCSV(t *testing.T, path string, recs [][]string) {
 	}
 	writeFile(t, path, b.Bytes())
 }
+
+// lastLine is stderr's last line without its newline: the one run prints for a failed command
+// ("stance: " and the error), after any notes. Tests of errors compare it whole.
+func lastLine(stderr string) string {
+	s := strings.TrimSuffix(stderr, "\n")
+	return s[strings.LastIndex(s, "\n")+1:]
+}

@@ -93,12 +93,12 @@ func TestExportKeepAndInlineArticles(t *testing.T) {
 	for _, tt := range []struct {
 		keep, want string
 	}{
-		{"nosuch", `column "nosuch" to keep`},
-		{"stance", `--keep stance: the output has a column "stance" already`},
-		{"id", `--keep id: the output has a column "id" already`},
+		{"nosuch", sampleComments + `:1: missing column "nosuch" to keep: the columns are "id", "article_id", "text", "stance", "sentiment"; want one of them`},
+		{"stance", `--keep stance: the output has a column "stance" already; rename the input's column (columns.* or a copy of the file)`},
+		{"id", `--keep id: the output has a column "id" already; rename the input's column (columns.* or a copy of the file)`},
 	} {
 		r := stance(t, "", "export", "--model", model, "--data", sampleComments, "--articles", sampleArticles, "--keep", tt.keep, "--out", filepath.Join(dir, "x.csv"))
-		if r.code != exitUsage || !strings.Contains(r.stderr, tt.want) {
+		if r.code != exitUsage || lastLine(r.stderr) != "stance: "+tt.want {
 			t.Errorf("--keep %s: want exit 2 and %q: %v", tt.keep, tt.want, r)
 		}
 	}
@@ -151,12 +151,12 @@ func TestArticleFileStdin(t *testing.T) {
 	}
 	// Standard input cannot hold both the article and the comments.
 	r = stance(t, article, "score", "--model", model, "--article-file", "-")
-	if r.code != exitUsage || !strings.Contains(r.stderr, "--article-file - reads standard input") {
+	if r.code != exitUsage || lastLine(r.stderr) != "stance: --article-file - reads standard input, so the comments cannot come from it too: give them as arguments or with --data FILE" {
 		t.Errorf("--article-file - without comments: %v", r)
 	}
 	// Its text is checked as a file's is.
 	r = stance(t, "bad \xff", "score", "--model", model, "--article-file", "-", "x")
-	if r.code != exitUsage || !strings.Contains(r.stderr, "--article-file -: not valid UTF-8") {
+	if r.code != exitUsage || lastLine(r.stderr) != "stance: --article-file -: not valid UTF-8; want UTF-8 text (convert it with iconv)" {
 		t.Errorf("--article-file - with invalid UTF-8: %v", r)
 	}
 }

@@ -342,7 +342,7 @@ func TestScoreStopsAtABadLine(t *testing.T) {
 	}{{"csv", 2}, {"jsonl", 1}, {"table", 0}, {"json", 0}} {
 		t.Run(tt.format, func(t *testing.T) {
 			r := stance(t, stdin, "score", "--model", model, "--format", tt.format, "--article", "x")
-			if r.code != exitUsage || !strings.Contains(r.stderr, "standard input line 2: not valid UTF-8") {
+			if r.code != exitUsage || lastLine(r.stderr) != "stance: standard input line 2: not valid UTF-8; want UTF-8 text (convert it with iconv)" {
 				t.Fatalf("exit %d, stderr %q; want a usage error naming line 2", r.code, r.stderr)
 			}
 			if n := strings.Count(r.stdout, "\n"); n != tt.records || strings.Contains(r.stdout, "nonsense") {

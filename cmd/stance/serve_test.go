@@ -21,12 +21,12 @@ func TestServeUsage(t *testing.T) {
 		args []string
 		says string
 	}{
-		{"bad timeout from the environment", "STANCE_SERVE_READ_TIMEOUT=0s", []string{"serve", "--model", model}, "serve.read_timeout 0s"},
-		{"no model", "", []string{"serve"}, "no model"},
-		{"half of TLS", "", []string{"serve", "--model", model, "--tls-cert", "c.pem"}, "both --tls-cert and --tls-key"},
-		{"missing TLS files", "", []string{"serve", "--model", model, "--tls-cert", "c.pem", "--tls-key", "k.pem"}, "--tls-cert c.pem"},
-		{"bad limit", "", []string{"serve", "--model", model, "--max-batch", "0"}, "serve.max_batch"},
-		{"bad address", "", []string{"serve", "--model", model, "--addr", "127.0.0.1:99999"}, "--addr 127.0.0.1:99999"},
+		{"bad timeout from the environment", "STANCE_SERVE_READ_TIMEOUT=0s", []string{"serve", "--model", model}, "serve.read_timeout 0s: want a positive duration such as 30s"},
+		{"no model", "", []string{"serve"}, "no model: give --model FILE"},
+		{"half of TLS", "", []string{"serve", "--model", model, "--tls-cert", "c.pem"}, "give both --tls-cert and --tls-key, or neither"},
+		{"missing TLS files", "", []string{"serve", "--model", model, "--tls-cert", "c.pem", "--tls-key", "k.pem"}, "--tls-cert c.pem, --tls-key k.pem: open c.pem: no such file or directory"},
+		{"bad limit", "", []string{"serve", "--model", model, "--max-batch", "0"}, "serve.max_batch 0: want a positive number"},
+		{"bad address", "", []string{"serve", "--model", model, "--addr", "127.0.0.1:99999"}, "--addr 127.0.0.1:99999: listen tcp: address 99999: invalid port"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			if tt.env != "" {
@@ -34,7 +34,7 @@ func TestServeUsage(t *testing.T) {
 				t.Setenv(k, v)
 			}
 			r := stance(t, "", tt.args...)
-			if r.code != exitUsage || !strings.Contains(r.stderr, tt.says) {
+			if r.code != exitUsage || lastLine(r.stderr) != "stance: "+tt.says {
 				t.Errorf("%v: want exit 2 saying %q", r, tt.says)
 			}
 		})
@@ -183,7 +183,7 @@ func TestScoreLineProtocol(t *testing.T) {
 func TestScoreInputFormatUsage(t *testing.T) {
 	model := sampleModel(t)
 	r := stance(t, "", "score", "--model", model, "--input-format", "xml")
-	if r.code != exitUsage || !strings.Contains(r.stderr, "want text, csv, tsv or jsonl") {
+	if r.code != exitUsage || lastLine(r.stderr) != "stance: --input-format \"xml\": want text, csv, tsv or jsonl" {
 		t.Errorf("--input-format xml: %v", r)
 	}
 	// On standard input a bad line ends the run at once, naming it, rather than being skipped.

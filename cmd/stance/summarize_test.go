@@ -218,7 +218,7 @@ func TestSummarizeOutAndUsage(t *testing.T) {
 	bad := filepath.Join(dir, "bad.csv")
 	writeFile(t, bad, []byte("id,text\n1,fine\n2,caf\xe9\n"))
 	r := stance(t, "", "summarize", "--strict", "--model", model, "--data", bad, "--format", "csv", "--out", out)
-	if r.code != exitUsage || !strings.Contains(r.stderr, "bad.csv:3") {
+	if r.code != exitUsage || lastLine(r.stderr) != "stance: "+bad+`:3: field "text": invalid UTF-8 at byte 3; want UTF-8 text (convert the file with iconv); got "caf\xe9"` {
 		t.Errorf("exit %d, stderr %q; want a usage error naming bad.csv:3", r.code, r.stderr)
 	}
 	if b, _ := os.ReadFile(out); string(b) != "previous\n" {
@@ -239,7 +239,7 @@ func TestSummarizeOutAndUsage(t *testing.T) {
 		{[]string{"summarize", "--model", model, "--data", sampleNew, "--format", "jsonl"}, `--format "jsonl": want table, csv or json`},
 		{[]string{"summarize", "--model", model, "--data", empty}, "no comments to summarize in " + empty},
 	} {
-		if r := stance(t, "", tt.args...); r.code != exitUsage || !strings.Contains(r.stderr, tt.want) {
+		if r := stance(t, "", tt.args...); r.code != exitUsage || lastLine(r.stderr) != "stance: "+tt.want {
 			t.Errorf("%v: exit %d, stderr %q; want a usage error %q", tt.args, r.code, r.stderr, tt.want)
 		}
 	}

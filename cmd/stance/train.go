@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -13,10 +14,15 @@ import (
 	"github.com/commentstance/stance/features"
 )
 
+// trainArgs are train's flags that are not configuration keys.
+type trainArgs struct {
+	dataFiles                                   []string
+	articlesFile, modelPath, labelsFile, format string
+	strict, tune, noTune                        bool
+}
+
 func newTrain(e *env) *cobra.Command {
-	var dataFiles []string
-	var articlesFile, modelPath, labelsFile, format string
-	var strict, tune, noTune bool
+	var a trainArgs
 	cmd := &cobra.Command{
 		Use:   "train --data FILE [--articles FILE] --model FILE",
 		Short: "Learn a model from labelled comments: one head per label column",
@@ -52,47 +58,16 @@ ended, and tuning's choices and trials). The notes stay on standard error.`,
 			if err := e.checkPaths(cmd.Flags(), []string{"data", "articles", "config", "labels"}, []string{"model"}); err != nil {
 				return err
 			}
-			if modelPath == "" {
-				return usageErr("%v", errNoModel)
-			}
-			switch {
-			case format != "table" && format != "json":
-				return usageErr("--format %q: want table or json", format)
-			case format == "json" && modelPath == "-":
-				return usageErr("train: --format json and --model - would both write to standard output; give the model a file")
-			}
-			// Where the model goes is checked before the work: tuning can take minutes.
-			if st, err := os.Stat(filepath.Dir(modelPath)); err != nil {
-				return fmt.Errorf("model %s: %w", modelPath, err)
-			} else if !st.IsDir() {
-				return fmt.Errorf("model %s: %s is not a directory", modelPath, filepath.Dir(modelPath))
+			if err := a.check(); err != nil {
+				return err
 			}
 			if err := s.Tune.validate(); err != nil {
 				return err
 			}
-			schema := s.schema(articlesFile)
-			schema.RequireLabels, schema.Strict = true, strict
-			if labelsFile != "" {
-				// The labels come from the labels file alone: the data's label columns are not read.
-				schema.RequireLabels, schema.Labels = false, map[string]string{}
-			}
-			l, err := e.readLabelled(dataFiles, schema)
+			l, err := e.readTraining(s, a)
 			if err != nil {
 				return err
 			}
-			if labelsFile != "" {
-				if l, err = e.withLabels(l, labelsFile); err != nil {
-					return err
-				}
-			}
-			if err := requireHeads(l, nil, "train"); err != nil {
-				return err
-			}
-			if err := checkLabels(l, s); err != nil {
-				return err
-			}
-			e.noteLeftOut(l)
-			e.noteNoArticleText(l, s)
 			cfg := s.trainConfig()
 			if err := cfg.Validate(); err != nil {
 				return asUsage(err)
@@ -103,32 +78,11 @@ ended, and tuning's choices and trials). The notes stay on standard error.`,
 			bar := e.progress("", 0)
 			cfg.Progress = func(tp classifier.TrainProgress) { trainStage(bar, tp) }
 			var tuning *classifier.Tuning
-			if (s.Tune.Auto || tune) && !noTune {
-				l.setGroups(s.Tune.GroupBy)
-				opt := s.tuneOptions()
-				opt.Progress = func(done, total int) { bar.stage("tuning (models fitted)", done, total) }
-				type result struct {
-					cfg     classifier.Config
-					trials  []classifier.Trial
-					choices []classifier.Choice
-				}
-				res, err := interruptible(cmd.Context(), func() (result, error) {
-					tuned, trials, choices, err := classifier.Tune(l.Examples, l.Heads, cfg, opt)
-					return result{tuned, trials, choices}, asUsage(err)
-				})
-				bar.done()
-				if err != nil {
+			if (s.Tune.Auto || a.tune) && !a.noTune {
+				if cfg, tuning, err = e.tuneTraining(cmd.Context(), l, s, cfg, bar, start); err != nil {
 					return err
 				}
-				for _, ch := range res.choices {
-					e.notef("%s", describeChoice(ch, res.trials, s.Tune))
-				}
-				cfg = res.cfg
 				tuneSecs = time.Since(start).Seconds()
-				if len(res.choices) > 0 {
-					tuning = &classifier.Tuning{Choices: res.choices, Trials: res.trials}
-					e.notef("tuned in %.1fs (%d settings tried; tune: off in config.yaml or --no-tune trains the configured settings)", time.Since(start).Seconds(), len(res.trials))
-				}
 			}
 			m, err := interruptible(cmd.Context(), func() (*classifier.Model, error) {
 				m, err := classifier.Train(l.Examples, l.Heads, cfg)
@@ -139,29 +93,108 @@ ended, and tuning's choices and trials). The notes stay on standard error.`,
 				return err
 			}
 			m.Tuning = tuning
-			if err := e.saveModel(m, modelPath); err != nil {
+			if err := e.saveModel(m, a.modelPath); err != nil {
 				return err
 			}
 			secs := time.Since(start).Seconds()
 			e.notef("trained on %d comments in %.1fs: %s", len(l.Examples), secs, headSummary(m))
-			e.notef("model written to %s", where(modelPath))
-			if format == "json" {
-				return e.writeTrainJSON(modelPath, len(l.Examples), secs, tuneSecs)
+			e.notef("model written to %s", where(a.modelPath))
+			if a.format == "json" {
+				return e.writeTrainJSON(a.modelPath, len(l.Examples), secs, tuneSecs)
 			}
 			return nil
 		},
 	}
 	f := cmd.Flags()
-	f.StringSliceVar(&dataFiles, "data", nil, "labelled comments (CSV, TSV or JSONL); repeat to concatenate files")
-	f.StringVar(&articlesFile, "articles", "", "file of articles joined on the comments' article id (overrides articles.file)")
-	f.StringVar(&modelPath, "model", "", "where to write the model")
-	f.StringVar(&labelsFile, "labels", "", "take the labels from this labels file of stance label (joined on the comments' ids) instead of the data's label columns")
-	f.BoolVar(&strict, "strict", false, "make any bad row an error instead of a reported skip")
-	f.StringVar(&format, "format", "table", "table (notes on standard error only) or json (also a JSON document of the run and the model on standard output)")
-	f.BoolVar(&tune, "tune", false, "choose each head's settings by cross-validation first, even where config.yaml says tune: off")
-	f.BoolVar(&noTune, "no-tune", false, "train the configured settings as they are, without choosing them by cross-validation")
+	f.StringSliceVar(&a.dataFiles, "data", nil, "labelled comments (CSV, TSV or JSONL); repeat to concatenate files")
+	f.StringVar(&a.articlesFile, "articles", "", "file of articles joined on the comments' article id (overrides articles.file)")
+	f.StringVar(&a.modelPath, "model", "", "where to write the model")
+	f.StringVar(&a.labelsFile, "labels", "", "take the labels from this labels file of stance label (joined on the comments' ids) instead of the data's label columns")
+	f.BoolVar(&a.strict, "strict", false, "make any bad row an error instead of a reported skip")
+	f.StringVar(&a.format, "format", "table", "table (notes on standard error only) or json (also a JSON document of the run and the model on standard output)")
+	f.BoolVar(&a.tune, "tune", false, "choose each head's settings by cross-validation first, even where config.yaml says tune: off")
+	f.BoolVar(&a.noTune, "no-tune", false, "train the configured settings as they are, without choosing them by cross-validation")
 	addModelFlags(cmd)
 	return cmd
+}
+
+// check refuses a missing model path, a format train does not write, and --format json with
+// the model on standard output. Where the model goes is checked before the work: tuning can
+// take minutes.
+func (a trainArgs) check() error {
+	if a.modelPath == "" {
+		return usageErr("%v", errNoModel)
+	}
+	switch {
+	case a.format != "table" && a.format != "json":
+		return usageErr("--format %q: want table or json", a.format)
+	case a.format == "json" && a.modelPath == "-":
+		return usageErr("train: --format json and --model - would both write to standard output; give the model a file")
+	}
+	if st, err := os.Stat(filepath.Dir(a.modelPath)); err != nil {
+		return fmt.Errorf("model %s: %w", a.modelPath, err)
+	} else if !st.IsDir() {
+		return fmt.Errorf("model %s: %s is not a directory", a.modelPath, filepath.Dir(a.modelPath))
+	}
+	return nil
+}
+
+// readTraining reads the labelled comments train learns from (their labels from --labels when
+// given), checks them, and notes what is left out.
+func (e *env) readTraining(s *settings, a trainArgs) (*labelled, error) {
+	schema := s.schema(a.articlesFile)
+	schema.RequireLabels, schema.Strict = true, a.strict
+	if a.labelsFile != "" {
+		// The labels come from the labels file alone: the data's label columns are not read.
+		schema.RequireLabels, schema.Labels = false, map[string]string{}
+	}
+	l, err := e.readLabelled(a.dataFiles, schema)
+	if err != nil {
+		return nil, err
+	}
+	if a.labelsFile != "" {
+		if l, err = e.withLabels(l, a.labelsFile); err != nil {
+			return nil, err
+		}
+	}
+	if err := requireHeads(l, nil, "train"); err != nil {
+		return nil, err
+	}
+	if err := checkLabels(l, s); err != nil {
+		return nil, err
+	}
+	e.noteLeftOut(l)
+	e.noteNoArticleText(l, s)
+	return l, nil
+}
+
+// tuneTraining chooses each head's settings by cross-validation (classifier.Tune), noting each
+// choice, and returns cfg with them and the record of tuning (nil if it chose nothing).
+func (e *env) tuneTraining(ctx context.Context, l *labelled, s *settings, cfg classifier.Config, bar *progress, start time.Time) (classifier.Config, *classifier.Tuning, error) {
+	l.setGroups(s.Tune.GroupBy)
+	opt := s.tuneOptions()
+	opt.Progress = func(done, total int) { bar.stage("tuning (models fitted)", done, total) }
+	type result struct {
+		cfg     classifier.Config
+		trials  []classifier.Trial
+		choices []classifier.Choice
+	}
+	res, err := interruptible(ctx, func() (result, error) {
+		tuned, trials, choices, err := classifier.Tune(l.Examples, l.Heads, cfg, opt)
+		return result{tuned, trials, choices}, asUsage(err)
+	})
+	bar.done()
+	if err != nil {
+		return cfg, nil, err
+	}
+	for _, ch := range res.choices {
+		e.notef("%s", describeChoice(ch, res.trials, s.Tune))
+	}
+	if len(res.choices) == 0 {
+		return res.cfg, nil, nil
+	}
+	e.notef("tuned in %.1fs (%d settings tried; tune: off in config.yaml or --no-tune trains the configured settings)", time.Since(start).Seconds(), len(res.trials))
+	return res.cfg, &classifier.Tuning{Choices: res.choices, Trials: res.trials}, nil
 }
 
 // trainStage shows on bar what training reports: features extracted, or a model's iterations,

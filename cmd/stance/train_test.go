@@ -94,13 +94,13 @@ func TestTrainFailureKeepsModel(t *testing.T) {
 	for _, tt := range []struct {
 		name string
 		args []string
-		want string // in stderr
+		want string // stderr's last line, after "stance: "
 	}{
-		{"single class", []string{"--data", filepath.Join(src, "one-class.csv")}, `single class, "FAVOR"`},
-		{"article missing from --articles", []string{"--data", filepath.Join(src, "unknown-article.csv"), "--articles", sampleArticles}, `no article with this id`},
-		{"empty label with --strict", []string{"--strict", "--data", filepath.Join(src, "empty-label.csv")}, `empty label for head "sentiment"`},
-		{"no text column", []string{"--data", filepath.Join(src, "no-text.csv")}, `missing column "text"`},
-		{"bad setting", []string{"--data", sampleComments, "--c", "-1"}, `model.c = -1`},
+		{"single class", []string{"--data", filepath.Join(src, "one-class.csv")}, `train: head "stance" has a single class, "FAVOR", in the training data: a classifier needs at least two`},
+		{"article missing from --articles", []string{"--data", filepath.Join(src, "unknown-article.csv"), "--articles", sampleArticles}, filepath.Join(src, "unknown-article.csv") + `:304: field "article_id": no article with this id in ` + sampleArticles + `; want an id of that file (is it the article file of the same split?); got "no-such-article"`},
+		{"empty label with --strict", []string{"--strict", "--data", filepath.Join(src, "empty-label.csv")}, filepath.Join(src, "empty-label.csv") + `:304: field "sentiment": empty label for head "sentiment"; want a label (training needs every label)`},
+		{"no text column", []string{"--data", filepath.Join(src, "no-text.csv")}, filepath.Join(src, "no-text.csv") + `:1: missing column "text" for the comment text: the columns are "id", "body", "stance"; want a column named "text", or set columns.text to one of them`},
+		{"bad setting", []string{"--data", sampleComments, "--c", "-1"}, `model.c = -1: want a number above 0 and at most 1e+10`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -108,7 +108,7 @@ func TestTrainFailureKeepsModel(t *testing.T) {
 			before := readFile(t, sampleModel(t))
 			writeFile(t, model, before)
 			r := stance(t, "", append([]string{"train", "--model", model}, tt.args...)...)
-			if r.code != exitUsage || !strings.Contains(r.stderr, tt.want) {
+			if r.code != exitUsage || lastLine(r.stderr) != "stance: "+tt.want {
 				t.Errorf("got %v\nwant exit %d and %q", r, exitUsage, tt.want)
 			}
 			if got := readFile(t, model); !bytes.Equal(got, before) {
@@ -185,7 +185,7 @@ func TestTrainTunesByDefault(t *testing.T) {
 			}
 		})
 	}
-	if r := stance(t, "", "train", "--config", bad, "--data", sampleComments, "--model", filepath.Join(dir, "b.stance")); r.code != exitUsage || !strings.Contains(r.stderr, `tune: "sometimes": want off, on`) {
+	if r := stance(t, "", "train", "--config", bad, "--data", sampleComments, "--model", filepath.Join(dir, "b.stance")); r.code != exitUsage || lastLine(r.stderr) != "stance: config "+bad+`: tune: "sometimes": want off, on, or the tune section's keys (tune.folds, tune.c, ...)` {
 		t.Errorf("tune: sometimes: %v", r)
 	}
 
