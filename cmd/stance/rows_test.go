@@ -93,7 +93,7 @@ func TestExportKeepAndInlineArticles(t *testing.T) {
 	for _, tt := range []struct {
 		keep, want string
 	}{
-		{"nosuch", sampleComments + `:1: missing column "nosuch" to keep: the columns are "id", "article_id", "text", "stance", "sentiment"; want one of them`},
+		{"nosuch", sampleComments + `:1: missing column "nosuch" to keep: the columns are "id", "article_id", "text", "stance", "sentiment", "created_at"; want one of them`},
 		{"stance", `--keep stance: the output has a column "stance" already; rename the input's column (columns.* or a copy of the file)`},
 		{"id", `--keep id: the output has a column "id" already; rename the input's column (columns.* or a copy of the file)`},
 	} {
