@@ -90,12 +90,7 @@ func (e *ParseError) Error() string {
 		b.WriteString(strconv.Quote(e.Field))
 		b.WriteString(": ")
 	}
-	b.WriteString(e.Err.Error())
-	if e.Value != "" {
-		b.WriteString("; got ")
-		b.WriteString(e.Value)
-	}
-	return b.String()
+	return e.what(&b)
 }
 
 // sheetError is Error for a place in a workbook, which spreadsheet users know by sheet, row
@@ -123,6 +118,11 @@ func (e *ParseError) sheetError() string {
 		b.WriteString(strconv.Quote(e.Field))
 	}
 	b.WriteString(": ")
+	return e.what(&b)
+}
+
+// what ends both forms of the message: what is wrong, and the value that was found.
+func (e *ParseError) what(b *strings.Builder) string {
 	b.WriteString(e.Err.Error())
 	if e.Value != "" {
 		b.WriteString("; got ")
