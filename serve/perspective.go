@@ -78,36 +78,13 @@ type wanted struct {
 
 func (s *Server) analyze(w http.ResponseWriter, r *http.Request) {
 	info := &w.(*statusWriter).info
-	body, aerr := readBody(r)
+	var q analyzeRequest
+	article, aerr := s.readAnalyze(r, &q)
 	if aerr != nil {
 		writeError(w, aerr)
 		return
 	}
-	var q analyzeRequest
-	var err error
-	if !decodeAnalyze(body.Bytes(), &q) {
-		q = analyzeRequest{}
-		err = json.Unmarshal(body.Bytes(), &q)
-	}
-	bodies.Put(body)
-	if err != nil {
-		writeError(w, badRequest("invalid JSON payload: "+err.Error()))
-		return
-	}
-	if q.Comment == nil {
-		writeError(w, badRequest("comment.text is required"))
-		return
-	}
 	text := q.Comment.Text
-	if aerr := s.checkComment("comment.text", text); aerr != nil {
-		writeError(w, aerr)
-		return
-	}
-	article := q.article()
-	if strings.IndexByte(article, 0) >= 0 {
-		writeError(w, badRequest("context: NUL byte in the article text"))
-		return
-	}
 	l := s.model.Load()
 	var wantBuf [16]wanted // room for the attributes of most models, without an allocation
 	want, aerr := l.requested(wantBuf[:0], q.RequestedAttributes)
@@ -124,30 +101,90 @@ func (s *Server) analyze(w http.ResponseWriter, r *http.Request) {
 	defer l.put(wk)
 	wk.sc.Score(&wk.res, text, article)
 	info.comments = 1
-	// Span scores: each sentence scored alone, with the same article.
-	var spans []span
-	var spanProbs [][][]float64
+	sc := analyzeScores{attrs: l.attrs, want: want, withSpans: q.SpanAnnotations}
 	if q.SpanAnnotations {
-		spans = sentences(text)
-		spanProbs = make([][][]float64, len(spans))
-		summary := wk.res.Probs
-		wk.res.Probs = nil // Score fills fresh slices: keep the summary's
-		for i, sp := range spans {
-			wk.sc.Score(&wk.res, sp.text, article)
-			spanProbs[i] = wk.res.Probs
-			wk.res.Probs = nil
-		}
-		wk.res.Probs = summary
-		info.comments += len(spans)
+		sc.spans = sentences(text)
+		sc.spanProbs = make([][][]float64, len(sc.spans))
+		wk.scoreSpans(sc.spanProbs, sc.spans, article)
+		info.comments += len(sc.spans)
 	}
+	sc.probs = wk.res.Probs
 	out := answers.Get().(*[]byte)
 	defer answers.Put(out)
-	b := slices.Grow((*out)[:0], 256+64*len(want)*(1+len(spans)))
+	b := slices.Grow((*out)[:0], 256+64*len(want)*(1+len(sc.spans)))
+	b = appendAnalyzeAnswer(b, &q, &sc)
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Content-Length", strconv.Itoa(len(b)))
+	w.Write(b)
+	if cap(b) <= 64<<10 { // keep the buffer for the next answer, unless a span-scored giant
+		*out = b
+	}
+}
+
+// readAnalyze reads and decodes an AnalyzeComment request into q and returns the article its
+// comment answers, refusing (in this order) an unreadable body, invalid JSON, a missing or
+// unacceptable comment, and an article holding a NUL byte.
+func (s *Server) readAnalyze(r *http.Request, q *analyzeRequest) (article string, aerr *apiError) {
+	body, aerr := readBody(r)
+	if aerr != nil {
+		return "", aerr
+	}
+	var err error
+	if !decodeAnalyze(body.Bytes(), q) {
+		*q = analyzeRequest{}
+		err = json.Unmarshal(body.Bytes(), q)
+	}
+	bodies.Put(body)
+	if err != nil {
+		return "", badRequest("invalid JSON payload: " + err.Error())
+	}
+	if q.Comment == nil {
+		return "", badRequest("comment.text is required")
+	}
+	if aerr := s.checkComment("comment.text", q.Comment.Text); aerr != nil {
+		return "", aerr
+	}
+	article = q.article()
+	if strings.IndexByte(article, 0) >= 0 {
+		return "", badRequest("context: NUL byte in the article text")
+	}
+	return article, nil
+}
+
+// scoreSpans scores each sentence alone, with the same article, into dst (one per span),
+// leaving wk.res.Probs holding the whole comment's scores as before.
+func (wk *worker) scoreSpans(dst [][][]float64, spans []span, article string) {
+	summary := wk.res.Probs
+	wk.res.Probs = nil // Score fills fresh slices: keep the summary's
+	for i, sp := range spans {
+		wk.sc.Score(&wk.res, sp.text, article)
+		dst[i] = wk.res.Probs
+		wk.res.Probs = nil
+	}
+	wk.res.Probs = summary
+}
+
+// analyzeScores is what an AnalyzeComment answer reports: the requested attributes and the
+// comment's scores, with its sentences' when span annotations were requested.
+type analyzeScores struct {
+	attrs     []attribute
+	want      []wanted
+	probs     [][]float64 // the comment's, per head and class
+	withSpans bool        // the request's spanAnnotations
+	spans     []span
+	spanProbs [][][]float64 // per span, as probs
+}
+
+// appendAnalyzeAnswer appends the AnalyzeCommentResponse, newline-terminated: the attributes
+// scoring at least their threshold, the request's languages ("und" when it gives none) and
+// its clientToken.
+func appendAnalyzeAnswer(b []byte, q *analyzeRequest, sc *analyzeScores) []byte {
 	b = append(b, `{"attributeScores":{`...)
 	first := true
-	for _, wa := range want {
-		a := l.attrs[wa.attr]
-		p := wk.res.Probs[a.head][a.class]
+	for _, wa := range sc.want {
+		a := sc.attrs[wa.attr]
+		p := sc.probs[a.head][a.class]
 		if p < wa.threshold {
 			continue
 		}
@@ -157,27 +194,8 @@ func (s *Server) analyze(w http.ResponseWriter, r *http.Request) {
 		first = false
 		b = appendString(b, a.name)
 		b = append(b, `:{`...)
-		if q.SpanAnnotations {
-			b = append(b, `"spanScores":[`...)
-			n := 0
-			for i, sp := range spans {
-				v := spanProbs[i][a.head][a.class]
-				if v < wa.threshold {
-					continue
-				}
-				if n > 0 {
-					b = append(b, ',')
-				}
-				n++
-				b = append(b, `{"begin":`...)
-				b = strconv.AppendInt(b, int64(sp.begin), 10)
-				b = append(b, `,"end":`...)
-				b = strconv.AppendInt(b, int64(sp.end), 10)
-				b = append(b, `,"score":`...)
-				b = appendProbability(b, v)
-				b = append(b, '}')
-			}
-			b = append(b, `],`...)
+		if sc.withSpans {
+			b = appendSpanScores(b, sc, a, wa.threshold)
 		}
 		b = append(b, `"summaryScore":`...)
 		b = appendProbability(b, p)
@@ -198,14 +216,32 @@ func (s *Server) analyze(w http.ResponseWriter, r *http.Request) {
 		b = append(b, `,"clientToken":`...)
 		b = appendString(b, q.ClientToken)
 	}
-	b = append(b, "}\n"...)
-	h := w.Header()
-	h.Set("Content-Type", "application/json; charset=utf-8")
-	h.Set("Content-Length", strconv.Itoa(len(b)))
-	w.Write(b)
-	if cap(b) <= 64<<10 { // keep the buffer for the next answer, unless a span-scored giant
-		*out = b
+	return append(b, "}\n"...)
+}
+
+// appendSpanScores appends attribute a's "spanScores" member and its trailing comma: the
+// sentences scoring at least threshold.
+func appendSpanScores(b []byte, sc *analyzeScores, a attribute, threshold float64) []byte {
+	b = append(b, `"spanScores":[`...)
+	n := 0
+	for i, sp := range sc.spans {
+		v := sc.spanProbs[i][a.head][a.class]
+		if v < threshold {
+			continue
+		}
+		if n > 0 {
+			b = append(b, ',')
+		}
+		n++
+		b = append(b, `{"begin":`...)
+		b = strconv.AppendInt(b, int64(sp.begin), 10)
+		b = append(b, `,"end":`...)
+		b = strconv.AppendInt(b, int64(sp.end), 10)
+		b = append(b, `,"score":`...)
+		b = appendProbability(b, v)
+		b = append(b, '}')
 	}
+	return append(b, `],`...)
 }
 
 // answers holds the buffers analyze writes its answers into; the server copies an answer
