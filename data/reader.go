@@ -32,6 +32,7 @@ import (
 	"time"
 
 	"github.com/commentstance/stance/timestamp"
+	"golang.org/x/text/encoding"
 )
 
 // Comment is one record of a comments file.
@@ -108,21 +109,9 @@ func Open(path string, s Schema) (*Reader, error) {
 // NewReader reads comments from in; name is used for errors and Comment.File, and for the
 // format when s.Format is "". It reads the header, and the article file if s.Articles is set.
 func NewReader(in io.Reader, name string, s Schema) (_ *Reader, err error) {
-	format, err := checkFormat(name, s.Format)
+	format, enc, err := checkSchema(name, s)
 	if err != nil {
 		return nil, err
-	}
-	for i, x := range s.Strip {
-		if x == "" {
-			return nil, fmt.Errorf("%s: strip[%d] is empty; want the literal text to remove, such as \"#SemST\"", name, i)
-		}
-	}
-	if err := checkDelimiter(s.Delimiter); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	enc, err := lookupEncoding(s.Encoding)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	inEnc := enc // the comments file's; enc stays the article file's
 	if format == XLSX {
@@ -156,77 +145,19 @@ func NewReader(in io.Reader, name string, s Schema) (_ *Reader, err error) {
 	if err := checkHeader(name, src.headerLine(), cols, format); err != nil {
 		return nil, err
 	}
+	ix := newColumnIndex(name, src.headerLine(), cols)
 	// A JSONL input without any object has no columns to check: it is an empty stream.
-	empty := format == JSONL && src.headerLine() == 0
-	index := make(map[string]int, len(cols))
-	for i, c := range cols {
-		index[c] = i
+	ix.empty = format == JSONL && src.headerLine() == 0
+	aidCol, err := r.findColumns(ix, s)
+	if err != nil {
+		return nil, err
 	}
-	find := func(c string) int {
-		if i, ok := index[c]; ok {
-			return i
-		}
-		return -1
+	if err := r.findLabels(ix, s); err != nil {
+		return nil, err
 	}
-	missing := func(what, col, field string) error {
-		return &ParseError{File: name, Line: src.headerLine(),
-			Err: fmt.Errorf("%w %q for the %s: the columns are %s; want a column named %q, or set %s to one of them",
-				ErrMissingColumn, col, what, quotedList(cols), col, field)}
-	}
-
-	textCol := orDefault(s.Text, "text")
-	r.text = find(textCol)
-	if r.text < 0 && !empty {
-		return nil, missing("comment text", textCol, "columns.text")
-	}
-	r.id = find(orDefault(s.ID, "id"))
-	r.article = find(orDefault(s.Article, "article"))
-	r.gr = find(orDefault(s.Group, "group"))
-	aidCol := orDefault(s.ArticleID, "article_id")
-	r.articleID = find(aidCol)
-	if s.Articles != nil && s.ArticleID == "" && r.articleID < 0 {
-		aidCol = orDefault(s.Articles.Key, "id")
-		r.articleID = find(aidCol)
-	}
-
-	for _, k := range s.Keep {
-		i := find(k)
-		if i < 0 && !empty {
-			return nil, &ParseError{File: name, Line: src.headerLine(),
-				Err: fmt.Errorf("%w %q to keep: the columns are %s; want one of them", ErrMissingColumn, k, quotedList(cols))}
-		}
-		r.keep = append(r.keep, i)
-	}
-
-	r.time = -1
-	if s.Time != "" {
-		r.time = find(s.Time)
-		if r.time < 0 && !empty {
-			return nil, missing("comment's time", s.Time, "columns.time")
-		}
-	}
-
-	labels := s.labelColumns()
-	for _, h := range sortedKeys(labels) {
-		if i := find(labels[h]); i >= 0 {
-			r.heads = append(r.heads, h)
-			r.labelCols = append(r.labelCols, i)
-			r.labelNames = append(r.labelNames, labels[h])
-		}
-	}
-	if s.RequireLabels && len(r.heads) == 0 && !empty {
-		want := make([]string, 0, len(labels))
-		for _, h := range sortedKeys(labels) {
-			want = append(want, labels[h])
-		}
-		return nil, &ParseError{File: name, Line: src.headerLine(),
-			Err: fmt.Errorf("%w: labels are required but the columns are %s; want at least one of %s, or map them with labels.HEAD: COLUMN",
-				ErrMissingColumn, quotedList(cols), quotedList(want))}
-	}
-
 	if s.Articles != nil {
-		if r.articleID < 0 && !empty {
-			return nil, missing("article id to join on", aidCol, "columns.article_id")
+		if r.articleID < 0 && !ix.empty {
+			return nil, ix.missing("article id to join on", aidCol, "columns.article_id")
 		}
 		r.articles, err = loadArticles(*s.Articles, enc, sourceOptions{comma: s.Delimiter, maxRecord: s.Limits.record()}, s.Limits.articleFile())
 		if err != nil {
@@ -236,6 +167,121 @@ func NewReader(in io.Reader, name string, s Schema) (_ *Reader, err error) {
 		r.articlesPath = s.Articles.Path
 	}
 	return r, nil
+}
+
+// checkSchema checks the settings of s that need no input, before any is read, and returns
+// the format and the encoding they give (nil for UTF-8).
+func checkSchema(name string, s Schema) (string, encoding.Encoding, error) {
+	format, err := checkFormat(name, s.Format)
+	if err != nil {
+		return "", nil, err
+	}
+	for i, x := range s.Strip {
+		if x == "" {
+			return "", nil, fmt.Errorf("%s: strip[%d] is empty; want the literal text to remove, such as \"#SemST\"", name, i)
+		}
+	}
+	if err := checkDelimiter(s.Delimiter); err != nil {
+		return "", nil, fmt.Errorf("%s: %w", name, err)
+	}
+	enc, err := lookupEncoding(s.Encoding)
+	if err != nil {
+		return "", nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return format, enc, nil
+}
+
+// columnIndex is an input's columns as read from its header, where the Schema's columns are
+// looked up; a column it lacks is an error that names the header's line and lists what it has.
+type columnIndex struct {
+	file  string
+	line  int
+	cols  []string
+	index map[string]int
+	empty bool // an input without any record to take columns from: nothing is missing
+}
+
+func newColumnIndex(file string, line int, cols []string) *columnIndex {
+	index := make(map[string]int, len(cols))
+	for i, c := range cols {
+		index[c] = i
+	}
+	return &columnIndex{file: file, line: line, cols: cols, index: index}
+}
+
+// find returns column c's index, or -1 when there is none.
+func (ix *columnIndex) find(c string) int {
+	if i, ok := ix.index[c]; ok {
+		return i
+	}
+	return -1
+}
+
+// missing is the error for a column col, wanted for what, which the setting field names.
+func (ix *columnIndex) missing(what, col, field string) error {
+	return &ParseError{File: ix.file, Line: ix.line,
+		Err: fmt.Errorf("%w %q for the %s: the columns are %s; want a column named %q, or set %s to one of them",
+			ErrMissingColumn, col, what, quotedList(ix.cols), col, field)}
+}
+
+// findColumns finds the Schema's columns other than the labels, and returns the name of the
+// article id column it looked for, which the article join needs for its message.
+func (r *Reader) findColumns(ix *columnIndex, s Schema) (aidCol string, err error) {
+	textCol := orDefault(s.Text, "text")
+	r.text = ix.find(textCol)
+	if r.text < 0 && !ix.empty {
+		return "", ix.missing("comment text", textCol, "columns.text")
+	}
+	r.id = ix.find(orDefault(s.ID, "id"))
+	r.article = ix.find(orDefault(s.Article, "article"))
+	r.gr = ix.find(orDefault(s.Group, "group"))
+	aidCol = orDefault(s.ArticleID, "article_id")
+	r.articleID = ix.find(aidCol)
+	if s.Articles != nil && s.ArticleID == "" && r.articleID < 0 {
+		aidCol = orDefault(s.Articles.Key, "id")
+		r.articleID = ix.find(aidCol)
+	}
+
+	for _, k := range s.Keep {
+		i := ix.find(k)
+		if i < 0 && !ix.empty {
+			return "", &ParseError{File: ix.file, Line: ix.line,
+				Err: fmt.Errorf("%w %q to keep: the columns are %s; want one of them", ErrMissingColumn, k, quotedList(ix.cols))}
+		}
+		r.keep = append(r.keep, i)
+	}
+
+	r.time = -1
+	if s.Time != "" {
+		r.time = ix.find(s.Time)
+		if r.time < 0 && !ix.empty {
+			return "", ix.missing("comment's time", s.Time, "columns.time")
+		}
+	}
+	return aidCol, nil
+}
+
+// findLabels finds the label columns the header has, in head order; with s.RequireLabels,
+// at least one of them must be there.
+func (r *Reader) findLabels(ix *columnIndex, s Schema) error {
+	labels := s.labelColumns()
+	for _, h := range sortedKeys(labels) {
+		if i := ix.find(labels[h]); i >= 0 {
+			r.heads = append(r.heads, h)
+			r.labelCols = append(r.labelCols, i)
+			r.labelNames = append(r.labelNames, labels[h])
+		}
+	}
+	if s.RequireLabels && len(r.heads) == 0 && !ix.empty {
+		want := make([]string, 0, len(labels))
+		for _, h := range sortedKeys(labels) {
+			want = append(want, labels[h])
+		}
+		return &ParseError{File: ix.file, Line: ix.line,
+			Err: fmt.Errorf("%w: labels are required but the columns are %s; want at least one of %s, or map them with labels.HEAD: COLUMN",
+				ErrMissingColumn, quotedList(ix.cols), quotedList(want))}
+	}
+	return nil
 }
 
 // Heads lists the label heads the file has a column for, sorted.
