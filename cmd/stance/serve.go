@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/commentstance/stance/classifier"
 	"github.com/commentstance/stance/internal/logbuf"
@@ -71,62 +72,16 @@ lines on standard error, without comment text unless --log-text. See docs/SERVE.
   STANCE_SERVE_TOKEN=s3cret stance serve --model out/sample.stance --addr 0.0.0.0:8443 --tls-cert cert.pem --tls-key key.pem
   curl -s localhost:8080/v1alpha1/comments:analyze -d '{"comment":{"text":"About time!"},"context":{"entries":[{"text":"Council approves congestion charge"}]},"requestedAttributes":{"STANCE_FAVOR":{}}}'`,
 		Args: noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			bind := map[string]string{}
-			for _, k := range []string{"addr", "tls-cert", "tls-key", "log-text", "max-body-bytes", "max-comment-chars", "max-batch", "max-concurrent"} {
-				bind["serve."+flagKey(k)] = k
-			}
-			st, _, err := loadSettings(e.configPath, e.configSet, cmd.Flags(), bind)
-			if err != nil {
-				return err
-			}
-			if modelPath == "" {
-				return usageErr("%v", errNoModel)
-			}
-			cfg, addr, tlsFiles, err := serveConfig(st.Serve, modelPath)
-			if err != nil {
-				return err
-			}
-			// Access logs go out in batches (logbuf): a write(2) per request cost the
-			// server as much as parsing the request did.
-			logs := logbuf.New(e.stderr, logDelay)
-			defer logs.Flush()
-			cfg.Logger = slog.New(slog.NewJSONHandler(logs, nil))
-			cfg.Describe = func(m *classifier.Model, path string, size int64) any { return describeModel(path, size, m) }
-			s, err := serve.New(cfg)
-			if err != nil {
-				return asUsage(err)
-			}
-			// Registered before the port opens, so that a SIGHUP sent once it is open reloads
-			// rather than ends the process.
-			hup := make(chan os.Signal, 1)
-			signal.Notify(hup, syscall.SIGHUP)
-			defer signal.Stop(hup)
-			ln, err := net.Listen("tcp", addr)
-			if err != nil {
-				return usageErr("--addr %s: %v", addr, err)
-			}
-			scheme := "http"
-			if tlsFiles != nil {
-				scheme = "https"
-			}
-			cfg.Logger.Info("listening", "url", scheme+"://"+ln.Addr().String(), "model", modelPath, "version", s.Version())
-			ctx := cmd.Context()
-			go func() {
-				for {
-					select {
-					case <-hup:
-						s.Reload() // logs its outcome; a bad file keeps the old model
-					case <-ctx.Done():
-						return
-					}
-				}
-			}()
-			return s.Serve(ctx, ln, tlsFiles)
-		},
+		RunE: func(cmd *cobra.Command, _ []string) error { return e.runServe(cmd, modelPath) },
 	}
-	f := cmd.Flags()
-	f.StringVar(&modelPath, "model", "", "the model to serve; reloaded on SIGHUP")
+	addServeFlags(cmd.Flags(), &modelPath)
+	return cmd
+}
+
+// addServeFlags registers serve's flags: --model sets *modelPath; the others are read through
+// the settings, under serve.
+func addServeFlags(f *pflag.FlagSet, modelPath *string) {
+	f.StringVar(modelPath, "model", "", "the model to serve; reloaded on SIGHUP")
 	f.String("addr", "127.0.0.1:8080", "address to listen on (serve.addr); 0.0.0.0:PORT to listen beyond this host")
 	f.String("tls-cert", "", "serve HTTPS with this certificate (PEM; serve.tls_cert)")
 	f.String("tls-key", "", "the certificate's private key (PEM; serve.tls_key)")
@@ -135,7 +90,62 @@ lines on standard error, without comment text unless --log-text. See docs/SERVE.
 	f.Int("max-comment-chars", serve.DefaultMaxCommentChars, "comment limit in characters (serve.max_comment_chars)")
 	f.Int("max-batch", serve.DefaultMaxBatch, "comments in one JSON array to /v1/score (serve.max_batch)")
 	f.Int("max-concurrent", serve.DefaultMaxConcurrent, "scoring requests at once, 429 beyond (serve.max_concurrent)")
-	return cmd
+}
+
+// runServe is serve's work once its flags are parsed: serve the model at modelPath until the
+// command is stopped, reloading it on SIGHUP.
+func (e *env) runServe(cmd *cobra.Command, modelPath string) error {
+	bind := map[string]string{}
+	for _, k := range []string{"addr", "tls-cert", "tls-key", "log-text", "max-body-bytes", "max-comment-chars", "max-batch", "max-concurrent"} {
+		bind["serve."+flagKey(k)] = k
+	}
+	st, _, err := loadSettings(e.configPath, e.configSet, cmd.Flags(), bind)
+	if err != nil {
+		return err
+	}
+	if modelPath == "" {
+		return usageErr("%v", errNoModel)
+	}
+	cfg, addr, tlsFiles, err := serveConfig(st.Serve, modelPath)
+	if err != nil {
+		return err
+	}
+	// Access logs go out in batches (logbuf): a write(2) per request cost the
+	// server as much as parsing the request did.
+	logs := logbuf.New(e.stderr, logDelay)
+	defer logs.Flush()
+	cfg.Logger = slog.New(slog.NewJSONHandler(logs, nil))
+	cfg.Describe = func(m *classifier.Model, path string, size int64) any { return describeModel(path, size, m) }
+	s, err := serve.New(cfg)
+	if err != nil {
+		return asUsage(err)
+	}
+	// Registered before the port opens, so that a SIGHUP sent once it is open reloads
+	// rather than ends the process.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return usageErr("--addr %s: %v", addr, err)
+	}
+	scheme := "http"
+	if tlsFiles != nil {
+		scheme = "https"
+	}
+	cfg.Logger.Info("listening", "url", scheme+"://"+ln.Addr().String(), "model", modelPath, "version", s.Version())
+	ctx := cmd.Context()
+	go func() {
+		for {
+			select {
+			case <-hup:
+				s.Reload() // logs its outcome; a bad file keeps the old model
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return s.Serve(ctx, ln, tlsFiles)
 }
 
 // flagKey is the configuration key of a flag: tls-cert -> tls_cert.

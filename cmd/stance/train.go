@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/commentstance/stance/classifier"
 	"github.com/commentstance/stance/features"
@@ -50,62 +51,15 @@ ended, and tuning's choices and trials). The notes stay on standard error.`,
 		Example: `  stance train --data data/sample/comments.csv --articles data/sample/articles.csv --model out/sample.stance
   stance train --config semeval.yaml --data trial.txt --data train.txt --model semeval.stance`,
 		Args: noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, _, err := loadSettings(e.configPath, e.configSet, cmd.Flags(), trainFlags)
-			if err != nil {
-				return err
-			}
-			if err := e.checkPaths(cmd.Flags(), []string{"data", "articles", "config", "labels"}, []string{"model"}); err != nil {
-				return err
-			}
-			if err := a.check(); err != nil {
-				return err
-			}
-			if err := s.Tune.validate(); err != nil {
-				return err
-			}
-			l, err := e.readTraining(s, a)
-			if err != nil {
-				return err
-			}
-			cfg := s.trainConfig()
-			if err := cfg.Validate(); err != nil {
-				return asUsage(err)
-			}
-			start := time.Now()
-			tuneSecs := 0.0
-			// One progress line for the stages: features, tuning's fits, each model's iterations.
-			bar := e.progress("", 0)
-			cfg.Progress = func(tp classifier.TrainProgress) { trainStage(bar, tp) }
-			var tuning *classifier.Tuning
-			if (s.Tune.Auto || a.tune) && !a.noTune {
-				if cfg, tuning, err = e.tuneTraining(cmd.Context(), l, s, cfg, bar, start); err != nil {
-					return err
-				}
-				tuneSecs = time.Since(start).Seconds()
-			}
-			m, err := interruptible(cmd.Context(), func() (*classifier.Model, error) {
-				m, err := classifier.Train(l.Examples, l.Heads, cfg)
-				return m, asUsage(err)
-			})
-			bar.done()
-			if err != nil {
-				return err
-			}
-			m.Tuning = tuning
-			if err := e.saveModel(m, a.modelPath); err != nil {
-				return err
-			}
-			secs := time.Since(start).Seconds()
-			e.notef("trained on %d comments in %.1fs: %s", len(l.Examples), secs, headSummary(m))
-			e.notef("model written to %s", where(a.modelPath))
-			if a.format == "json" {
-				return e.writeTrainJSON(a.modelPath, len(l.Examples), secs, tuneSecs)
-			}
-			return nil
-		},
+		RunE: func(cmd *cobra.Command, _ []string) error { return e.runTrain(cmd, &a) },
 	}
-	f := cmd.Flags()
+	a.addFlags(cmd.Flags())
+	addModelFlags(cmd)
+	return cmd
+}
+
+// addFlags registers train's own flags, which set a.
+func (a *trainArgs) addFlags(f *pflag.FlagSet) {
 	f.StringSliceVar(&a.dataFiles, "data", nil, "labelled comments (CSV, TSV or JSONL); repeat to concatenate files")
 	f.StringVar(&a.articlesFile, "articles", "", "file of articles joined on the comments' article id (overrides articles.file)")
 	f.StringVar(&a.modelPath, "model", "", "where to write the model")
@@ -114,8 +68,63 @@ ended, and tuning's choices and trials). The notes stay on standard error.`,
 	f.StringVar(&a.format, "format", "table", "table (notes on standard error only) or json (also a JSON document of the run and the model on standard output)")
 	f.BoolVar(&a.tune, "tune", false, "choose each head's settings by cross-validation first, even where config.yaml says tune: off")
 	f.BoolVar(&a.noTune, "no-tune", false, "train the configured settings as they are, without choosing them by cross-validation")
-	addModelFlags(cmd)
-	return cmd
+}
+
+// runTrain is train's work once its flags are parsed: read the labelled comments, tune unless
+// told not to, train, and write the model.
+func (e *env) runTrain(cmd *cobra.Command, a *trainArgs) error {
+	s, _, err := loadSettings(e.configPath, e.configSet, cmd.Flags(), trainFlags)
+	if err != nil {
+		return err
+	}
+	if err := e.checkPaths(cmd.Flags(), []string{"data", "articles", "config", "labels"}, []string{"model"}); err != nil {
+		return err
+	}
+	if err := a.check(); err != nil {
+		return err
+	}
+	if err := s.Tune.validate(); err != nil {
+		return err
+	}
+	l, err := e.readTraining(s, *a)
+	if err != nil {
+		return err
+	}
+	cfg := s.trainConfig()
+	if err := cfg.Validate(); err != nil {
+		return asUsage(err)
+	}
+	start := time.Now()
+	tuneSecs := 0.0
+	// One progress line for the stages: features, tuning's fits, each model's iterations.
+	bar := e.progress("", 0)
+	cfg.Progress = func(tp classifier.TrainProgress) { trainStage(bar, tp) }
+	var tuning *classifier.Tuning
+	if (s.Tune.Auto || a.tune) && !a.noTune {
+		if cfg, tuning, err = e.tuneTraining(cmd.Context(), l, s, cfg, bar, start); err != nil {
+			return err
+		}
+		tuneSecs = time.Since(start).Seconds()
+	}
+	m, err := interruptible(cmd.Context(), func() (*classifier.Model, error) {
+		m, err := classifier.Train(l.Examples, l.Heads, cfg)
+		return m, asUsage(err)
+	})
+	bar.done()
+	if err != nil {
+		return err
+	}
+	m.Tuning = tuning
+	if err := e.saveModel(m, a.modelPath); err != nil {
+		return err
+	}
+	secs := time.Since(start).Seconds()
+	e.notef("trained on %d comments in %.1fs: %s", len(l.Examples), secs, headSummary(m))
+	e.notef("model written to %s", where(a.modelPath))
+	if a.format == "json" {
+		return e.writeTrainJSON(a.modelPath, len(l.Examples), secs, tuneSecs)
+	}
+	return nil
 }
 
 // check refuses a missing model path, a format train does not write, and --format json with
