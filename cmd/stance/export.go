@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/commentstance/stance/abstain"
 	"github.com/commentstance/stance/classifier"
@@ -16,11 +17,16 @@ import (
 	"github.com/commentstance/stance/scorecsv"
 )
 
+// exportArgs are export's flags that are not configuration keys.
+type exportArgs struct {
+	dataFile, articlesFile, modelPath, out string
+	keep                                   []string
+	strict                                 bool
+	workers                                int // read through the settings (workers)
+}
+
 func newExport(e *env) *cobra.Command {
-	var dataFile, articlesFile, modelPath, out string
-	var keep []string
-	var strict bool
-	var workers int
+	var a exportArgs
 	cmd := &cobra.Command{
 		Use:   "export --model FILE --data FILE --out FILE",
 		Short: "Score a file of comments and write one CSV (or .xlsx) row of scores per comment",
@@ -47,85 +53,93 @@ failed export leaves any previous file as it was. --out - writes CSV to standard
   stance export --model out/sample.stance --data comments.xlsx --keep text --out scores.xlsx
   stance export --model fnc1.stance --data competition_test_stances.csv --articles competition_test_bodies.csv --out - | head`,
 		Args: noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, _, err := loadSettings(e.configPath, e.configSet, cmd.Flags(), map[string]string{"workers": "workers"})
-			if err != nil {
-				return err
-			}
-			if err := e.checkPaths(cmd.Flags(), []string{"data", "articles", "model", "config"}, []string{"out"}); err != nil {
-				return err
-			}
-			if dataFile == "" || out == "" {
-				return usageErr("export needs --data FILE and --out FILE")
-			}
-			m, err := loadScoringModel(modelPath) // export only scores: no weight matrices
-			if err != nil {
-				return err
-			}
-			policy, err := abstainPolicy(s, cmd.Flags(), scorecsv.HeadsOf(m))
-			if err != nil {
-				return err
-			}
-			lead := scorecsv.Lead{ArticleID: true, Keep: keep}
-			schema := commentSchema(s, articlesFile, strict)
-			schema.Keep = keep
-			r, err := e.openCommentsWith(schema, dataFile)
-			if err != nil {
-				return err
-			}
-			defer r.Close()
-			lead.ID = r.HasID()
-			fixed := lead
-			fixed.Keep = nil
-			if err := checkKeep(keep, scorecsv.NewWriter(io.Discard, scorecsv.HeadsOf(m)).Columns(fixed.Columns()...)); err != nil {
-				return err
-			}
-			dst, commit, abort, err := e.openOut(out)
-			if err != nil {
-				return err
-			}
-			defer abort()
-			start := time.Now()
-			bar := e.progress("scored", 0)
-			var w scoreRows = scorecsv.NewWriter(dst, scorecsv.HeadsOf(m))
-			var xw *scorecsv.XLSXWriter
-			if isXLSX(out) {
-				if xw, err = scorecsv.NewXLSXWriter(dst, scorecsv.HeadsOf(m)); err != nil {
-					return err
-				}
-				defer xw.Abort() // its temporary files; after Close, nothing
-				w = xw
-			}
-			w.Abstain(policy)
-			n, err := exportScores(cmd, m, r, w, exportOptions{lead: lead, workers: s.Workers, progress: bar.set})
-			bar.done()
-			if err != nil {
-				return err
-			}
-			if xw != nil {
-				if err := xw.Close(); err != nil {
-					return fmt.Errorf("writing %s: %w", out, err)
-				}
-			}
-			e.reportSkips(r)
-			if err := commit(); err != nil {
-				return fmt.Errorf("writing %s: %w", out, err)
-			}
-			secs := time.Since(start).Seconds()
-			e.notef("scored %d comments in %.1fs (%.0f/s); scores written to %s", n, secs, float64(n)/secs, where(out))
-			return nil
-		},
+		RunE: func(cmd *cobra.Command, _ []string) error { return e.runExport(cmd, &a) },
 	}
-	f := cmd.Flags()
-	f.StringVar(&dataFile, "data", "", "comments to score (CSV, TSV, JSONL or .xlsx); - for standard input (CSV)")
-	f.StringVar(&articlesFile, "articles", "", "file of articles joined on the comments' article id")
-	f.StringVar(&modelPath, "model", "", "the model")
-	f.StringVarP(&out, "out", "o", "", "the CSV to write, or an Excel workbook if it ends in .xlsx; - for standard output (CSV)")
-	f.StringSliceVar(&keep, "keep", nil, "input columns to carry through, after article_id: --keep text,created_at")
-	f.BoolVar(&strict, "strict", false, "make any bad row an error instead of a reported skip")
-	f.IntVar(&workers, "workers", 0, "scoring goroutines; 0 = all cores (workers)")
+	a.addFlags(cmd.Flags())
 	addAbstainFlags(cmd)
 	return cmd
+}
+
+// addFlags registers export's own flags, which set a.
+func (a *exportArgs) addFlags(f *pflag.FlagSet) {
+	f.StringVar(&a.dataFile, "data", "", "comments to score (CSV, TSV, JSONL or .xlsx); - for standard input (CSV)")
+	f.StringVar(&a.articlesFile, "articles", "", "file of articles joined on the comments' article id")
+	f.StringVar(&a.modelPath, "model", "", "the model")
+	f.StringVarP(&a.out, "out", "o", "", "the CSV to write, or an Excel workbook if it ends in .xlsx; - for standard output (CSV)")
+	f.StringSliceVar(&a.keep, "keep", nil, "input columns to carry through, after article_id: --keep text,created_at")
+	f.BoolVar(&a.strict, "strict", false, "make any bad row an error instead of a reported skip")
+	f.IntVar(&a.workers, "workers", 0, "scoring goroutines; 0 = all cores (workers)")
+}
+
+// runExport is export's work once its flags are parsed: score every comment of the data file
+// and write the rows to a temporary file, renamed into place when complete.
+func (e *env) runExport(cmd *cobra.Command, a *exportArgs) error {
+	s, _, err := loadSettings(e.configPath, e.configSet, cmd.Flags(), map[string]string{"workers": "workers"})
+	if err != nil {
+		return err
+	}
+	if err := e.checkPaths(cmd.Flags(), []string{"data", "articles", "model", "config"}, []string{"out"}); err != nil {
+		return err
+	}
+	if a.dataFile == "" || a.out == "" {
+		return usageErr("export needs --data FILE and --out FILE")
+	}
+	m, err := loadScoringModel(a.modelPath) // export only scores: no weight matrices
+	if err != nil {
+		return err
+	}
+	policy, err := abstainPolicy(s, cmd.Flags(), scorecsv.HeadsOf(m))
+	if err != nil {
+		return err
+	}
+	lead := scorecsv.Lead{ArticleID: true, Keep: a.keep}
+	schema := commentSchema(s, a.articlesFile, a.strict)
+	schema.Keep = a.keep
+	r, err := e.openCommentsWith(schema, a.dataFile)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	lead.ID = r.HasID()
+	fixed := lead
+	fixed.Keep = nil
+	if err := checkKeep(a.keep, scorecsv.NewWriter(io.Discard, scorecsv.HeadsOf(m)).Columns(fixed.Columns()...)); err != nil {
+		return err
+	}
+	dst, commit, abort, err := e.openOut(a.out)
+	if err != nil {
+		return err
+	}
+	defer abort()
+	start := time.Now()
+	bar := e.progress("scored", 0)
+	var w scoreRows = scorecsv.NewWriter(dst, scorecsv.HeadsOf(m))
+	var xw *scorecsv.XLSXWriter
+	if isXLSX(a.out) {
+		if xw, err = scorecsv.NewXLSXWriter(dst, scorecsv.HeadsOf(m)); err != nil {
+			return err
+		}
+		defer xw.Abort() // its temporary files; after Close, nothing
+		w = xw
+	}
+	w.Abstain(policy)
+	n, err := exportScores(cmd, m, r, w, exportOptions{lead: lead, workers: s.Workers, progress: bar.set})
+	bar.done()
+	if err != nil {
+		return err
+	}
+	if xw != nil {
+		if err := xw.Close(); err != nil {
+			return fmt.Errorf("writing %s: %w", a.out, err)
+		}
+	}
+	e.reportSkips(r)
+	if err := commit(); err != nil {
+		return fmt.Errorf("writing %s: %w", a.out, err)
+	}
+	secs := time.Since(start).Seconds()
+	e.notef("scored %d comments in %.1fs (%.0f/s); scores written to %s", n, secs, float64(n)/secs, where(a.out))
+	return nil
 }
 
 // checkKeep refuses a --keep column that the output has already (cols), or names twice: the

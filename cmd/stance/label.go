@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/commentstance/stance/classifier"
 	"github.com/commentstance/stance/data"
@@ -19,10 +20,15 @@ import (
 	"github.com/commentstance/stance/labelweb"
 )
 
+// labelArgs are label's flags that are not configuration keys.
+type labelArgs struct {
+	dataFile, articlesFile, labelsFile, modelPath, addr, annotator string
+	classFlags                                                     []string
+	retrainEvery                                                   int
+}
+
 func newLabel(e *env) *cobra.Command {
-	var dataFile, articlesFile, labelsFile, modelPath, addr, annotator string
-	var classFlags []string
-	var retrainEvery int
+	var a labelArgs
 	cmd := &cobra.Command{
 		Use:   "label --data FILE --labels FILE [--articles FILE] [--model FILE] [--addr HOST:PORT]",
 		Short: "Label comments in a browser, the model in the loop choosing what to ask next",
@@ -50,84 +56,92 @@ gracefully. See docs/LABEL.md.`,
   stance label --data comments.csv --labels labels.csv --model out/sample.stance --addr 127.0.0.1:9000
   stance train --data comments.csv --articles articles.csv --labels labels.csv --model mine.stance`,
 		Args: noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, _, err := loadSettings(e.configPath, e.configSet, cmd.Flags(), map[string]string{"seed": "seed"})
-			if err != nil {
-				return err
-			}
-			if dataFile == "" {
-				return usageErr("no data: give --data FILE")
-			}
-			if labelsFile == "" {
-				return usageErr("no labels file: give --labels FILE (created if missing)")
-			}
-			if err := e.checkPaths(cmd.Flags(), []string{"data", "articles", "config", "model"}, []string{"labels"}); err != nil {
-				return err
-			}
-			schema := s.schema(articlesFile)
-			r, err := e.openData(dataFile, schema)
-			if err != nil {
-				return asUsage(err)
-			}
-			var pool []data.Comment
-			for {
-				c, err := r.Read()
-				if err == io.EOF {
-					break
-				}
-				if err != nil {
-					r.Close()
-					return asUsage(err)
-				}
-				pool = append(pool, c)
-			}
-			e.reportSkips(r)
-			r.Close()
-			heads, classes, err := labelClasses(modelPath, classFlags, pool)
-			if err != nil {
-				return err
-			}
-			j, rows, torn, err := label.OpenJournal(labelsFile)
-			if err != nil {
-				return asUsage(err)
-			}
-			defer j.Close()
-			if torn.Bytes > 0 {
-				e.notef("note: %s: line %d was cut short (%d bytes, a write the process did not finish) and is dropped; the rows before it are kept", labelsFile, torn.Line, torn.Bytes)
-			}
-			if annotator == "" {
-				annotator = os.Getenv("USER")
-			}
-			logger := slog.New(slog.NewJSONHandler(e.stderr, nil))
-			if e.quiet {
-				logger = slog.New(slog.DiscardHandler)
-			}
-			sess, err := label.NewSession(pool, j, rows, label.Options{Heads: heads, Classes: classes, Annotator: annotator,
-				Train: s.trainConfig(), Metrics: s.Metrics, RetrainEvery: retrainEvery, Seed: uint64(s.Seed), Logger: logger})
-			if err != nil {
-				return asUsage(err)
-			}
-			defer sess.Close()
-			ln, err := net.Listen("tcp", addr)
-			if err != nil {
-				return usageErr("--addr %s: %v", addr, err)
-			}
-			st := sess.Status()
-			e.notef("labelling %d comments (%d labelled so far) into %s: open http://%s/", st.Pool, st.Labelled, labelsFile, ln.Addr())
-			return labelweb.Serve(cmd.Context(), ln, labelweb.Handler(sess, logger), serveShutdown, logger)
-		},
+		RunE: func(cmd *cobra.Command, _ []string) error { return e.runLabel(cmd, &a) },
 	}
-	f := cmd.Flags()
-	f.StringVar(&dataFile, "data", "", "the comments to label (CSV, TSV or JSONL; each needs an id, columns.id)")
-	f.StringVar(&articlesFile, "articles", "", "file of articles joined on the comments' article id (overrides articles.file)")
-	f.StringVar(&labelsFile, "labels", "", "the labels file answers are appended to (created if missing)")
-	f.StringVar(&modelPath, "model", "", "take the heads and classes from this model")
-	f.StringArrayVar(&classFlags, "classes", nil, "a head and its classes, HEAD=A,B,C; repeat for each head, in the order shown")
-	f.StringVar(&addr, "addr", "127.0.0.1:8080", "address to listen on; 0.0.0.0:PORT to listen beyond this host")
-	f.StringVar(&annotator, "annotator", "", "who answers, written in every row (default $USER)")
-	f.IntVar(&retrainEvery, "retrain-every", 20, "answers between trainings of the model in the loop")
-	f.Int64("seed", 0, "seed of the cold start's order and of the folds (seed)")
+	a.addFlags(cmd.Flags())
 	return cmd
+}
+
+// addFlags registers label's own flags, which set a.
+func (a *labelArgs) addFlags(f *pflag.FlagSet) {
+	f.StringVar(&a.dataFile, "data", "", "the comments to label (CSV, TSV or JSONL; each needs an id, columns.id)")
+	f.StringVar(&a.articlesFile, "articles", "", "file of articles joined on the comments' article id (overrides articles.file)")
+	f.StringVar(&a.labelsFile, "labels", "", "the labels file answers are appended to (created if missing)")
+	f.StringVar(&a.modelPath, "model", "", "take the heads and classes from this model")
+	f.StringArrayVar(&a.classFlags, "classes", nil, "a head and its classes, HEAD=A,B,C; repeat for each head, in the order shown")
+	f.StringVar(&a.addr, "addr", "127.0.0.1:8080", "address to listen on; 0.0.0.0:PORT to listen beyond this host")
+	f.StringVar(&a.annotator, "annotator", "", "who answers, written in every row (default $USER)")
+	f.IntVar(&a.retrainEvery, "retrain-every", 20, "answers between trainings of the model in the loop")
+	f.Int64("seed", 0, "seed of the cold start's order and of the folds (seed)")
+}
+
+// runLabel is label's work once its flags are parsed: read the pool of comments, open the
+// labels file, and serve the labelling page until the command is stopped.
+func (e *env) runLabel(cmd *cobra.Command, a *labelArgs) error {
+	s, _, err := loadSettings(e.configPath, e.configSet, cmd.Flags(), map[string]string{"seed": "seed"})
+	if err != nil {
+		return err
+	}
+	if a.dataFile == "" {
+		return usageErr("no data: give --data FILE")
+	}
+	if a.labelsFile == "" {
+		return usageErr("no labels file: give --labels FILE (created if missing)")
+	}
+	if err := e.checkPaths(cmd.Flags(), []string{"data", "articles", "config", "model"}, []string{"labels"}); err != nil {
+		return err
+	}
+	schema := s.schema(a.articlesFile)
+	r, err := e.openData(a.dataFile, schema)
+	if err != nil {
+		return asUsage(err)
+	}
+	var pool []data.Comment
+	for {
+		c, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			r.Close()
+			return asUsage(err)
+		}
+		pool = append(pool, c)
+	}
+	e.reportSkips(r)
+	r.Close()
+	heads, classes, err := labelClasses(a.modelPath, a.classFlags, pool)
+	if err != nil {
+		return err
+	}
+	j, rows, torn, err := label.OpenJournal(a.labelsFile)
+	if err != nil {
+		return asUsage(err)
+	}
+	defer j.Close()
+	if torn.Bytes > 0 {
+		e.notef("note: %s: line %d was cut short (%d bytes, a write the process did not finish) and is dropped; the rows before it are kept", a.labelsFile, torn.Line, torn.Bytes)
+	}
+	if a.annotator == "" {
+		a.annotator = os.Getenv("USER")
+	}
+	logger := slog.New(slog.NewJSONHandler(e.stderr, nil))
+	if e.quiet {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	sess, err := label.NewSession(pool, j, rows, label.Options{Heads: heads, Classes: classes, Annotator: a.annotator,
+		Train: s.trainConfig(), Metrics: s.Metrics, RetrainEvery: a.retrainEvery, Seed: uint64(s.Seed), Logger: logger})
+	if err != nil {
+		return asUsage(err)
+	}
+	defer sess.Close()
+	ln, err := net.Listen("tcp", a.addr)
+	if err != nil {
+		return usageErr("--addr %s: %v", a.addr, err)
+	}
+	st := sess.Status()
+	e.notef("labelling %d comments (%d labelled so far) into %s: open http://%s/", st.Pool, st.Labelled, a.labelsFile, ln.Addr())
+	return labelweb.Serve(cmd.Context(), ln, labelweb.Handler(sess, logger), serveShutdown, logger)
 }
 
 // serveShutdown is how long label waits for in-flight requests when it is stopped: stance

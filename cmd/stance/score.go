@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/commentstance/stance/abstain"
 	"github.com/commentstance/stance/classifier"
@@ -19,8 +20,13 @@ import (
 	"github.com/commentstance/stance/scorecsv"
 )
 
+// scoreArgs are score's flags that are not configuration keys.
+type scoreArgs struct {
+	modelPath, article, articleFile, dataFile, articlesFile, format, inputFormat string
+}
+
 func newScore(e *env) *cobra.Command {
-	var modelPath, article, articleFile, dataFile, articlesFile, format, inputFormat string
+	var a scoreArgs
 	cmd := &cobra.Command{
 		Use:   "score --model FILE [--article TEXT | --article-file FILE] [COMMENT ...]",
 		Short: "Score comments given as arguments, on standard input (one per line), or in a file",
@@ -49,92 +55,100 @@ are given as ever.`,
   echo "About time they did something" | stance score --model out/sample.stance --article "Council approves congestion charge"
   stance score --model out/sample.stance --data data/sample/new_comments.csv --articles data/sample/articles.csv --format jsonl
   stance score --model out/sample.stance --min-prob 0.6 --abstain-label UNSURE "كلامه صحيح"`,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			s, _, err := loadSettings(e.configPath, e.configSet, cmd.Flags(), nil)
-			if err != nil {
-				return err
-			}
-			switch format {
-			case "table", "csv", "jsonl", "json":
-			default:
-				return usageErr("--format %q: want table, csv, jsonl or json", format)
-			}
-			switch inputFormat {
-			case "", "text":
-				if inputFormat == "text" && dataFile != "" {
-					return usageErr("--input-format text is for comments on standard input, one per line; --data takes csv, tsv or jsonl")
-				}
-			case "csv", "tsv", "jsonl":
-				if dataFile == "" && len(args) == 0 {
-					dataFile = "-"
-				}
-				s.Format = inputFormat
-			default:
-				return usageErr("--input-format %q: want text, csv, tsv or jsonl", inputFormat)
-			}
-			if articleFile == "-" && len(args) == 0 && (dataFile == "" || dataFile == "-") {
-				return usageErr("--article-file - reads standard input, so the comments cannot come from it too: give them as arguments or with --data FILE")
-			}
-			article, err := e.articleFlag(article, articleFile)
-			if err != nil {
-				return err
-			}
-			m, err := loadScoringModel(modelPath)
-			if err != nil {
-				return err
-			}
-			sc, err := m.NewScorer()
-			if err != nil {
-				return err
-			}
-			policy, err := abstainPolicy(s, cmd.Flags(), scorecsv.HeadsOf(m))
-			if err != nil {
-				return err
-			}
-			// Lines of standard input may come one at a time from a live feed: each score is
-			// written as soon as its line is read.
-			perLine := len(args) == 0 && (dataFile == "" || dataFile == "-")
-			out := newScoreWriter(e.stdout, format, m, perLine)
-			out.policy = policy
-			var res classifier.Scores
-			bare := 0 // comments without an article
-			ctx := cmd.Context()
-			// Reading standard input does not watch the context: without interruptible, Ctrl-C
-			// would be swallowed by run's signal handler while score waits for input.
-			_, err = interruptible(ctx, func() (struct{}, error) {
-				return struct{}{}, e.scoreInputs(s, scoreSource{args, dataFile, articlesFile, article}, func(it scoreItem) error {
-					if err := ctx.Err(); err != nil {
-						return err
-					}
-					if it.Article == "" {
-						bare++
-					}
-					sc.Score(&res, it.Text, it.Article)
-					return out.write(it, &res)
-				})
-			})
-			if err != nil {
-				return err
-			}
-			if err := out.close(); err != nil {
-				return err
-			}
-			if bare > 0 && len(m.Articles) > 0 {
-				e.notef("note: %d comments scored without an article, by a model trained with articles: each head scored them as it scores comments under an unseen article; give the article with --article, --article-file, or an article column (or article_id and --articles) in --data", bare)
-			}
-			return nil
-		},
+		RunE: func(cmd *cobra.Command, args []string) error { return e.runScore(cmd, args, &a) },
 	}
-	f := cmd.Flags()
-	f.StringVar(&modelPath, "model", "", "the model")
-	f.StringVar(&article, "article", "", "text of the article (or target) the comments answer")
-	f.StringVar(&articleFile, "article-file", "", "file holding the article's text; - for standard input (the comments then come from the arguments or --data FILE)")
-	f.StringVar(&dataFile, "data", "", "score the comments of this file (CSV, TSV or JSONL; - for standard input)")
-	f.StringVar(&articlesFile, "articles", "", "with --data: file of articles joined on the comments' article id")
-	f.StringVar(&format, "format", "table", "table, csv, jsonl or json")
-	f.StringVar(&inputFormat, "input-format", "", "text (standard input's lines), csv, tsv or jsonl; the last three read standard input as --data - does (default: text, or --data's extension)")
+	a.addFlags(cmd.Flags())
 	addAbstainFlags(cmd)
 	return cmd
+}
+
+// addFlags registers score's own flags, which set a.
+func (a *scoreArgs) addFlags(f *pflag.FlagSet) {
+	f.StringVar(&a.modelPath, "model", "", "the model")
+	f.StringVar(&a.article, "article", "", "text of the article (or target) the comments answer")
+	f.StringVar(&a.articleFile, "article-file", "", "file holding the article's text; - for standard input (the comments then come from the arguments or --data FILE)")
+	f.StringVar(&a.dataFile, "data", "", "score the comments of this file (CSV, TSV or JSONL; - for standard input)")
+	f.StringVar(&a.articlesFile, "articles", "", "with --data: file of articles joined on the comments' article id")
+	f.StringVar(&a.format, "format", "table", "table, csv, jsonl or json")
+	f.StringVar(&a.inputFormat, "input-format", "", "text (standard input's lines), csv, tsv or jsonl; the last three read standard input as --data - does (default: text, or --data's extension)")
+}
+
+// runScore is score's work once its flags are parsed: check them, load the model, and score
+// each comment as it is read.
+func (e *env) runScore(cmd *cobra.Command, args []string, a *scoreArgs) error {
+	s, _, err := loadSettings(e.configPath, e.configSet, cmd.Flags(), nil)
+	if err != nil {
+		return err
+	}
+	switch a.format {
+	case "table", "csv", "jsonl", "json":
+	default:
+		return usageErr("--format %q: want table, csv, jsonl or json", a.format)
+	}
+	switch a.inputFormat {
+	case "", "text":
+		if a.inputFormat == "text" && a.dataFile != "" {
+			return usageErr("--input-format text is for comments on standard input, one per line; --data takes csv, tsv or jsonl")
+		}
+	case "csv", "tsv", "jsonl":
+		if a.dataFile == "" && len(args) == 0 {
+			a.dataFile = "-"
+		}
+		s.Format = a.inputFormat
+	default:
+		return usageErr("--input-format %q: want text, csv, tsv or jsonl", a.inputFormat)
+	}
+	if a.articleFile == "-" && len(args) == 0 && (a.dataFile == "" || a.dataFile == "-") {
+		return usageErr("--article-file - reads standard input, so the comments cannot come from it too: give them as arguments or with --data FILE")
+	}
+	article, err := e.articleFlag(a.article, a.articleFile)
+	if err != nil {
+		return err
+	}
+	m, err := loadScoringModel(a.modelPath)
+	if err != nil {
+		return err
+	}
+	sc, err := m.NewScorer()
+	if err != nil {
+		return err
+	}
+	policy, err := abstainPolicy(s, cmd.Flags(), scorecsv.HeadsOf(m))
+	if err != nil {
+		return err
+	}
+	// Lines of standard input may come one at a time from a live feed: each score is
+	// written as soon as its line is read.
+	perLine := len(args) == 0 && (a.dataFile == "" || a.dataFile == "-")
+	out := newScoreWriter(e.stdout, a.format, m, perLine)
+	out.policy = policy
+	var res classifier.Scores
+	bare := 0 // comments without an article
+	ctx := cmd.Context()
+	// Reading standard input does not watch the context: without interruptible, Ctrl-C
+	// would be swallowed by run's signal handler while score waits for input.
+	_, err = interruptible(ctx, func() (struct{}, error) {
+		return struct{}{}, e.scoreInputs(s, scoreSource{args, a.dataFile, a.articlesFile, article}, func(it scoreItem) error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if it.Article == "" {
+				bare++
+			}
+			sc.Score(&res, it.Text, it.Article)
+			return out.write(it, &res)
+		})
+	})
+	if err != nil {
+		return err
+	}
+	if err := out.close(); err != nil {
+		return err
+	}
+	if bare > 0 && len(m.Articles) > 0 {
+		e.notef("note: %d comments scored without an article, by a model trained with articles: each head scored them as it scores comments under an unseen article; give the article with --article, --article-file, or an article column (or article_id and --articles) in --data", bare)
+	}
+	return nil
 }
 
 // maxStdinLine bounds one comment read from standard input, where a line is held whole. The
