@@ -239,50 +239,84 @@ func (s *Stored) At(f uint32) []float32 {
 // features and 3 classes, 25 MB, is never made). For what scores from a table of its own.
 func ReadStored(r io.Reader) (*Softmax, *Stored, error) {
 	d := decoder{r: r}
-
-	var hdr [headerSize]byte
-	if err := d.read(hdr[:], "header"); err != nil {
+	h, err := d.header()
+	if err != nil {
 		return nil, nil, err
 	}
+	b, err := d.biases(h.classes)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := d.storedFeatures(h)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := d.checksum(); err != nil {
+		return nil, nil, err
+	}
+	return &Softmax{Classes: h.classes, Dim: int(h.dim), B: b}, st, nil
+}
+
+// fileHeader is what a model file's header says of the model, checked to be in range.
+type fileHeader struct {
+	classes int
+	dim     uint64
+	stored  uint64 // features stored, each with its weights
+}
+
+// header reads and checks the magic, the version and the model's sizes.
+func (d *decoder) header() (fileHeader, error) {
+	var hdr [headerSize]byte
+	if err := d.read(hdr[:], "header"); err != nil {
+		return fileHeader{}, err
+	}
 	if string(hdr[0:4]) != codecMagic {
-		return nil, nil, d.errAt(0, "magic", fmt.Errorf("got %q, want %q", hdr[0:4], codecMagic))
+		return fileHeader{}, d.errAt(0, "magic", fmt.Errorf("got %q, want %q", hdr[0:4], codecMagic))
 	}
 	if v := binary.LittleEndian.Uint32(hdr[4:8]); v != codecVersion {
-		return nil, nil, d.errAt(4, "version", fmt.Errorf("got %d, want %d", v, codecVersion))
+		return fileHeader{}, d.errAt(4, "version", fmt.Errorf("got %d, want %d", v, codecVersion))
 	}
 	k64 := uint64(binary.LittleEndian.Uint32(hdr[8:12]))
 	if k64 < 2 || k64 > MaxClasses {
-		return nil, nil, d.errAt(8, "classes", fmt.Errorf("got %d, want 2..%d", k64, MaxClasses))
+		return fileHeader{}, d.errAt(8, "classes", fmt.Errorf("got %d, want 2..%d", k64, MaxClasses))
 	}
 	k := int(k64)
 	dim := binary.LittleEndian.Uint64(hdr[12:20])
 	if dim > MaxParams/k64 {
-		return nil, nil, d.errAt(12, "dim", fmt.Errorf("got %d with %d classes, want dim*classes <= %d", dim, k, MaxParams))
+		return fileHeader{}, d.errAt(12, "dim", fmt.Errorf("got %d with %d classes, want dim*classes <= %d", dim, k, MaxParams))
 	}
 	nstored := binary.LittleEndian.Uint64(hdr[20:28])
 	if nstored > dim {
-		return nil, nil, d.errAt(20, "features", fmt.Errorf("got %d stored features, more than dim %d", nstored, dim))
+		return fileHeader{}, d.errAt(20, "features", fmt.Errorf("got %d stored features, more than dim %d", nstored, dim))
 	}
+	return fileHeader{classes: k, dim: dim, stored: nstored}, nil
+}
 
+// biases reads and checks the k biases.
+func (d *decoder) biases(k int) ([]float32, error) {
 	b := make([]float32, k)
 	buf := make([]byte, 4*k)
 	if err := d.read(buf, "biases"); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	for j := range b {
 		b[j] = math.Float32frombits(binary.LittleEndian.Uint32(buf[4*j:]))
 		if !sane(b[j]) {
-			return nil, nil, d.errAt(d.off-int64(4*k-4*j), fmt.Sprintf("bias %d", j), fmt.Errorf("got %v, want a finite value of at most %g in magnitude", b[j], MaxWeight))
+			return nil, d.errAt(d.off-int64(4*k-4*j), fmt.Sprintf("bias %d", j), fmt.Errorf("got %v, want a finite value of at most %g in magnitude", b[j], MaxWeight))
 		}
 	}
+	return b, nil
+}
 
-	// Stored features are read a block of records at a time and kept in slices that grow with
-	// the input, not with the count the header claims.
+// storedFeatures reads and checks the header's stored features. They are read a block of
+// records at a time and kept in slices that grow with the input, not with the count the header
+// claims.
+func (d *decoder) storedFeatures(h fileHeader) (*Stored, error) {
+	k, nstored := h.classes, h.stored
 	recSize := 4 + 4*k
 	perBlock := int(min(uint64(max(1, (64<<10)/recSize)), nstored))
 	block := make([]byte, perBlock*recSize)
-	var idx []uint32
-	var wts []float32
+	st := &Stored{Classes: k}
 	for done := uint64(0); done < nstored; {
 		nrec := int(min(uint64(perBlock), nstored-done))
 		start := d.off
@@ -295,46 +329,56 @@ func ReadStored(r io.Reader) (*Softmax, *Stored, error) {
 				fe.Field = fmt.Sprintf("feature %d", done+uint64(rec))
 				fe.Err = fmt.Errorf("input ends %d bytes into a %d-byte field: %w", got%int64(recSize), recSize, io.ErrUnexpectedEOF)
 			}
-			return nil, nil, err
+			return nil, err
 		}
 		for r := range nrec {
-			rec := block[r*recSize : (r+1)*recSize]
-			at := start + int64(r*recSize)
-			n := done + uint64(r)
-			f := binary.LittleEndian.Uint32(rec)
-			switch {
-			case uint64(f) >= dim:
-				return nil, nil, d.errAt(at, fmt.Sprintf("feature %d index", n), fmt.Errorf("got %d, want < dim %d", f, dim))
-			case len(idx) > 0 && f <= idx[len(idx)-1]:
-				return nil, nil, d.errAt(at, fmt.Sprintf("feature %d index", n), fmt.Errorf("got %d after %d, want strictly ascending", f, idx[len(idx)-1]))
-			}
-			idx = append(idx, f)
-			nonzero := false
-			for j := range k {
-				w := math.Float32frombits(binary.LittleEndian.Uint32(rec[4+4*j:]))
-				if !sane(w) {
-					return nil, nil, d.errAt(at+int64(4+4*j), fmt.Sprintf("feature %d weight %d", n, j), fmt.Errorf("got %v, want a finite value of at most %g in magnitude", w, MaxWeight))
-				}
-				nonzero = nonzero || w != 0
-				wts = append(wts, w)
-			}
-			if !nonzero {
-				return nil, nil, d.errAt(at, fmt.Sprintf("feature %d", n), fmt.Errorf("index %d stored with all weights zero", f))
+			if err := d.storedFeature(st, h.dim, block[r*recSize:(r+1)*recSize], start+int64(r*recSize), done+uint64(r)); err != nil {
+				return nil, err
 			}
 		}
 		done += uint64(nrec)
 	}
+	return st, nil
+}
 
+// storedFeature checks record rec, stored feature n at offset at, and appends it to st: its
+// index must be below dim and above the one before, its weights sane and not all zero.
+func (d *decoder) storedFeature(st *Stored, dim uint64, rec []byte, at int64, n uint64) error {
+	f := binary.LittleEndian.Uint32(rec)
+	switch {
+	case uint64(f) >= dim:
+		return d.errAt(at, fmt.Sprintf("feature %d index", n), fmt.Errorf("got %d, want < dim %d", f, dim))
+	case len(st.Idx) > 0 && f <= st.Idx[len(st.Idx)-1]:
+		return d.errAt(at, fmt.Sprintf("feature %d index", n), fmt.Errorf("got %d after %d, want strictly ascending", f, st.Idx[len(st.Idx)-1]))
+	}
+	st.Idx = append(st.Idx, f)
+	nonzero := false
+	for j := range st.Classes {
+		w := math.Float32frombits(binary.LittleEndian.Uint32(rec[4+4*j:]))
+		if !sane(w) {
+			return d.errAt(at+int64(4+4*j), fmt.Sprintf("feature %d weight %d", n, j), fmt.Errorf("got %v, want a finite value of at most %g in magnitude", w, MaxWeight))
+		}
+		nonzero = nonzero || w != 0
+		st.W = append(st.W, w)
+	}
+	if !nonzero {
+		return d.errAt(at, fmt.Sprintf("feature %d", n), fmt.Errorf("index %d stored with all weights zero", f))
+	}
+	return nil
+}
+
+// checksum reads the CRC that ends the file and checks it against the one computed over the
+// bytes before it.
+func (d *decoder) checksum() error {
 	want := d.crc
 	var sum [4]byte
 	if err := d.read(sum[:], "checksum"); err != nil {
-		return nil, nil, err
+		return err
 	}
 	if got := binary.LittleEndian.Uint32(sum[:]); got != want {
-		return nil, nil, d.errAt(d.off-4, "checksum", fmt.Errorf("got 0x%08x, computed 0x%08x", got, want))
+		return d.errAt(d.off-4, "checksum", fmt.Errorf("got 0x%08x, computed 0x%08x", got, want))
 	}
-
-	return &Softmax{Classes: k, Dim: int(dim), B: b}, &Stored{Classes: k, Idx: idx, W: wts}, nil
+	return nil
 }
 
 // decoder reads whole fields from r, keeping the offset and the running CRC.
