@@ -81,20 +81,38 @@ func (s rankSet) row(i uint32) int {
 func newTable(ex *features.Extractor, heads []*models.Softmax, plain []bool, stored []*models.Stored) *table {
 	lo, hi := ex.ConjoinRange()
 	t := &table{lo: lo, cw: float64(ex.Config().ConjoinWeight), offs: make([]int, len(heads))}
-	// weight is model i's weight of feature f for class k.
-	weight := func(i, f, k int) float32 {
-		h := heads[i]
-		switch {
-		case f >= h.Dim:
-			return 0
-		case stored == nil:
-			return h.W[f*h.Classes+k]
-		}
-		if w := stored[i].At(uint32(f)); w != nil {
-			return w[k]
-		}
+	w := tableWeights{heads: heads, plain: plain, stored: stored}
+	t.layOut(heads)
+	t.packBase(ex, w)
+	t.packRelation(hi, w)
+	t.packConjoined(hi, w)
+	return t
+}
+
+// tableWeights are the models a table packs, one per head, and where their weights are read.
+type tableWeights struct {
+	heads  []*models.Softmax
+	plain  []bool           // plain[i]: model i is scored without conjoined copies
+	stored []*models.Stored // nil, or each model's weights as its file stores them, for models without W
+}
+
+// at is model i's weight of feature f for class k.
+func (w tableWeights) at(i, f, k int) float32 {
+	h := w.heads[i]
+	switch {
+	case f >= h.Dim:
 		return 0
+	case w.stored == nil:
+		return h.W[f*h.Classes+k]
 	}
+	if ws := w.stored[i].At(uint32(f)); ws != nil {
+		return ws[k]
+	}
+	return 0
+}
+
+// layOut places each head's classes in a row's weights and sets the row width.
+func (t *table) layOut(heads []*models.Softmax) {
 	cols := 0
 	for i, h := range heads {
 		t.offs[i] = cols
@@ -104,20 +122,25 @@ func newTable(ex *features.Extractor, heads []*models.Softmax, plain []bool, sto
 	if t.width <= 16 {
 		t.width = 1 << bits.Len(uint(t.width-1))
 	}
+}
+
+// packBase packs a row for each feature below t.lo with a nonzero IDF: the IDF, then every
+// model's weights.
+func (t *table) packBase(ex *features.Extractor, w tableWeights) {
 	var n int
-	t.base, n = newRankSet(int(lo), func(f int) bool { return ex.IDF(uint32(f)) != 0 })
+	t.base, n = newRankSet(int(t.lo), func(f int) bool { return ex.IDF(uint32(f)) != 0 })
 	t.rows = make([]float32, t.width, (n+1)*t.width)
 	t.feat = make([]uint32, 1, n+1)
-	for f := range int(lo) {
+	for f := range int(t.lo) {
 		idf := ex.IDF(uint32(f))
 		if idf == 0 {
 			continue
 		}
 		t.rows = append(t.rows, idf)
 		t.feat = append(t.feat, uint32(f))
-		for i, h := range heads {
+		for i, h := range w.heads {
 			for k := range h.Classes {
-				t.rows = append(t.rows, weight(i, f, k))
+				t.rows = append(t.rows, w.at(i, f, k))
 			}
 		}
 		for range t.width - 1 - t.ncol {
@@ -125,56 +148,66 @@ func newTable(ex *features.Extractor, heads []*models.Softmax, plain []bool, sto
 		}
 	}
 	t.nrows = len(t.rows) / t.width
+}
+
+// packRelation packs the models' weights of the relation features, which start at hi.
+func (t *table) packRelation(hi uint32, w tableWeights) {
 	t.relBase = hi
 	dim := 0
-	for _, h := range heads {
+	for _, h := range w.heads {
 		dim = max(dim, h.Dim)
 	}
 	for f := int(hi); f < dim; f++ {
-		for i, h := range heads {
+		for i, h := range w.heads {
 			for k := range h.Classes {
-				t.rel = append(t.rel, weight(i, f, k))
+				t.rel = append(t.rel, w.at(i, f, k))
 			}
 		}
 	}
-	for i, h := range heads {
-		if !plain[i] {
+}
+
+// packConjoined packs a row for each conjoined index in [t.lo, hi) where a model that uses the
+// conjoined copies has a weight; none when no model does.
+func (t *table) packConjoined(hi uint32, w tableWeights) {
+	lo := t.lo
+	for i, h := range w.heads {
+		if !w.plain[i] {
 			for k := range h.Classes {
 				t.cols = append(t.cols, t.offs[i]+k)
 			}
 		}
 	}
 	if len(t.cols) == 0 {
-		return t
+		return
 	}
 	has := func(g int) bool {
-		for i, h := range heads {
-			if plain[i] {
+		for i, h := range w.heads {
+			if w.plain[i] {
 				continue
 			}
 			for k := range h.Classes {
-				if weight(i, int(lo)+g, k) != 0 {
+				if w.at(i, int(lo)+g, k) != 0 {
 					return true
 				}
 			}
 		}
 		return false
 	}
+	var n int
 	t.conj, n = newRankSet(int(hi-lo), has)
 	t.crows = make([]float32, len(t.cols), (n+1)*len(t.cols))
 	for g := range int(hi - lo) {
 		if t.conj.row(uint32(g)) == 0 {
 			continue
 		}
-		for i, h := range heads {
-			if !plain[i] {
+		for i, h := range w.heads {
+			if !w.plain[i] {
 				for k := range h.Classes {
-					t.crows = append(t.crows, weight(i, int(lo)+g, k))
+					t.crows = append(t.crows, w.at(i, int(lo)+g, k))
 				}
 			}
 		}
 	}
-	return t
 }
 
 // grams counts the distinct features of one block of a comment, in the order of their first
