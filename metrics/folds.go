@@ -112,21 +112,45 @@ func stratifiedGroupFolds(y []int, groups []string, k int, shuffle func(n int, s
 	if len(names) < k {
 		return nil, fmt.Errorf("metrics: %d distinct groups for %d folds: %w", len(names), k, ErrTooFewGroups)
 	}
+	gc := countGroups(y, groups, cls, names)
+	foldOf := gc.assign(gc.order(shuffle), k)
+	folds := make([]int, len(y))
+	for i, g := range gc.of {
+		folds[i] = foldOf[g]
+	}
+	return folds, nil
+}
+
+// groupCounts are the rows of each group in each class (StratifiedGroupKFold's
+// y_counts_per_group and y_cnt).
+type groupCounts struct {
+	of     []int       // of[i]: row i's group
+	counts [][]float64 // counts[g][c]: rows of group g in class c
+	class  []float64   // class[c]: rows of class c
+}
+
+// countGroups counts the rows of y by group and class, numbering them by their place in the
+// sorted cls and names.
+func countGroups(y []int, groups []string, cls []int, names []string) groupCounts {
 	nc, ng := len(cls), len(names)
-	groupOf := make([]int, len(y))
-	yCnt := make([]float64, nc)
-	counts := make([][]float64, ng) // counts[g][c]: rows of group g in class c
-	for g := range counts {
-		counts[g] = make([]float64, nc)
+	gc := groupCounts{of: make([]int, len(y)), counts: make([][]float64, ng), class: make([]float64, nc)}
+	for g := range gc.counts {
+		gc.counts[g] = make([]float64, nc)
 	}
 	for i, v := range y {
 		c, _ := slices.BinarySearch(cls, v)
 		g, _ := slices.BinarySearch(names, groups[i])
-		groupOf[i] = g
-		counts[g][c]++
-		yCnt[c]++
+		gc.of[i] = g
+		gc.counts[g][c]++
+		gc.class[c]++
 	}
+	return gc
+}
 
+// order is the order groups are placed in: by the std of their class counts, largest first,
+// ties in shuffled order (or sorted order when shuffle is nil).
+func (gc groupCounts) order(shuffle func(n int, swap func(i, j int))) []int {
+	ng := len(gc.counts)
 	order := make([]int, ng)
 	for g := range order {
 		order[g] = g
@@ -135,11 +159,18 @@ func stratifiedGroupFolds(y []int, groups []string, k int, shuffle func(n int, s
 		shuffle(ng, func(i, j int) { order[i], order[j] = order[j], order[i] })
 	}
 	spread := make([]float64, ng)
-	for g, cs := range counts {
+	for g, cs := range gc.counts {
 		spread[g] = std(cs)
 	}
 	sort.SliceStable(order, func(a, b int) bool { return spread[order[a]] > spread[order[b]] })
+	return order
+}
 
+// assign places each group, in order, in the fold that keeps the classes' shares of the folds
+// most even (_find_best_fold), the smaller fold on a tie, and with as many groups left as
+// empty folds, only in an empty fold. It returns each group's fold.
+func (gc groupCounts) assign(order []int, k int) []int {
+	nc, ng := len(gc.class), len(gc.counts)
 	fc := make([][]float64, k) // fc[f][c]: rows of class c in fold f so far
 	for f := range fc {
 		fc[f] = make([]float64, nc)
@@ -155,20 +186,7 @@ func stratifiedGroupFolds(y []int, groups []string, k int, shuffle func(n int, s
 			if onlyEmpty && size[i] > 0 {
 				continue
 			}
-			// The mean over classes of the std over folds of each fold's share of the class,
-			// with group g in fold i (_find_best_fold's fold_eval).
-			var eval float64
-			for c := range nc {
-				for f := range k {
-					x := fc[f][c]
-					if f == i {
-						x += counts[g][c]
-					}
-					col[f] = x / yCnt[c]
-				}
-				eval += std(col)
-			}
-			eval /= float64(nc)
+			eval := gc.foldEval(col, fc, g, i)
 			if eval < minEval || isClose(eval, minEval) && size[i] < minSize {
 				best, minEval, minSize = i, eval, size[i]
 			}
@@ -176,18 +194,32 @@ func stratifiedGroupFolds(y []int, groups []string, k int, shuffle func(n int, s
 		if size[best] == 0 {
 			empty--
 		}
-		for c, x := range counts[g] {
+		for c, x := range gc.counts[g] {
 			fc[best][c] += x
 			size[best] += x
 		}
 		foldOf[g] = best
 	}
+	return foldOf
+}
 
-	folds := make([]int, len(y))
-	for i, g := range groupOf {
-		folds[i] = foldOf[g]
+// foldEval is the mean over classes of the std over folds of each fold's share of the class,
+// with group g in fold i (_find_best_fold's fold_eval); fc holds the folds so far, and col is
+// scratch of one value per fold.
+func (gc groupCounts) foldEval(col []float64, fc [][]float64, g, i int) float64 {
+	nc := len(gc.class)
+	var eval float64
+	for c := range nc {
+		for f := range fc {
+			x := fc[f][c]
+			if f == i {
+				x += gc.counts[g][c]
+			}
+			col[f] = x / gc.class[c]
+		}
+		eval += std(col)
 	}
-	return folds, nil
+	return eval / float64(nc)
 }
 
 // std is the population standard deviation of xs (numpy.std's default, ddof 0). MeanStd sums
