@@ -109,12 +109,13 @@ func main() {
 		}
 		return
 	}
+	opt := simOptions{dataDir: *dataDir, seeds: *seeds, batch: *batch, maxLabels: *max, poolMax: *poolMax, maxIter: *maxIter, predsDir: *preds}
 	var results []TaskResult
 	for _, t := range tasks {
 		if *only != "" && !slices.Contains(strings.Split(*only, ","), t.Name) {
 			continue
 		}
-		r, err := runTask(t, *dataDir, *seeds, *batch, *max, *poolMax, *maxIter, *preds)
+		r, err := runTask(t, opt)
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "labelsim: %s: %v\n", t.Name, err)
 			os.Exit(1)
@@ -189,115 +190,65 @@ func official(m *classifier.Model, test *evaluation.Set, metric string, predsFil
 	return 0, errors.New("no stance report")
 }
 
-func runTask(t task, dir string, seeds, batch, max, poolMax, maxIter int, predsDir string) (TaskResult, error) {
+// simOptions are the settings of a simulation, from the command line.
+type simOptions struct {
+	dataDir   string // the public data folder
+	seeds     int    // seeds per strategy
+	batch     int    // labels per batch, and the seed set's size
+	maxLabels int    // labels at most (or the pool)
+	poolMax   int    // pool rows at most: a larger training split is subsampled to this many
+	maxIter   int    // L-BFGS iterations per training
+	predsDir  string // if set, where the test predictions of the last margin point of seed 0 go
+}
+
+// sim is one task's simulation: the pool the annotator is asked about, as candidates for the
+// choosers, and the test split each step is scored on.
+type sim struct {
+	t         task
+	o         simOptions
+	pool      []data.Comment
+	cands     []label.Candidate
+	test      *evaluation.Set
+	cfg       classifier.Config
+	maxLabels int // o.maxLabels, or the pool's size if smaller
+}
+
+func runTask(t task, o simOptions) (TaskResult, error) {
 	start := time.Now()
-	trainSchema, testSchema := t.schema(""), t.schema("")
-	if t.TrainBodies != "" {
-		trainSchema, testSchema = t.schema(filepath.Join(dir, t.TrainBodies)), t.schema(filepath.Join(dir, t.Bodies))
-	}
-	pool, err := read(dir, t.Train, trainSchema)
-	if err != nil {
-		return TaskResult{}, err
-	}
-	testRows, err := read(dir, t.Test, testSchema)
+	pool, testRows, err := readTask(t, o.dataDir)
 	if err != nil {
 		return TaskResult{}, err
 	}
 	res := TaskResult{Task: t.Name, Metric: t.Metric, PoolFrom: len(pool), Test: len(testRows)}
-	if len(pool) > poolMax {
-		r := rand.New(rand.NewPCG(1, 1))
-		keep := r.Perm(len(pool))[:poolMax]
-		slices.Sort(keep) // the file's order, for the round-robin's article order
-		sub := make([]data.Comment, len(keep))
-		for i, j := range keep {
-			sub[i] = pool[j]
-		}
-		pool = sub
-	}
+	pool = subsample(pool, o.poolMax)
 	res.Pool = len(pool)
-	test := &evaluation.Set{Heads: []string{head}}
+	s := &sim{t: t, o: o, pool: pool, test: &evaluation.Set{Heads: []string{head}}, cfg: trainConfig(o.maxIter)}
 	for _, c := range testRows {
-		test.Add(c)
+		s.test.Add(c)
 	}
-	cfg := trainConfig(maxIter)
 	all := make([]int, len(pool))
 	for i := range all {
 		all[i] = i
 	}
-	full, err := classifier.Train(examples(pool, all), []string{head}, cfg)
+	full, err := classifier.Train(examples(pool, all), []string{head}, s.cfg)
 	if err != nil {
 		return res, err
 	}
-	if res.Full, err = official(full, test, t.Metric, ""); err != nil {
+	if res.Full, err = official(full, s.test, t.Metric, ""); err != nil {
 		return res, err
 	}
 	fmt.Fprintf(os.Stderr, "%s: pool %d of %d, test %d, full-pool %s %.4f (%.0fs)\n", t.Name, len(pool), res.PoolFrom, len(testRows), t.Metric, res.Full, time.Since(start).Seconds())
-	cands := make([]label.Candidate, len(pool))
+	s.cands = make([]label.Candidate, len(pool))
 	for i, c := range pool {
-		cands[i] = label.Candidate{Index: i, Article: evaluation.GroupOf(c, evaluation.ByArticle), Shingle: label.NewShingles(c.Text)}
+		s.cands[i] = label.Candidate{Index: i, Article: evaluation.GroupOf(c, evaluation.ByArticle), Shingle: label.NewShingles(c.Text)}
 	}
-	if max > len(pool) {
-		max = len(pool)
-	}
-	for seed := 0; seed < seeds; seed++ {
-		seedSet := label.RoundRobin(cands, batch, uint64(seed))
+	s.maxLabels = min(o.maxLabels, len(pool))
+	for seed := 0; seed < o.seeds; seed++ {
+		seedSet := label.RoundRobin(s.cands, o.batch, uint64(seed))
 		for _, strategy := range []string{"margin", "random"} {
-			run := Run{Strategy: strategy, Seed: seed}
-			asked := slices.Clone(seedSet)
-			last := seedSet
-			isAsked := make([]bool, len(pool))
-			for _, i := range asked {
-				isAsked[i] = true
-			}
-			for step := 0; ; step++ {
-				m, err := classifier.Train(examples(pool, asked), []string{head}, cfg)
-				if err != nil {
-					return res, fmt.Errorf("%s seed %d at %d labels: %w", strategy, seed, len(asked), err)
-				}
-				pf := ""
-				if predsDir != "" && strategy == "margin" && seed == 0 && len(asked)+batch > max {
-					pf = filepath.Join(predsDir, t.Name+".csv")
-				}
-				f, err := official(m, test, t.Metric, pf)
-				if err != nil {
-					return res, err
-				}
-				run.Labels = append(run.Labels, len(asked))
-				run.Official = append(run.Official, f)
-				if len(asked)+batch > max {
-					break
-				}
-				var unl []label.Candidate
-				for i := range cands {
-					if !isAsked[i] {
-						unl = append(unl, cands[i])
-					}
-				}
-				var next []int
-				if strategy == "random" {
-					next = label.SelectRandom(unl, batch, uint64(seed)<<32|uint64(step))
-				} else {
-					sc, err := m.NewScorer()
-					if err != nil {
-						return res, err
-					}
-					var s classifier.Scores
-					for k := range unl {
-						c := pool[unl[k].Index]
-						sc.Score(&s, c.Text, c.Article)
-						unl[k].Margin = label.Margin(s.Probs[0])
-					}
-					recent := make([]label.Shingles, len(last))
-					for k, i := range last {
-						recent[k] = cands[i].Shingle
-					}
-					next = label.SelectMargin(unl, batch, recent, label.Diversity{})
-				}
-				for _, i := range next {
-					isAsked[i] = true
-				}
-				asked = append(asked, next...)
-				last = next
+			run, err := s.run(strategy, seed, seedSet)
+			if err != nil {
+				return res, err
 			}
 			fmt.Fprintf(os.Stderr, "%s %s seed %d: %d points, last %.4f at %d labels (%.0fs)\n", t.Name, strategy, seed, len(run.Labels), run.Official[len(run.Official)-1], run.Labels[len(run.Labels)-1], time.Since(start).Seconds())
 			res.Runs = append(res.Runs, run)
@@ -305,4 +256,105 @@ func runTask(t task, dir string, seeds, batch, max, poolMax, maxIter int, predsD
 	}
 	res.Seconds = time.Since(start).Seconds()
 	return res, nil
+}
+
+// readTask reads a task's training split (the pool) and its test split, each joined to its
+// article file when the task has them apart.
+func readTask(t task, dir string) (pool, test []data.Comment, err error) {
+	trainSchema, testSchema := t.schema(""), t.schema("")
+	if t.TrainBodies != "" {
+		trainSchema, testSchema = t.schema(filepath.Join(dir, t.TrainBodies)), t.schema(filepath.Join(dir, t.Bodies))
+	}
+	if pool, err = read(dir, t.Train, trainSchema); err != nil {
+		return nil, nil, err
+	}
+	if test, err = read(dir, t.Test, testSchema); err != nil {
+		return nil, nil, err
+	}
+	return pool, test, nil
+}
+
+// subsample keeps at most n rows of pool, chosen at random (seed 1) and kept in the file's
+// order, for the round-robin's article order.
+func subsample(pool []data.Comment, n int) []data.Comment {
+	if len(pool) <= n {
+		return pool
+	}
+	r := rand.New(rand.NewPCG(1, 1))
+	keep := r.Perm(len(pool))[:n]
+	slices.Sort(keep)
+	sub := make([]data.Comment, len(keep))
+	for i, j := range keep {
+		sub[i] = pool[j]
+	}
+	return sub
+}
+
+// run is one strategy's learning curve from one seed: train on the labels so far and score
+// the test split, then ask for the next batch, until the next batch would pass s.maxLabels.
+func (s *sim) run(strategy string, seed int, seedSet []int) (Run, error) {
+	run := Run{Strategy: strategy, Seed: seed}
+	asked := slices.Clone(seedSet)
+	last := seedSet
+	isAsked := make([]bool, len(s.pool))
+	for _, i := range asked {
+		isAsked[i] = true
+	}
+	for step := 0; ; step++ {
+		m, err := classifier.Train(examples(s.pool, asked), []string{head}, s.cfg)
+		if err != nil {
+			return run, fmt.Errorf("%s seed %d at %d labels: %w", strategy, seed, len(asked), err)
+		}
+		pf := ""
+		if s.o.predsDir != "" && strategy == "margin" && seed == 0 && len(asked)+s.o.batch > s.maxLabels {
+			pf = filepath.Join(s.o.predsDir, s.t.Name+".csv")
+		}
+		f, err := official(m, s.test, s.t.Metric, pf)
+		if err != nil {
+			return run, err
+		}
+		run.Labels = append(run.Labels, len(asked))
+		run.Official = append(run.Official, f)
+		if len(asked)+s.o.batch > s.maxLabels {
+			return run, nil
+		}
+		next, err := s.next(m, strategy, uint64(seed)<<32|uint64(step), isAsked, last)
+		if err != nil {
+			return run, err
+		}
+		for _, i := range next {
+			isAsked[i] = true
+		}
+		asked = append(asked, next...)
+		last = next
+	}
+}
+
+// next chooses the next batch from the candidates not yet asked about: at random (from
+// randSeed), or by margin under model m with diversity from the last batch.
+func (s *sim) next(m *classifier.Model, strategy string, randSeed uint64, isAsked []bool, last []int) ([]int, error) {
+	var unl []label.Candidate
+	for i := range s.cands {
+		if !isAsked[i] {
+			unl = append(unl, s.cands[i])
+		}
+	}
+	if strategy == "random" {
+		return label.SelectRandom(unl, s.o.batch, randSeed), nil
+	}
+	sc, err := m.NewScorer()
+	if err != nil {
+		return nil, err
+	}
+	var scores classifier.Scores
+	for k := range unl {
+		c := s.pool[unl[k].Index]
+		sc.Score(&scores, c.Text, c.Article)
+		unl[k].Margin = label.Margin(scores.Probs[0])
+	}
+	recent := make([]label.Shingles, len(last))
+	for k, i := range last {
+		recent[k] = s.cands[i].Shingle
+	}
+	return label.SelectMargin(unl, s.o.batch, recent, label.Diversity{}), nil
 }
