@@ -129,72 +129,20 @@ func checkSettings(v *viper.Viper, s *settings) error {
 	if err := checkEnvironment(os.Environ()); err != nil {
 		return err
 	}
-	finite := func(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
-	bad := func(key string, val any, want string) error {
-		return usageErr("%s = %v: want %s", key, val, want)
+	if err := checkModelSettings(s); err != nil {
+		return err
 	}
-	if !(s.Model.C > 0) || s.Model.C > maxC {
-		return bad("model.c", s.Model.C, fmt.Sprintf("a number above 0 and at most %g", float64(maxC)))
-	}
-	if f := s.Features; !finite(f.ConjoinWeight) || !(f.ConjoinWeight > 0) || f.ConjoinWeight > classifier.MaxConjoinWeight {
-		return bad("features.conjoin_weight", f.ConjoinWeight, fmt.Sprintf("a number above 0 and at most %g", float64(classifier.MaxConjoinWeight)))
-	}
-	for _, h := range slices.Sorted(maps.Keys(s.Model.Heads)) {
-		hc := s.Model.Heads[h]
-		if !finite(hc.C) || hc.C < 0 || hc.C > maxC {
-			return bad("model.heads."+h+".c", hc.C, fmt.Sprintf("a number above 0 and at most %g (or 0 for model.c)", float64(maxC)))
-		}
-		if !finite(hc.WordWeight) || hc.WordWeight < 0 || hc.WordWeight > classifier.MaxConjoinWeight {
-			return bad("model.heads."+h+".word_weight", hc.WordWeight, fmt.Sprintf("a number above 0 and at most %g (or 0 for 1)", float64(classifier.MaxConjoinWeight)))
-		}
-		if !finite(hc.ConjoinWeight) || hc.ConjoinWeight < 0 || hc.ConjoinWeight > classifier.MaxConjoinWeight {
-			return bad("model.heads."+h+".conjoin_weight", hc.ConjoinWeight, fmt.Sprintf("a number above 0 and at most %g (or 0 for 1)", float64(classifier.MaxConjoinWeight)))
-		}
-	}
-	for _, h := range slices.Sorted(maps.Keys(s.Model.ClassWeights)) {
-		for _, c := range slices.Sorted(maps.Keys(s.Model.ClassWeights[h])) {
-			if w := s.Model.ClassWeights[h][c]; !(w > 0) || w > maxClassWeight {
-				return bad("model.class_weights."+h+"."+c, w, fmt.Sprintf("a number above 0 and at most %g", float64(maxClassWeight)))
-			}
-		}
-	}
-	if s.Model.MaxIter > 1_000_000 {
-		return bad("model.max_iter", s.Model.MaxIter, "at most 1000000")
-	}
-	t := s.Tune
-	switch {
-	case t.Folds < 2 || t.Folds > 100:
-		return bad("tune.folds", t.Folds, "at least 2 and at most 100")
-	case t.Repeats < 1 || t.Repeats > 100:
-		// Each repeat is a cross-validation of every grid point: 100 is far past any use, and
-		// the fold assignments of 1e9 repeats did not fit in memory.
-		return bad("tune.repeats", t.Repeats, "at least 1 and at most 100")
-	case len(t.C) > 1000 || len(t.WordWeight) > 1000 || len(t.ConjoinWeight) > 1000:
-		return bad("tune.c, tune.word_weight and tune.conjoin_weight", fmt.Sprintf("%d, %d and %d values", len(t.C), len(t.WordWeight), len(t.ConjoinWeight)), "at most 1000 each")
-	}
-	for _, c := range t.C {
-		if !(c > 0) || c > maxC {
-			return bad("tune.c", t.C, fmt.Sprintf("numbers above 0 and at most %g", float64(maxC)))
-		}
-	}
-	for _, w := range t.WordWeight {
-		if !finite(w) || !(w > 0) || w > classifier.MaxConjoinWeight {
-			return bad("tune.word_weight", t.WordWeight, fmt.Sprintf("numbers above 0 and at most %g", float64(classifier.MaxConjoinWeight)))
-		}
-	}
-	for _, w := range t.ConjoinWeight {
-		if !finite(w) || !(w > 0) || w > classifier.MaxConjoinWeight {
-			return bad("tune.conjoin_weight", t.ConjoinWeight, fmt.Sprintf("numbers above 0 and at most %g", float64(classifier.MaxConjoinWeight)))
-		}
+	if err := checkTuneSettings(s.Tune); err != nil {
+		return err
 	}
 	if s.Workers < 0 || s.Workers > 4096 {
-		return bad("workers", s.Workers, "0 (all cores) to 4096")
+		return badSetting("workers", s.Workers, "0 (all cores) to 4096")
 	}
 	for key, n := range map[string]int64{"limits.record_bytes": s.Limits.RecordBytes, "limits.article_file_bytes": s.Limits.ArticleFileBytes,
 		"limits.model_file_bytes": s.Limits.ModelFileBytes, "limits.model_memory_bytes": s.Limits.ModelMemoryBytes,
 		"limits.xlsx_bytes": s.Limits.XLSXBytes} {
 		if n < 1<<10 {
-			return bad(key, n, "at least 1024 bytes")
+			return badSetting(key, n, "at least 1024 bytes")
 		}
 	}
 	if _, err := delimiterOf(s.Delimiter); err != nil {
@@ -206,9 +154,89 @@ func checkSettings(v *viper.Viper, s *settings) error {
 	if err := s.Abstain.validate(); err != nil {
 		return err
 	}
-	// A model too large to load is one that can never be used: refuse to train it. Each head
-	// has two classes at least, and the model is held twice while it is saved (it and its
-	// file's image).
+	if err := checkModelFits(s); err != nil {
+		return err
+	}
+	modelLimits = classifier.LoadLimits{FileBytes: s.Limits.ModelFileBytes, MemoryBytes: s.Limits.ModelMemoryBytes}
+	recordLimit = s.Limits.RecordBytes
+	return nil
+}
+
+func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+
+// badSetting is the usage error for a key's value out of range, saying what is wanted.
+func badSetting(key string, val any, want string) error {
+	return usageErr("%s = %v: want %s", key, val, want)
+}
+
+// checkModelSettings checks the ranges of the model and features keys that set what training
+// fits: model.c, features.conjoin_weight, model.heads, model.class_weights and model.max_iter.
+func checkModelSettings(s *settings) error {
+	if !(s.Model.C > 0) || s.Model.C > maxC {
+		return badSetting("model.c", s.Model.C, fmt.Sprintf("a number above 0 and at most %g", float64(maxC)))
+	}
+	if f := s.Features; !finite(f.ConjoinWeight) || !(f.ConjoinWeight > 0) || f.ConjoinWeight > classifier.MaxConjoinWeight {
+		return badSetting("features.conjoin_weight", f.ConjoinWeight, fmt.Sprintf("a number above 0 and at most %g", float64(classifier.MaxConjoinWeight)))
+	}
+	for _, h := range slices.Sorted(maps.Keys(s.Model.Heads)) {
+		hc := s.Model.Heads[h]
+		if !finite(hc.C) || hc.C < 0 || hc.C > maxC {
+			return badSetting("model.heads."+h+".c", hc.C, fmt.Sprintf("a number above 0 and at most %g (or 0 for model.c)", float64(maxC)))
+		}
+		if !finite(hc.WordWeight) || hc.WordWeight < 0 || hc.WordWeight > classifier.MaxConjoinWeight {
+			return badSetting("model.heads."+h+".word_weight", hc.WordWeight, fmt.Sprintf("a number above 0 and at most %g (or 0 for 1)", float64(classifier.MaxConjoinWeight)))
+		}
+		if !finite(hc.ConjoinWeight) || hc.ConjoinWeight < 0 || hc.ConjoinWeight > classifier.MaxConjoinWeight {
+			return badSetting("model.heads."+h+".conjoin_weight", hc.ConjoinWeight, fmt.Sprintf("a number above 0 and at most %g (or 0 for 1)", float64(classifier.MaxConjoinWeight)))
+		}
+	}
+	for _, h := range slices.Sorted(maps.Keys(s.Model.ClassWeights)) {
+		for _, c := range slices.Sorted(maps.Keys(s.Model.ClassWeights[h])) {
+			if w := s.Model.ClassWeights[h][c]; !(w > 0) || w > maxClassWeight {
+				return badSetting("model.class_weights."+h+"."+c, w, fmt.Sprintf("a number above 0 and at most %g", float64(maxClassWeight)))
+			}
+		}
+	}
+	if s.Model.MaxIter > 1_000_000 {
+		return badSetting("model.max_iter", s.Model.MaxIter, "at most 1000000")
+	}
+	return nil
+}
+
+// checkTuneSettings checks the ranges of the tune keys: the folds, the repeats and the grid.
+func checkTuneSettings(t tuneSettings) error {
+	switch {
+	case t.Folds < 2 || t.Folds > 100:
+		return badSetting("tune.folds", t.Folds, "at least 2 and at most 100")
+	case t.Repeats < 1 || t.Repeats > 100:
+		// Each repeat is a cross-validation of every grid point: 100 is far past any use, and
+		// the fold assignments of 1e9 repeats did not fit in memory.
+		return badSetting("tune.repeats", t.Repeats, "at least 1 and at most 100")
+	case len(t.C) > 1000 || len(t.WordWeight) > 1000 || len(t.ConjoinWeight) > 1000:
+		return badSetting("tune.c, tune.word_weight and tune.conjoin_weight", fmt.Sprintf("%d, %d and %d values", len(t.C), len(t.WordWeight), len(t.ConjoinWeight)), "at most 1000 each")
+	}
+	for _, c := range t.C {
+		if !(c > 0) || c > maxC {
+			return badSetting("tune.c", t.C, fmt.Sprintf("numbers above 0 and at most %g", float64(maxC)))
+		}
+	}
+	for _, w := range t.WordWeight {
+		if !finite(w) || !(w > 0) || w > classifier.MaxConjoinWeight {
+			return badSetting("tune.word_weight", t.WordWeight, fmt.Sprintf("numbers above 0 and at most %g", float64(classifier.MaxConjoinWeight)))
+		}
+	}
+	for _, w := range t.ConjoinWeight {
+		if !finite(w) || !(w > 0) || w > classifier.MaxConjoinWeight {
+			return badSetting("tune.conjoin_weight", t.ConjoinWeight, fmt.Sprintf("numbers above 0 and at most %g", float64(classifier.MaxConjoinWeight)))
+		}
+	}
+	return nil
+}
+
+// checkModelFits refuses features.bits that would give a model too large to load, one that
+// could never be used. Each head has two classes at least, and the model is held twice while it
+// is saved (it and its file's image).
+func checkModelFits(s *settings) error {
 	if n := len(s.Labels); n > 0 {
 		classes := make([]int, n)
 		for i := range classes {
@@ -219,8 +247,6 @@ func checkSettings(v *viper.Viper, s *settings) error {
 				s.Features.Bits, n, s.Features.Bits, need>>20, s.Limits.ModelMemoryBytes>>20)
 		}
 	}
-	modelLimits = classifier.LoadLimits{FileBytes: s.Limits.ModelFileBytes, MemoryBytes: s.Limits.ModelMemoryBytes}
-	recordLimit = s.Limits.RecordBytes
 	return nil
 }
 
