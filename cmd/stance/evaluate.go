@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/commentstance/stance/abstain"
 	"github.com/commentstance/stance/data"
@@ -76,30 +77,16 @@ accuracy-coverage curve whether or not a threshold is given, and marks the thres
   stance evaluate --model out/sample.stance --by article --data data/sample/comments.csv --articles data/sample/articles.csv
   stance evaluate --cv 5 --no-tune --min-prob stance=0.6 --min-prob sentiment=0.5 --data data/sample/comments.csv --articles data/sample/articles.csv`,
 		Args: noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, _, err := loadSettings(e.configPath, e.configSet, cmd.Flags(), trainFlags)
-			if err != nil {
-				return err
-			}
-			if err := e.checkPaths(cmd.Flags(), []string{"data", "articles", "model", "config"}, []string{"predictions", "report"}); err != nil {
-				return err
-			}
-			if err := checkFolds("cv", fl.cv); err != nil {
-				return err
-			}
-			if err := s.Tune.validate(); err != nil {
-				return err
-			}
-			if err := fl.check(); err != nil {
-				return err
-			}
-			if fl.abstain, fl.abstainSrc, err = abstainFlags(s, cmd.Flags()); err != nil {
-				return err
-			}
-			return e.evaluate(cmd.Context(), s, fl)
-		},
+		RunE: func(cmd *cobra.Command, _ []string) error { return e.runEvaluate(cmd, &fl) },
 	}
-	f := cmd.Flags()
+	fl.addFlags(cmd.Flags())
+	addModelFlags(cmd)
+	addAbstainFlags(cmd)
+	return cmd
+}
+
+// addFlags registers evaluate's own flags, which set fl.
+func (fl *evaluateFlags) addFlags(f *pflag.FlagSet) {
 	f.StringSliceVar(&fl.data, "data", nil, "labelled comments (CSV, TSV or JSONL); repeat to concatenate files")
 	f.StringVar(&fl.articles, "articles", "", "file of articles joined on the comments' article id")
 	f.StringVar(&fl.model, "model", "", "the model to evaluate")
@@ -113,9 +100,30 @@ accuracy-coverage curve whether or not a threshold is given, and marks the thres
 	f.IntVar(&fl.repeats, "repeats", 1, "with --cv: cross-validate on this many fold assignments (seeds seed, seed+1, ...) and report each head's mean, sd and per-seed figures")
 	f.BoolVar(&fl.tune, "tune", false, "with --cv: tune each fold's settings on its training part (nested) even where config.yaml says tune: off")
 	f.BoolVar(&fl.noTune, "no-tune", false, "with --cv: train every fold with the configured settings, without tuning them first")
-	addModelFlags(cmd)
-	addAbstainFlags(cmd)
-	return cmd
+}
+
+// runEvaluate checks evaluate's settings and flags, then evaluates.
+func (e *env) runEvaluate(cmd *cobra.Command, fl *evaluateFlags) error {
+	s, _, err := loadSettings(e.configPath, e.configSet, cmd.Flags(), trainFlags)
+	if err != nil {
+		return err
+	}
+	if err := e.checkPaths(cmd.Flags(), []string{"data", "articles", "model", "config"}, []string{"predictions", "report"}); err != nil {
+		return err
+	}
+	if err := checkFolds("cv", fl.cv); err != nil {
+		return err
+	}
+	if err := s.Tune.validate(); err != nil {
+		return err
+	}
+	if err := fl.check(); err != nil {
+		return err
+	}
+	if fl.abstain, fl.abstainSrc, err = abstainFlags(s, cmd.Flags()); err != nil {
+		return err
+	}
+	return e.evaluate(cmd.Context(), s, *fl)
 }
 
 // check refuses flags that do not go together.
@@ -166,20 +174,7 @@ func (e *env) evaluate(ctx context.Context, s *settings, fl evaluateFlags) error
 	if err := checkLabels(l, s); err != nil && fl.cv > 0 {
 		return err
 	}
-	var res *evaluation.Result
-	if fl.cv > 0 {
-		// A bad --group-by is a usage error before any note on the data.
-		if !evaluation.GroupBy(fl.groupBy).Valid() {
-			return usageErr("--group-by %q: %v", fl.groupBy, evaluation.ErrGroupBy)
-		}
-		e.noteLeftOut(l) // with --model, testModel names the model's heads the data lacks
-		e.noteNoArticleText(l, s)
-		res, err = interruptible(ctx, func() (*evaluation.Result, error) {
-			return e.crossValidate(s, l, fl, s.Seed)
-		})
-	} else {
-		res, err = e.testModel(fl.model, l)
-	}
+	res, err := e.evaluationResult(ctx, s, l, fl)
 	if err != nil {
 		return err
 	}
@@ -218,6 +213,30 @@ func (e *env) evaluate(ctx context.Context, s *settings, fl evaluateFlags) error
 	if fl.predictions == "-" || fl.report == "-" {
 		figures = e.stderr
 	}
+	if err := e.writeEvaluationFiles(s, fl, res, reports, title); err != nil {
+		return err
+	}
+	return writeReports(figures, fl.format, title, reports)
+}
+
+// evaluationResult scores l by cross-validation (--cv) or with the model given (--model).
+func (e *env) evaluationResult(ctx context.Context, s *settings, l *labelled, fl evaluateFlags) (*evaluation.Result, error) {
+	if fl.cv == 0 {
+		return e.testModel(fl.model, l)
+	}
+	// A bad --group-by is a usage error before any note on the data.
+	if !evaluation.GroupBy(fl.groupBy).Valid() {
+		return nil, usageErr("--group-by %q: %v", fl.groupBy, evaluation.ErrGroupBy)
+	}
+	e.noteLeftOut(l) // with --model, testModel names the model's heads the data lacks
+	e.noteNoArticleText(l, s)
+	return interruptible(ctx, func() (*evaluation.Result, error) {
+		return e.crossValidate(s, l, fl, s.Seed)
+	})
+}
+
+// writeEvaluationFiles writes the predictions CSV and the HTML report, each if asked for.
+func (e *env) writeEvaluationFiles(s *settings, fl evaluateFlags, res *evaluation.Result, reports []evaluation.HeadReport, title string) error {
 	if fl.predictions != "" {
 		if err := e.writeOut(fl.predictions, func(w io.Writer) error { return evaluation.WritePredictions(w, res, fl.abstain) }); err != nil {
 			return err
@@ -238,7 +257,7 @@ func (e *env) evaluate(ctx context.Context, s *settings, fl evaluateFlags) error
 		}
 		e.notef("report written to %s", where(fl.report))
 	}
-	return writeReports(figures, fl.format, title, reports)
+	return nil
 }
 
 // testModel scores l with the model at path.
@@ -374,77 +393,97 @@ func formatBy(w io.Writer, nr evaluation.HeadReport) {
 	fmt.Fprintf(w, "%s  %6s  %8.4f  %8.4f  %8.4f\n", cell.Pad(mean, kw), "", nr.ByMean.Accuracy, nr.ByMean.MacroF1, nr.ByMean.Official)
 }
 
+// writeReports writes each head's figures to w in format: table (the default), json, jsonl or
+// csv.
 func writeReports(w io.Writer, format, title string, reports []evaluation.HeadReport) error {
 	switch format {
 	case "jsonl": // one object per head
 		return writeJSONLines(w, reports)
 	case "csv": // one row per head and class, then one per head with the summary figures
-		cw := csv.NewWriter(w)
-		cw.Write([]string{"head", "class", "precision", "recall", "f1", "support", "metric", "value"})
-		f := func(x float64) string { return strconv.FormatFloat(x, 'f', 4, 64) }
-		type figure struct {
-			name string
-			v    float64
-		}
-		// figures are the official metric, accuracy and macro-F1, the last two left out where
-		// they are the official metric: its row says it once.
-		figures := func(metric string, official, accuracy, macroF1 float64) []figure {
-			out := []figure{{metric, official}}
-			for _, m := range []figure{{"accuracy", accuracy}, {"macro_f1", macroF1}} {
-				if m.name != metric {
-					out = append(out, m)
-				}
-			}
-			return out
-		}
-		row := func(head string, n int, metric, v string) {
-			cw.Write([]string{head, "", "", "", "", strconv.Itoa(n), metric, v})
-		}
-		for _, r := range reports {
-			for _, c := range r.Report.PerClass {
-				cw.Write([]string{r.Head, c.Class, f(c.Precision), f(c.Recall), f(c.F1), strconv.Itoa(c.Support), "", ""})
-			}
-			metric := r.Report.Metric
-			for _, m := range figures(metric, r.Report.Official, r.Report.Accuracy, r.Report.MacroF1) {
-				row(r.Head, r.Report.N, m.name, f(m.v))
-			}
-			for _, g := range r.By {
-				for _, m := range figures(metric, g.Official, g.Accuracy, g.MacroF1) {
-					row(r.Head, g.N, fmt.Sprintf("%s of %s %s", m.name, r.ByName, g.Key), f(m.v))
-				}
-			}
-			if bm := r.ByMean; bm != nil {
-				for _, m := range figures(metric, bm.Official, bm.Accuracy, bm.MacroF1) {
-					row(r.Head, r.Report.N, fmt.Sprintf("%s unweighted mean of %d by %s", m.name, len(r.By), r.ByName), f(m.v))
-				}
-			}
-			if a := r.Abstain; a != nil {
-				row(r.Head, a.N, "coverage", f(a.Coverage))
-				row(r.Head, a.Review, "review", strconv.Itoa(a.Review))
-				if l := a.OnLabelled; l != nil {
-					for _, m := range figures(metric, l.Official, l.Accuracy, l.MacroF1) {
-						row(r.Head, a.Labelled, m.name+" of labelled", f(m.v))
-					}
-				}
-			}
-			if rs := r.Repeats; rs != nil {
-				means := figures(metric, rs.Mean.Official, rs.Mean.Accuracy, rs.Mean.MacroF1)
-				sds := figures(metric, rs.SD.Official, rs.SD.Accuracy, rs.SD.MacroF1)
-				for i, m := range means {
-					row(r.Head, r.Report.N, fmt.Sprintf("%s mean of %d", m.name, len(rs.Seeds)), f(m.v))
-					row(r.Head, r.Report.N, fmt.Sprintf("%s sd of %d", m.name, len(rs.Seeds)), f(sds[i].v))
-				}
-			}
-		}
-		cw.Flush()
-		return cw.Error()
-	}
-	if format == "json" {
+		return writeReportsCSV(w, reports)
+	case "json":
 		return writeJSON(w, struct {
 			Title string                  `json:"title"`
 			Heads []evaluation.HeadReport `json:"heads"`
 		}{title, reports})
 	}
+	return writeReportsTable(w, title, reports)
+}
+
+// writeReportsCSV writes evaluate --format csv: per head, a row per class, then a row per
+// summary figure.
+func writeReportsCSV(w io.Writer, reports []evaluation.HeadReport) error {
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"head", "class", "precision", "recall", "f1", "support", "metric", "value"})
+	for _, r := range reports {
+		writeHeadCSV(cw, r)
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// csvFigure is a summary figure of evaluate --format csv: its metric's name and its value.
+type csvFigure struct {
+	name string
+	v    float64
+}
+
+// csvFigures are the official metric, accuracy and macro-F1, the last two left out where they
+// are the official metric: its row says it once.
+func csvFigures(metric string, official, accuracy, macroF1 float64) []csvFigure {
+	out := []csvFigure{{metric, official}}
+	for _, m := range []csvFigure{{"accuracy", accuracy}, {"macro_f1", macroF1}} {
+		if m.name != metric {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// writeHeadCSV writes one head's rows of evaluate --format csv; cw holds any error.
+func writeHeadCSV(cw *csv.Writer, r evaluation.HeadReport) {
+	f := func(x float64) string { return strconv.FormatFloat(x, 'f', 4, 64) }
+	row := func(head string, n int, metric, v string) {
+		cw.Write([]string{head, "", "", "", "", strconv.Itoa(n), metric, v})
+	}
+	for _, c := range r.Report.PerClass {
+		cw.Write([]string{r.Head, c.Class, f(c.Precision), f(c.Recall), f(c.F1), strconv.Itoa(c.Support), "", ""})
+	}
+	metric := r.Report.Metric
+	for _, m := range csvFigures(metric, r.Report.Official, r.Report.Accuracy, r.Report.MacroF1) {
+		row(r.Head, r.Report.N, m.name, f(m.v))
+	}
+	for _, g := range r.By {
+		for _, m := range csvFigures(metric, g.Official, g.Accuracy, g.MacroF1) {
+			row(r.Head, g.N, fmt.Sprintf("%s of %s %s", m.name, r.ByName, g.Key), f(m.v))
+		}
+	}
+	if bm := r.ByMean; bm != nil {
+		for _, m := range csvFigures(metric, bm.Official, bm.Accuracy, bm.MacroF1) {
+			row(r.Head, r.Report.N, fmt.Sprintf("%s unweighted mean of %d by %s", m.name, len(r.By), r.ByName), f(m.v))
+		}
+	}
+	if a := r.Abstain; a != nil {
+		row(r.Head, a.N, "coverage", f(a.Coverage))
+		row(r.Head, a.Review, "review", strconv.Itoa(a.Review))
+		if l := a.OnLabelled; l != nil {
+			for _, m := range csvFigures(metric, l.Official, l.Accuracy, l.MacroF1) {
+				row(r.Head, a.Labelled, m.name+" of labelled", f(m.v))
+			}
+		}
+	}
+	if rs := r.Repeats; rs != nil {
+		means := csvFigures(metric, rs.Mean.Official, rs.Mean.Accuracy, rs.Mean.MacroF1)
+		sds := csvFigures(metric, rs.SD.Official, rs.SD.Accuracy, rs.SD.MacroF1)
+		for i, m := range means {
+			row(r.Head, r.Report.N, fmt.Sprintf("%s mean of %d", m.name, len(rs.Seeds)), f(m.v))
+			row(r.Head, r.Report.N, fmt.Sprintf("%s sd of %d", m.name, len(rs.Seeds)), f(sds[i].v))
+		}
+	}
+}
+
+// writeReportsTable writes evaluate's table: the title, then each head's figures.
+func writeReportsTable(w io.Writer, title string, reports []evaluation.HeadReport) error {
 	fmt.Fprintf(w, "%s\n", title)
 	for _, r := range reports {
 		fmt.Fprintf(w, "\n== %s ==\n", r.Head)
