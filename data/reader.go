@@ -31,8 +31,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/commentstance/stance/timestamp"
 	"golang.org/x/text/encoding"
+
+	"github.com/commentstance/stance/timestamp"
 )
 
 // Comment is one record of a comments file.
