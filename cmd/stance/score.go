@@ -80,26 +80,8 @@ func (e *env) runScore(cmd *cobra.Command, args []string, a *scoreArgs) error {
 	if err != nil {
 		return err
 	}
-	switch a.format {
-	case "table", "csv", "jsonl", "json":
-	default:
-		return usageErr("--format %q: want table, csv, jsonl or json", a.format)
-	}
-	switch a.inputFormat {
-	case "", "text":
-		if a.inputFormat == "text" && a.dataFile != "" {
-			return usageErr("--input-format text is for comments on standard input, one per line; --data takes csv, tsv or jsonl")
-		}
-	case "csv", "tsv", "jsonl":
-		if a.dataFile == "" && len(args) == 0 {
-			a.dataFile = "-"
-		}
-		s.Format = a.inputFormat
-	default:
-		return usageErr("--input-format %q: want text, csv, tsv or jsonl", a.inputFormat)
-	}
-	if a.articleFile == "-" && len(args) == 0 && (a.dataFile == "" || a.dataFile == "-") {
-		return usageErr("--article-file - reads standard input, so the comments cannot come from it too: give them as arguments or with --data FILE")
+	if err := a.check(s, args); err != nil {
+		return err
 	}
 	article, err := e.articleFlag(a.article, a.articleFile)
 	if err != nil {
@@ -147,6 +129,34 @@ func (e *env) runScore(cmd *cobra.Command, args []string, a *scoreArgs) error {
 	}
 	if bare > 0 && len(m.Articles) > 0 {
 		e.notef("note: %d comments scored without an article, by a model trained with articles: each head scored them as it scores comments under an unseen article; give the article with --article, --article-file, or an article column (or article_id and --articles) in --data", bare)
+	}
+	return nil
+}
+
+// check refuses a format score does not write or read, and --article-file - with the comments
+// on standard input too. --input-format csv, tsv or jsonl sets s.Format, and without arguments
+// or --data it reads standard input (--data -).
+func (a *scoreArgs) check(s *settings, args []string) error {
+	switch a.format {
+	case "table", "csv", "jsonl", "json":
+	default:
+		return usageErr("--format %q: want table, csv, jsonl or json", a.format)
+	}
+	switch a.inputFormat {
+	case "", "text":
+		if a.inputFormat == "text" && a.dataFile != "" {
+			return usageErr("--input-format text is for comments on standard input, one per line; --data takes csv, tsv or jsonl")
+		}
+	case "csv", "tsv", "jsonl":
+		if a.dataFile == "" && len(args) == 0 {
+			a.dataFile = "-"
+		}
+		s.Format = a.inputFormat
+	default:
+		return usageErr("--input-format %q: want text, csv, tsv or jsonl", a.inputFormat)
+	}
+	if a.articleFile == "-" && len(args) == 0 && (a.dataFile == "" || a.dataFile == "-") {
+		return usageErr("--article-file - reads standard input, so the comments cannot come from it too: give them as arguments or with --data FILE")
 	}
 	return nil
 }
@@ -210,82 +220,105 @@ type scoreSource struct {
 // scoreInputs passes the comments to score to each in turn, as they are read: arguments, a data
 // file, or standard input lines. Input without a comment is a usage error.
 func (e *env) scoreInputs(s *settings, src scoreSource, each func(scoreItem) error) error {
-	args, dataFile, articlesFile, article := src.args, src.data, src.articles, src.article
 	n := 0
 	emit := func(it scoreItem) error {
 		n++
 		return each(it)
 	}
+	var err error
 	switch {
-	case len(args) > 0 && dataFile != "":
+	case len(src.args) > 0 && src.data != "":
 		return usageErr("give comments as arguments or --data, not both")
-	case len(args) > 0:
-		// Every argument is checked before any is scored, so that a bad one prints nothing.
-		for i, a := range args {
-			if err := checkText(a); err != nil {
-				return usageErr("argument %d %q: %v", i+1, a, err)
-			}
-			// As a data file's row without text is skipped, an argument without text is a
-			// mistake to report rather than a comment to score (it would get the prior).
-			if strings.TrimSpace(a) == "" {
-				return usageErr("argument %d %q: empty comment; want some text", i+1, a)
-			}
-		}
-		for _, a := range args {
-			if err := emit(scoreItem{Text: a, Article: article}); err != nil {
-				return err
-			}
-		}
-	case dataFile != "":
-		// Strict on standard input: a skipped line would leave a caller waiting for its answer.
-		r, err := e.openComments(s, dataFile, articlesFile, dataFile == "-")
-		if err != nil {
-			return err
-		}
-		defer r.Close()
-		for {
-			c, err := r.Read()
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				return asUsage(err)
-			}
-			a := c.Article
-			if a == "" {
-				a = article
-			}
-			if err := emit(scoreItem{ID: c.ID, ArticleID: c.ArticleID, Text: c.Text, Article: a}); err != nil {
-				return err
-			}
-		}
-		e.reportSkips(r)
+	case len(src.args) > 0:
+		err = argItems(src.args, src.article, emit)
+	case src.data != "":
+		err = e.dataItems(s, src, emit)
 	default:
-		sc := bufio.NewScanner(e.stdin)
-		sc.Buffer(make([]byte, 64*1024), stdinLimit())
-		line := 0
-		for sc.Scan() {
-			line++
-			t := strings.TrimSpace(sc.Text())
-			if t == "" {
-				continue
-			}
-			if err := checkText(t); err != nil {
-				return usageErr("standard input line %d: %v", line, err)
-			}
-			if err := emit(scoreItem{Text: t, Article: article}); err != nil {
-				return err
-			}
-		}
-		if err := sc.Err(); err != nil {
-			if errors.Is(err, bufio.ErrTooLong) {
-				return usageErr("standard input line %d: longer than %d bytes; raise limits.record_bytes if it is real text", line+1, stdinLimit())
-			}
-			return fmt.Errorf("reading standard input: %w", err)
-		}
+		err = e.stdinItems(src.article, emit)
+	}
+	if err != nil {
+		return err
 	}
 	if n == 0 {
 		return usageErr("no comments to score: give them as arguments, with --data FILE, or on standard input")
+	}
+	return nil
+}
+
+// argItems passes each argument, a comment under article, to emit. Every argument is checked
+// before any is scored, so that a bad one prints nothing.
+func argItems(args []string, article string, emit func(scoreItem) error) error {
+	for i, a := range args {
+		if err := checkText(a); err != nil {
+			return usageErr("argument %d %q: %v", i+1, a, err)
+		}
+		// As a data file's row without text is skipped, an argument without text is a
+		// mistake to report rather than a comment to score (it would get the prior).
+		if strings.TrimSpace(a) == "" {
+			return usageErr("argument %d %q: empty comment; want some text", i+1, a)
+		}
+	}
+	for _, a := range args {
+		if err := emit(scoreItem{Text: a, Article: article}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// dataItems passes each comment of the data file to emit, under src.article where its row has
+// no article.
+func (e *env) dataItems(s *settings, src scoreSource, emit func(scoreItem) error) error {
+	// Strict on standard input: a skipped line would leave a caller waiting for its answer.
+	r, err := e.openComments(s, src.data, src.articles, src.data == "-")
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	for {
+		c, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return asUsage(err)
+		}
+		a := c.Article
+		if a == "" {
+			a = src.article
+		}
+		if err := emit(scoreItem{ID: c.ID, ArticleID: c.ArticleID, Text: c.Text, Article: a}); err != nil {
+			return err
+		}
+	}
+	e.reportSkips(r)
+	return nil
+}
+
+// stdinItems passes each line of standard input that is not blank, trimmed, to emit as a
+// comment under article.
+func (e *env) stdinItems(article string, emit func(scoreItem) error) error {
+	sc := bufio.NewScanner(e.stdin)
+	sc.Buffer(make([]byte, 64*1024), stdinLimit())
+	line := 0
+	for sc.Scan() {
+		line++
+		t := strings.TrimSpace(sc.Text())
+		if t == "" {
+			continue
+		}
+		if err := checkText(t); err != nil {
+			return usageErr("standard input line %d: %v", line, err)
+		}
+		if err := emit(scoreItem{Text: t, Article: article}); err != nil {
+			return err
+		}
+	}
+	if err := sc.Err(); err != nil {
+		if errors.Is(err, bufio.ErrTooLong) {
+			return usageErr("standard input line %d: longer than %d bytes; raise limits.record_bytes if it is real text", line+1, stdinLimit())
+		}
+		return fmt.Errorf("reading standard input: %w", err)
 	}
 	return nil
 }
