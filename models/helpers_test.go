@@ -144,10 +144,3 @@ func denseTheta(fr *fitResult, k, dim int) []float64 {
 	return theta
 }
 
-func infNorm(v []float64) float64 {
-	var m float64
-	for _, x := range v {
-		m = max(m, math.Abs(x))
-	}
-	return m
-}
