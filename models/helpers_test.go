@@ -143,4 +143,3 @@ func denseTheta(fr *fitResult, k, dim int) []float64 {
 	copy(theta[dim*k:], fr.theta[len(fr.cols)*k:])
 	return theta
 }
-
