@@ -138,11 +138,15 @@ func checkSettings(v *viper.Viper, s *settings) error {
 	if s.Workers < 0 || s.Workers > 4096 {
 		return badSetting("workers", s.Workers, "0 (all cores) to 4096")
 	}
-	for key, n := range map[string]int64{"limits.record_bytes": s.Limits.RecordBytes, "limits.article_file_bytes": s.Limits.ArticleFileBytes,
-		"limits.model_file_bytes": s.Limits.ModelFileBytes, "limits.model_memory_bytes": s.Limits.ModelMemoryBytes,
-		"limits.xlsx_bytes": s.Limits.XLSXBytes} {
-		if n < 1<<10 {
-			return badSetting(key, n, "at least 1024 bytes")
+	// In config.yaml's order, so that of several bad limits the first is named, every run.
+	for _, l := range []struct {
+		key string
+		n   int64
+	}{{"limits.record_bytes", s.Limits.RecordBytes}, {"limits.article_file_bytes", s.Limits.ArticleFileBytes},
+		{"limits.model_file_bytes", s.Limits.ModelFileBytes}, {"limits.model_memory_bytes", s.Limits.ModelMemoryBytes},
+		{"limits.xlsx_bytes", s.Limits.XLSXBytes}} {
+		if l.n < 1<<10 {
+			return badSetting(l.key, l.n, "at least 1024 bytes")
 		}
 	}
 	if _, err := delimiterOf(s.Delimiter); err != nil {

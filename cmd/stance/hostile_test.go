@@ -115,6 +115,10 @@ func TestHostileInputs(t *testing.T) {
 		{name: "config: a limit of 10 bytes", files: map[string]string{"c.yaml": "limits:\n  record_bytes: 10\n"},
 			args: []string{"score", "--config", "@c.yaml", "--model", "$MODEL", "x"}, code: exitUsage, rows: none,
 			stderr: []string{"limits.record_bytes = 10: want at least 1024 bytes"}},
+		// Every run names the same one of several bad limits: the first in config.yaml's order.
+		{name: "config: three limits too small", files: map[string]string{"c.yaml": "limits:\n  xlsx_bytes: 5\n  model_file_bytes: 7\n  article_file_bytes: 9\n"},
+			args: []string{"score", "--config", "@c.yaml", "--model", "$MODEL", "x"}, code: exitUsage, rows: none,
+			stderr: []string{"limits.article_file_bytes = 9: want at least 1024 bytes"}},
 		{name: "config: a delimiter of two characters", args: []string{"export", "--delimiter", ";;", "--model", "$MODEL", "--data", "$SAMPLE", "--out", "$OUT"}, code: exitUsage, rows: none,
 			stderr: []string{`delimiter = ";;": want one character`}},
 
