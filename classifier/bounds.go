@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"os"
 	"slices"
@@ -21,16 +22,32 @@ import (
 // (checkValues).
 
 // LoadLimits bound what loading a model may read and allocate. The zero value means the
-// defaults. Messages name each limit by the configuration key that sets it.
+// defaults. A model over one is a *LimitError, which names the field.
 type LoadLimits struct {
-	// FileBytes bounds the model file, which is read whole to check its checksum
-	// (limits.model_file_bytes). 0 means DefaultModelFileBytes.
+	// FileBytes bounds the model file, which is read whole to check its checksum.
+	// 0 means DefaultModelFileBytes.
 	FileBytes int64
 	// MemoryBytes bounds what the loaded model takes: the file, the IDF table, and the heads'
-	// weight matrices or, for scoring only, the scoring table (limits.model_memory_bytes).
-	// 0 means DefaultModelMemoryBytes.
+	// weight matrices or, for scoring only, the scoring table. 0 means DefaultModelMemoryBytes.
 	MemoryBytes int64
 }
+
+// LimitError is a model over a bound of LoadLimits. Limit names the field ("FileBytes",
+// "MemoryBytes"); Err says by how much and wraps ErrTooLarge. A front end that sets the limits
+// by other names (the CLI: config.yaml's limits.model_file_bytes) says the message with Say.
+type LimitError struct {
+	Limit string
+	Err   error
+}
+
+func (e *LimitError) Error() string { return e.Say("LoadLimits." + e.Limit) }
+
+// Say is the message with the limit named name.
+func (e *LimitError) Say(name string) string {
+	return fmt.Sprintf("%v; raise %s if it is a model", e.Err, name)
+}
+
+func (e *LimitError) Unwrap() error { return e.Err }
 
 const (
 	// DefaultModelFileBytes is 512 MiB, some 20 times the largest model the benchmarks train
@@ -43,7 +60,7 @@ const (
 
 	// MaxHeads bounds the heads of a model: each head is a label column of the data.
 	MaxHeads = 64
-	// MaxConjoinWeight bounds features.conjoin_weight. A weight of 1e6 already makes the
+	// MaxConjoinWeight bounds features.Config.ConjoinWeight and HeadConfig's weights. A weight of 1e6 already makes the
 	// conjoined copies all that counts; larger ones only bring scores near overflow.
 	MaxConjoinWeight = 1e6
 	// maxIDF bounds a loaded IDF. Smoothed IDF is 1 + ln((1+n)/(1+df)) (scikit-learn's
@@ -103,7 +120,7 @@ func LoadWith(path string, o LoadOptions) (*Model, error) {
 func readRest(buf *bytes.Buffer, r io.Reader, o LoadOptions) error {
 	limit := o.Limits.file()
 	if o.size > limit {
-		return fmt.Errorf("%w: the file is %d bytes, more than %d; raise limits.model_file_bytes if it is a model", ErrTooLarge, o.size, limit)
+		return &LimitError{"FileBytes", fmt.Errorf("%w: the file is %d bytes, more than %d", ErrTooLarge, o.size, limit)}
 	}
 	size := 64 << 10
 	if o.size > 0 {
@@ -114,7 +131,7 @@ func readRest(buf *bytes.Buffer, r io.Reader, o LoadOptions) error {
 	for {
 		if len(b) == cap(b) {
 			if int64(len(b)) > limit {
-				return fmt.Errorf("%w: the input is longer than %d bytes; raise limits.model_file_bytes if it is a model", ErrTooLarge, limit)
+				return &LimitError{"FileBytes", fmt.Errorf("%w: the input is longer than %d bytes", ErrTooLarge, limit)}
 			}
 			nb := make([]byte, len(b), min(2*int64(cap(b)), limit+1))
 			copy(nb, b)
@@ -130,7 +147,7 @@ func readRest(buf *bytes.Buffer, r io.Reader, o LoadOptions) error {
 		}
 	}
 	if int64(len(b)) > limit {
-		return fmt.Errorf("%w: the input is longer than %d bytes; raise limits.model_file_bytes if it is a model", ErrTooLarge, limit)
+		return &LimitError{"FileBytes", fmt.Errorf("%w: the input is longer than %d bytes", ErrTooLarge, limit)}
 	}
 	*buf = *bytes.NewBuffer(b)
 	return nil
@@ -200,8 +217,8 @@ func checkBounds(h *fileHeader, idf []byte, fileBytes int, o LoadOptions) error 
 	kept := min(int64(binary.LittleEndian.Uint32(idf[8:12])), int64(len(idf)/8))
 	need, what := loadedBytes(h.Config.Features, classes, kept, int64(fileBytes), o.ScoreOnly)
 	if limit := o.Limits.memory(); need > limit {
-		return fmt.Errorf("%w: %d heads of %v classes over 2^%d features need %s for the %s, more than %d MiB; raise limits.model_memory_bytes if it is a model",
-			ErrTooLarge, len(classes), classes, h.Config.Features.Bits, mib(need), what, limit>>20)
+		return &LimitError{"MemoryBytes", fmt.Errorf("%w: %d heads of %v classes over 2^%d features need %s for the %s, more than %d MiB",
+			ErrTooLarge, len(classes), classes, h.Config.Features.Bits, mib(need), what, limit>>20)}
 	}
 	return nil
 }
@@ -214,34 +231,50 @@ func mib(n int64) string {
 }
 
 // checkConfigValues refuses settings that would make scores overflow or divide by zero, which
-// Config.Validate lets through (NaN compares false with every bound).
+// Config.Validate lets through (NaN compares false with every bound). Its errors are those of
+// Validate: a *features.ConfigError or a *ConfigError. Of several bad heads or class weights,
+// the first by name is reported.
 func checkConfigValues(c Config) error {
 	finite := func(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+	weight := fmt.Errorf("want a number above 0 and at most %g (or 0 for 1)", float64(MaxConjoinWeight))
 	if f := c.Features; f.Conjoin && !(f.ConjoinWeight > 0 && f.ConjoinWeight <= MaxConjoinWeight) {
-		return fmt.Errorf("features.conjoin_weight = %v: want a number above 0 and at most %g", f.ConjoinWeight, float64(MaxConjoinWeight))
+		return &features.ConfigError{Field: "ConjoinWeight", Value: f.ConjoinWeight,
+			Err: fmt.Errorf("want a number above 0 and at most %g", float64(MaxConjoinWeight))}
 	}
 	if !finite(c.C) {
-		return fmt.Errorf("model.c = %v: want a finite number above 0", c.C)
+		return &ConfigError{Field: "C", Value: c.C, Err: errors.New("want a finite number above 0")}
 	}
-	for name, h := range c.Heads {
+	for _, name := range slices.Sorted(maps.Keys(c.Heads)) {
+		h := c.Heads[name]
 		if !finite(h.C) || h.C < 0 {
-			return fmt.Errorf("model.heads.%s.c = %v: want a finite number above 0 (or 0 for model.c)", name, h.C)
+			return &ConfigError{Head: name, Field: "C", Value: h.C, Err: ErrHeadFiniteC}
 		}
 		if !finite(h.WordWeight) || h.WordWeight < 0 || h.WordWeight > MaxConjoinWeight {
-			return fmt.Errorf("model.heads.%s.word_weight = %v: want a number above 0 and at most %g (or 0 for 1)", name, h.WordWeight, float64(MaxConjoinWeight))
+			return &ConfigError{Head: name, Field: "WordWeight", Value: h.WordWeight, Err: weight}
 		}
 		if !finite(h.ConjoinWeight) || h.ConjoinWeight < 0 || h.ConjoinWeight > MaxConjoinWeight {
-			return fmt.Errorf("model.heads.%s.conjoin_weight = %v: want a number above 0 and at most %g (or 0 for 1)", name, h.ConjoinWeight, float64(MaxConjoinWeight))
+			return &ConfigError{Head: name, Field: "ConjoinWeight", Value: h.ConjoinWeight, Err: weight}
 		}
 	}
-	for head, ws := range c.ClassWeights {
-		for class, w := range ws {
-			if !(w > 0) || !finite(w) {
-				return fmt.Errorf("model.class_weights.%s.%s = %v: want a finite number above 0", head, class, w)
+	for _, head := range slices.Sorted(maps.Keys(c.ClassWeights)) {
+		ws := c.ClassWeights[head]
+		for _, class := range slices.Sorted(maps.Keys(ws)) {
+			if w := ws[class]; !(w > 0) || !finite(w) {
+				return &ConfigError{Field: classWeightsField(head, class), Value: w, Err: errors.New("want a finite number above 0")}
 			}
 		}
 	}
 	return nil
+}
+
+// classWeightsField is the ConfigError.Field of Config.ClassWeights[head], or of
+// Config.ClassWeights[head][class] when class is given.
+func classWeightsField(head string, class ...string) string {
+	f := fmt.Sprintf("ClassWeights[%q]", head)
+	for _, c := range class {
+		f += fmt.Sprintf("[%q]", c)
+	}
+	return f
 }
 
 // checkValues checks the loaded numbers that scoring multiplies: IDFs and class weights.

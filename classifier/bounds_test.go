@@ -135,20 +135,20 @@ func TestLoadBounds(t *testing.T) {
 		msg       string
 	}{
 		{"16 heads of 2047 classes, loaded whole", withHeader(t, good, manyHeads(16, 2047)), false, ErrTooLarge,
-			"16 heads of [2047 2047 2047 2047 2047 2047 2047 2047 2047 2047 2047 2047 2047 2047 2047 2047] classes over 2^16 features need 16.0 GiB for the weight matrices, more than 1536 MiB; raise limits.model_memory_bytes"},
+			"16 heads of [2047 2047 2047 2047 2047 2047 2047 2047 2047 2047 2047 2047 2047 2047 2047 2047] classes over 2^16 features need 16.0 GiB for the weight matrices, more than 1536 MiB; raise LoadLimits.MemoryBytes if it is a model"},
 		{"16 heads of 2047 classes, for scoring", withHeader(t, good, manyHeads(16, 2047)), true, ErrTooLarge, "for the scoring table, more than 1536 MiB"},
 		{"65 heads", withHeader(t, good, manyHeads(65, 2)), true, ErrTooLarge, "65 heads, want at most 64"},
 		{"a head of one class", withHeader(t, good, manyHeads(2, 1)), true, ErrNotModel, `head "ha" has 1 classes, want 2 to 65536`},
 		{"conjoin weight 1e308", withHeader(t, good, func(h map[string]any) {
 			h["config"].(map[string]any)["features"].(map[string]any)["conjoin_weight"] = 1e308
-		}), true, nil, "features.conjoin_weight = 1e+308: want a number above 0 and at most 1e+06"},
+		}), true, nil, "model configuration: features.Config.ConjoinWeight = 1e+308: want a number above 0 and at most 1e+06"},
 		{"all-zero class weights", withHeader(t, good, func(h map[string]any) {
 			hd := h["heads"].([]any)[0].(map[string]any)
 			hd["class_weights"] = []float64{0, 0, 0}
 		}), true, ErrNotModel, `class weight 0 for class`},
 		{"class weights in the config of zero", withHeader(t, good, func(h map[string]any) {
 			h["config"].(map[string]any)["class_weights"] = map[string]any{"stance": map[string]any{"FAVOR": 0}}
-		}), false, nil, "model.class_weights.stance.FAVOR = 0: want a finite number above 0"},
+		}), false, nil, `model configuration: classifier.Config.ClassWeights["stance"]["FAVOR"] = 0: want a finite number above 0`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := read(bytes.NewReader(tt.data), LoadOptions{ScoreOnly: tt.scoreOnly, size: -1})
@@ -197,7 +197,9 @@ func TestModelFileBounded(t *testing.T) {
 	// The signature, then endless zeros: refused after the limit, not after all memory.
 	z := &zeroReader{}
 	_, err := read(io.MultiReader(bytes.NewReader(magic[:]), z), LoadOptions{size: -1, Limits: LoadLimits{FileBytes: 1 << 20}})
-	if !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), "raise limits.model_file_bytes") {
+	var le *LimitError
+	if !errors.Is(err, ErrTooLarge) || !errors.As(err, &le) || le.Limit != "FileBytes" ||
+		!strings.HasSuffix(err.Error(), "; raise LoadLimits.FileBytes if it is a model") {
 		t.Fatalf("endless zeros: %v", err)
 	}
 	if z.n > 2<<20 {
@@ -246,4 +248,56 @@ func FuzzReadRepaired(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestConfigValuesFirstByName: of several bad heads or class weights in a model's
+// configuration, the first by name is named, every time (they are maps).
+func TestConfigValuesFirstByName(t *testing.T) {
+	c := DefaultConfig()
+	c.Heads = map[string]HeadConfig{}
+	for _, h := range []string{"sentiment", "emotion", "stance", "topic"} {
+		c.Heads[h] = HeadConfig{C: math.NaN()}
+	}
+	c.ClassWeights = map[string]map[string]float64{"stance": {"NONE": 0, "AGAINST": math.Inf(1), "FAVOR": -1}, "emotion": {"joy": 0}}
+	for range 20 {
+		err := checkConfigValues(c)
+		var ce *ConfigError
+		if !errors.As(err, &ce) || ce.Head != "emotion" || ce.Field != "C" {
+			t.Fatalf("bad heads: %v, want emotion's C", err)
+		}
+	}
+	c.Heads = nil
+	const want = `classifier.Config.ClassWeights["emotion"]["joy"] = 0: want a finite number above 0`
+	for range 20 {
+		if err := checkConfigValues(c); err == nil || err.Error() != want {
+			t.Fatalf("bad class weights: %v\nwant %s", err, want)
+		}
+	}
+}
+
+// TestClassWeightsMatchTheData: Config.ClassWeights of a head must weigh each of its classes
+// and no other; the error names the field as a *ConfigError.
+func TestClassWeightsMatchTheData(t *testing.T) {
+	classes := []string{"AGAINST", "FAVOR", "NONE"}
+	for _, tt := range []struct {
+		name    string
+		weights map[string]float64
+		want    string
+	}{
+		{"a class without a weight", map[string]float64{"against": 1, "favor": 2},
+			`classifier.Config.ClassWeights["stance"]: no weight for class "NONE" (the data has AGAINST, FAVOR, NONE)`},
+		{"weights of classes the data lacks", map[string]float64{"against": 1, "favor": 2, "none": 1, "zeta": 1, "beta": 1},
+			`classifier.Config.ClassWeights["stance"]["beta"]: the data has no such class (it has AGAINST, FAVOR, NONE)`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := DefaultConfig()
+			cfg.ClassWeights = map[string]map[string]float64{"stance": tt.weights}
+			for range 10 {
+				_, err := trainConfig("stance", classes, nil, cfg.Head("stance"), cfg)
+				if err == nil || err.Error() != tt.want || !errors.As(err, new(*ConfigError)) {
+					t.Fatalf("error %v\nwant %s", err, tt.want)
+				}
+			}
+		})
+	}
 }

@@ -182,10 +182,11 @@ func DefaultConfig() Config {
 	return Config{Features: features.DefaultConfig(), C: 1, ClassWeight: "balanced", MaxIter: 300}
 }
 
-// ConfigError is a field of Config whose value Validate refuses. Field is the Go name, within
-// Heads[Head] when Head is not "" ("C", or "Unseen.C" for the field of its model for unseen
-// articles); a front end says it in its own terms (a config.yaml key). Errors of
-// Config.Features are features.ConfigErrors.
+// ConfigError is a field of Config whose value Validate, Train or loading a model refuses.
+// Field is the Go name, within Heads[Head] when Head is not "" ("C", or "Unseen.C" for the
+// field of its model for unseen articles), and may end in map indexes as Go writes them
+// (`ClassWeights["stance"]["FAVOR"]`); a front end says it in its own terms (a config.yaml
+// key). Errors of Config.Features are features.ConfigErrors.
 type ConfigError struct {
 	Head  string
 	Field string
@@ -213,6 +214,7 @@ func (e *ConfigError) Unwrap() error { return e.Err }
 // are variables, so that a front end that names fields otherwise can say them its own way.
 var (
 	ErrHeadC           = errors.New("want a number above 0 (or 0 for Config.C)")
+	ErrHeadFiniteC     = errors.New("want a finite number above 0 (or 0 for Config.C)") // of a loaded model
 	ErrHeadClassWeight = errors.New("want balanced or none (or empty for Config.ClassWeight)")
 	ErrUnseenUnseen    = errors.New("a model for unseen articles has no model of its own for them")
 )
@@ -551,13 +553,15 @@ func trainConfig(name string, classes []string, y []int, s HeadSettings, cfg Con
 				}
 			}
 			if !found {
-				return tc, fmt.Errorf("model.class_weights.%s: no weight for class %q (the data has %s)", name, c, strings.Join(classes, ", "))
+				return tc, &ConfigError{Field: classWeightsField(name),
+					Err: fmt.Errorf("no weight for class %q (the data has %s)", c, strings.Join(classes, ", "))}
 			}
 			tc.ClassWeight[k] = w
 		}
-		for ec := range explicit {
+		for _, ec := range slices.Sorted(maps.Keys(explicit)) {
 			if !slices.ContainsFunc(classes, func(c string) bool { return strings.EqualFold(c, ec) }) {
-				return tc, fmt.Errorf("model.class_weights.%s.%s: the data has no such class (it has %s)", name, ec, strings.Join(classes, ", "))
+				return tc, &ConfigError{Field: classWeightsField(name, ec),
+					Err: fmt.Errorf("the data has no such class (it has %s)", strings.Join(classes, ", "))}
 			}
 		}
 	case s.ClassWeight == "balanced":

@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -526,40 +527,56 @@ func (s *settings) tuneOptions() classifier.TuneOptions {
 		Metric: func(h string) string { return s.Metrics[h] }}
 }
 
-// inConfigTerms says a library's configuration error within err (a *features.ConfigError or a
-// *classifier.ConfigError, which name Go fields) in config.yaml's keys and words, keeping the
-// rest of err's message; errors.Is and errors.As still see through it. Other errors are
-// returned as they are.
+// inConfigTerms says the libraries' errors within err that name Go fields (a
+// *features.ConfigError or *classifier.ConfigError, a *classifier.LimitError) in config.yaml's
+// keys and words, keeping the rest of err's message; errors.Is and errors.As still see through
+// it. Other errors are returned as they are.
 func inConfigTerms(err error) error {
+	if err == nil {
+		return nil
+	}
+	msg := err.Error()
+	say := func(lib error, said string) { msg = strings.Replace(msg, lib.Error(), said, 1) }
 	var (
-		fe  *features.ConfigError
-		ce  *classifier.ConfigError
-		lib error
-		key string
-		val any
-		why error
+		fe *features.ConfigError
+		ce *classifier.ConfigError
+		le *classifier.LimitError
 	)
-	switch {
-	case errors.As(err, &fe):
-		lib, key, val, why = fe, "features", fe.Value, fe.Err
+	if errors.As(err, &fe) {
+		key := "features"
 		if fe.Field != "" {
 			key += "." + configKey(reflect.TypeFor[featureSettings](), fe.Field)
 		}
-	case errors.As(err, &ce):
-		lib, val, why = ce, ce.Value, ce.Err
-		if ce.Head == "" {
-			key = "model." + configKey(reflect.TypeFor[modelSettings](), ce.Field)
-		} else {
+		say(fe, keyValue(key, fe.Value, fe.Err))
+	}
+	if errors.As(err, &ce) {
+		key := "model." + configKey(reflect.TypeFor[modelSettings](), ce.Field)
+		if ce.Head != "" {
 			key = "model.heads." + ce.Head + "." + configKey(reflect.TypeFor[headSettings](), ce.Field)
 		}
-	default:
+		say(ce, keyValue(key, ce.Value, ce.Err))
+	}
+	if errors.As(err, &le) {
+		if key, ok := modelLimitKeys[le.Limit]; ok {
+			say(le, le.Say(key))
+		}
+	}
+	if msg == err.Error() {
 		return err
 	}
-	said := key + ": " + configWords(why)
-	if val != nil {
-		said = key + " = " + configValue(val) + ": " + configWords(why)
+	return configTermsError{msg, err}
+}
+
+// modelLimitKeys are the config.yaml keys of classifier.LoadLimits' fields.
+var modelLimitKeys = map[string]string{"FileBytes": "limits.model_file_bytes", "MemoryBytes": "limits.model_memory_bytes"}
+
+// keyValue is a refused setting in config.yaml's terms: "key = value: what is wanted", or
+// "key: what is wrong" when val is nil.
+func keyValue(key string, val any, why error) string {
+	if val == nil {
+		return key + ": " + configWords(why)
 	}
-	return configTermsError{strings.Replace(err.Error(), lib.Error(), said, 1), err}
+	return key + " = " + configValue(val) + ": " + configWords(why)
 }
 
 // configTermsError is an error whose message inConfigTerms rewrote.
@@ -572,8 +589,17 @@ func (e configTermsError) Error() string { return e.msg }
 func (e configTermsError) Unwrap() error { return e.err }
 
 // configKey is the config.yaml key of the Go field path field ("C", "Unseen.C", a pair
-// "WordMin/WordMax") of the settings struct t: each name's mapstructure tag.
+// "WordMin/WordMax", a map's entry `ClassWeights["stance"]["FAVOR"]`) of the settings struct
+// t: each name's mapstructure tag, and a map's keys as they are.
 func configKey(t reflect.Type, field string) string {
+	if name, index, ok := strings.Cut(field, "["); ok && !strings.Contains(name, ".") {
+		f, found := t.FieldByName(name)
+		keys, valid := indexKeys("[" + index)
+		if !found || !valid {
+			return field
+		}
+		return strings.Join(append([]string{f.Tag.Get("mapstructure")}, keys...), ".")
+	}
 	if a, b, ok := strings.Cut(field, "/"); ok {
 		return configKey(t, a) + "/" + configKey(t, b)
 	}
@@ -592,6 +618,24 @@ func configKey(t reflect.Type, field string) string {
 	return f.Tag.Get("mapstructure") + "." + configKey(ft, rest)
 }
 
+// indexKeys are the keys of Go's map indexes `["a"]["b"]`; false if index is not only those.
+func indexKeys(index string) ([]string, bool) {
+	var keys []string
+	for index != "" {
+		if index[0] != '[' {
+			return nil, false
+		}
+		q, err := strconv.QuotedPrefix(index[1:])
+		if err != nil || !strings.HasPrefix(index[1+len(q):], "]") {
+			return nil, false
+		}
+		k, _ := strconv.Unquote(q)
+		keys = append(keys, k)
+		index = index[1+len(q)+1:]
+	}
+	return keys, true
+}
+
 // configWords says what a library wants of a field in config.yaml's words, where its own words
 // name Go fields.
 func configWords(why error) string {
@@ -602,6 +646,8 @@ func configWords(why error) string {
 		return "want 1 <= char_min <= char_max <= 8, or both 0"
 	case classifier.ErrHeadC:
 		return "want a number above 0 (or 0 for model.c)"
+	case classifier.ErrHeadFiniteC:
+		return "want a finite number above 0 (or 0 for model.c)"
 	case classifier.ErrHeadClassWeight:
 		return "want balanced or none (or empty for model.class_weight)"
 	}

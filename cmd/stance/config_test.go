@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -336,5 +337,49 @@ func TestConfigTerms(t *testing.T) {
 	}
 	if err := errors.New("other"); inConfigTerms(err) != err {
 		t.Error("inConfigTerms changed an error that is not a configuration error")
+	}
+}
+
+// The errors of loading a model and of training that name Go fields are said in config.yaml's
+// terms, in the words the messages had when the libraries wrote config.yaml's keys themselves.
+func TestConfigTermsOfLoadAndTrain(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		lib  error
+		want string
+	}{
+		{"model file bytes", &classifier.LimitError{Limit: "FileBytes",
+			Err: fmt.Errorf("%w: the file is 2097160 bytes, more than 1048576", classifier.ErrTooLarge)},
+			"model is over a limit: the file is 2097160 bytes, more than 1048576; raise limits.model_file_bytes if it is a model"},
+		{"model memory bytes", &classifier.LimitError{Limit: "MemoryBytes",
+			Err: fmt.Errorf("%w: 16 heads need 8.0 GiB, more than 1536 MiB", classifier.ErrTooLarge)},
+			"model is over a limit: 16 heads need 8.0 GiB, more than 1536 MiB; raise limits.model_memory_bytes if it is a model"},
+		{"loaded conjoin weight", &features.ConfigError{Field: "ConjoinWeight", Value: 1e308,
+			Err: errors.New("want a number above 0 and at most 1e+06")},
+			"features.conjoin_weight = 1e+308: want a number above 0 and at most 1e+06"},
+		{"loaded c", &classifier.ConfigError{Field: "C", Value: math.Inf(1), Err: errors.New("want a finite number above 0")},
+			"model.c = +Inf: want a finite number above 0"},
+		{"loaded head c", &classifier.ConfigError{Head: "stance", Field: "C", Value: math.NaN(), Err: classifier.ErrHeadFiniteC},
+			"model.heads.stance.c = NaN: want a finite number above 0 (or 0 for model.c)"},
+		{"loaded class weight", &classifier.ConfigError{Field: `ClassWeights["stance"]["FAVOR"]`, Value: 0.0,
+			Err: errors.New("want a finite number above 0")},
+			"model.class_weights.stance.FAVOR = 0: want a finite number above 0"},
+		{"no weight for a class", &classifier.ConfigError{Field: `ClassWeights["stance"]`,
+			Err: errors.New(`no weight for class "NONE" (the data has AGAINST, FAVOR, NONE)`)},
+			`model.class_weights.stance: no weight for class "NONE" (the data has AGAINST, FAVOR, NONE)`},
+		{"weight of no class", &classifier.ConfigError{Field: `ClassWeights["stance"]["x.y"]`,
+			Err: errors.New("the data has no such class (it has AGAINST, FAVOR, NONE)")},
+			"model.class_weights.stance.x.y: the data has no such class (it has AGAINST, FAVOR, NONE)"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			wrapped := fmt.Errorf("model m.stance: %w", tt.lib)
+			got := inConfigTerms(wrapped)
+			if want := "model m.stance: " + tt.want; got.Error() != want {
+				t.Errorf("got  %v\nwant %s", got, want)
+			}
+			if !errors.Is(got, tt.lib) {
+				t.Errorf("errors.Is no longer sees %v in %v", tt.lib, got)
+			}
+		})
 	}
 }
