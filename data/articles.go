@@ -33,10 +33,11 @@ func loadArticles(a ArticleSource, enc encoding.Encoding, o sourceOptions, maxBy
 	defer f.Close()
 	if format == XLSX {
 		// The workbook is bounded by its own checks (openXLSX), by the same limit.
-		o.sheet, o.xlsxLimit, o.xlsxKey = a.Sheet, maxBytes, "limits.article_file_bytes"
+		o.sheet, o.xlsxLimit, o.xlsxField = a.Sheet, maxBytes, "Limits.ArticleFileBytes"
 		return readArticles(f, a.Path, format, orDefault(a.Key, "id"), orDefault(a.Text, "text"), o)
 	}
-	in := &boundedReader{r: f, max: maxBytes, err: fmt.Errorf("the article file is %w: longer than %s; raise limits.article_file_bytes if it is real data", ErrTooLong, sizeString(maxBytes))}
+	in := &boundedReader{r: f, max: maxBytes, err: &SettingError{Setting: "Limits.ArticleFileBytes",
+		Err: fmt.Errorf("the article file is %w: longer than %s", ErrTooLong, sizeString(maxBytes)), remedy: raise}}
 	return readArticles(decoded(in, enc), a.Path, format, orDefault(a.Key, "id"), orDefault(a.Text, "text"), o)
 }
 
@@ -66,11 +67,12 @@ func readArticles(in io.Reader, name, format, keyCol, textCol string, o sourceOp
 	for _, m := range []struct {
 		i        int
 		col, use string
-	}{{key, keyCol, "articles.key"}, {text, textCol, "articles.text"}} {
+	}{{key, keyCol, "ArticleSource.Key"}, {text, textCol, "ArticleSource.Text"}} {
 		if m.i < 0 && !(format == JSONL && src.headerLine() == 0) {
-			return nil, &ParseError{File: name, Line: src.headerLine(),
-				Err: fmt.Errorf("%w %q in the article file: the columns are %s; want a column named %q, or set %s to one of them",
-					ErrMissingColumn, m.col, quotedList(cols), m.col, m.use)}
+			return nil, &ParseError{File: name, Line: src.headerLine(), Err: &SettingError{Setting: m.use,
+				Err: fmt.Errorf("%w %q in the article file: the columns are %s; want a column named %q",
+					ErrMissingColumn, m.col, quotedList(cols), m.col),
+				remedy: ", or set %s to one of them"}}
 		}
 	}
 	get := func(i int, numeric bool) (string, error) {

@@ -28,7 +28,9 @@ func lookupEncoding(name string) (encoding.Encoding, error) {
 	}
 	enc, err := htmlindex.Get(n)
 	if err != nil {
-		return nil, fmt.Errorf("%w %q: want utf-8, utf-16 or a WHATWG encoding label such as windows-1256, iso-8859-6 or windows-1252 (set encoding)", ErrEncoding, name)
+		return nil, &SettingError{Setting: "Schema.Encoding",
+			Err:    fmt.Errorf("%w %q: want utf-8, utf-16 or a WHATWG encoding label such as windows-1256, iso-8859-6 or windows-1252", ErrEncoding, name),
+			remedy: " (set %s)"}
 	}
 	if enc == unicode.UTF8 {
 		return nil, nil
@@ -49,11 +51,13 @@ var (
 	utf16BE = []byte{0xfe, 0xff}
 )
 
-// utf16Hint says what to set when a file read as UTF-8 starts with a UTF-16 byte-order mark
-// (Excel's "Unicode text" export and Windows Notepad's "Unicode" save).
-func utf16Hint(start []byte) string {
+// utf16BOM is the error of a file read as UTF-8 that starts with a UTF-16 byte-order mark
+// (Excel's "Unicode text" export and Windows Notepad's "Unicode" save), saying what to set;
+// nil for any other start.
+func utf16BOM(start []byte) error {
 	if bytes.HasPrefix(start, utf16LE) || bytes.HasPrefix(start, utf16BE) {
-		return "the file starts with a UTF-16 byte-order mark; set encoding: utf-16"
+		return &SettingError{Setting: "Schema.Encoding",
+			Err: fmt.Errorf("%w: the file starts with a UTF-16 byte-order mark", ErrInvalidUTF8), remedy: "; set %s: utf-16"}
 	}
-	return ""
+	return nil
 }

@@ -2,6 +2,7 @@ package data
 
 import (
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -53,6 +54,30 @@ var (
 	// gave nothing; Read returns it in place of io.EOF.
 	ErrAllSkipped = errors.New("every record was skipped as bad")
 )
+
+// SettingError is an error that a setting remedies: an input over one of Schema.Limits, a
+// column the Schema names that the file lacks, an encoding or delimiter that cannot be used.
+// Setting names the Go field, qualified by its type ("Limits.RecordBytes", "Schema.Text",
+// "ArticleSource.Key"); Err says what is wrong and wraps a sentinel (ErrTooLong,
+// ErrMissingColumn, ErrEncoding, ErrInvalidUTF8, ErrDelimiter). A front end that sets these fields by other
+// names (the CLI: config.yaml's limits.record_bytes) says the message with Say.
+type SettingError struct {
+	Setting string
+	Err     error
+	remedy  string // what to do with the setting, as a format of one %s for its name
+}
+
+func (e *SettingError) Error() string { return e.Say(e.Setting) }
+
+// Say is the message with the setting named name.
+func (e *SettingError) Say(name string) string {
+	return e.Err.Error() + fmt.Sprintf(e.remedy, name)
+}
+
+func (e *SettingError) Unwrap() error { return e.Err }
+
+// raise is the remedy of an input over a limit.
+const raise = "; raise %s if it is real data"
 
 // ParseError is an error at a place in an input file. Line and Column are 1-based; 0 means
 // unknown (Column is a byte offset within the line, as in encoding/csv). In an .xlsx workbook

@@ -48,7 +48,7 @@ var hostileTests = []readTest{
 		schema:  Schema{Limits: Limits{RecordBytes: 10000}},
 		want:    []Comment{{Line: 2, Text: "first"}},
 		err:     ErrTooLong,
-		errText: "c.csv:3: over the size limit: longer than 10000 bytes; raise limits.record_bytes if it is real data",
+		errText: "c.csv:3: over the size limit: longer than 10000 bytes; raise Limits.RecordBytes if it is real data",
 	},
 	{
 		name:    "csv quoted multi-line field over the limit",
@@ -56,7 +56,7 @@ var hostileTests = []readTest{
 		in:      "id,text\n1,\"" + strings.Repeat("line\n", 6000) + "\"\n",
 		schema:  Schema{Limits: Limits{RecordBytes: 10000}},
 		err:     ErrTooLong,
-		errText: `c.csv:2: over the size limit: longer than 10000 bytes; raise limits.record_bytes if it is real data`,
+		errText: `c.csv:2: over the size limit: longer than 10000 bytes; raise Limits.RecordBytes if it is real data`,
 	},
 	{
 		name:    "csv header over the limit",
@@ -64,7 +64,7 @@ var hostileTests = []readTest{
 		in:      strings.Repeat("h", 30000) + ",text\n",
 		schema:  Schema{Limits: Limits{RecordBytes: 10000}},
 		err:     ErrTooLong,
-		errText: `c.csv:1: over the size limit: longer than 10000 bytes; raise limits.record_bytes if it is real data`,
+		errText: `c.csv:1: over the size limit: longer than 10000 bytes; raise Limits.RecordBytes if it is real data`,
 	},
 	{
 		name:   "tsv line at the limit is read",
@@ -80,7 +80,7 @@ var hostileTests = []readTest{
 		schema:  Schema{Limits: Limits{RecordBytes: 100}},
 		want:    []Comment{{Line: 2, Text: "first"}},
 		err:     ErrTooLong,
-		errText: `c.tsv:3: over the size limit: longer than 100 bytes; raise limits.record_bytes if it is real data`,
+		errText: `c.tsv:3: over the size limit: longer than 100 bytes; raise Limits.RecordBytes if it is real data`,
 	},
 	{
 		name:    "jsonl line over the limit, even when not strict",
@@ -89,7 +89,7 @@ var hostileTests = []readTest{
 		schema:  Schema{Limits: Limits{RecordBytes: 100}},
 		want:    []Comment{{Line: 1, Text: "first"}},
 		err:     ErrTooLong,
-		errText: `c.jsonl:2: over the size limit: longer than 100 bytes; raise limits.record_bytes if it is real data`,
+		errText: `c.jsonl:2: over the size limit: longer than 100 bytes; raise Limits.RecordBytes if it is real data`,
 	},
 	{
 		name:    "jsonl first line over the limit",
@@ -97,7 +97,7 @@ var hostileTests = []readTest{
 		in:      strings.Repeat(" ", 200) + `{"text": "a"}`,
 		schema:  Schema{Limits: Limits{RecordBytes: 100}},
 		err:     ErrTooLong,
-		errText: `c.jsonl:1: over the size limit: longer than 100 bytes; raise limits.record_bytes if it is real data`,
+		errText: `c.jsonl:1: over the size limit: longer than 100 bytes; raise Limits.RecordBytes if it is real data`,
 	},
 	{
 		name:         "article file over its limit",
@@ -107,7 +107,7 @@ var hostileTests = []readTest{
 		articles:     "id,text\na1," + strings.Repeat("body ", 1000) + "\n",
 		articlesName: "a.csv",
 		err:          ErrTooLong,
-		errText:      `a.csv:2: the article file is over the size limit: longer than 1000 bytes; raise limits.article_file_bytes if it is real data`,
+		errText:      `a.csv:2: the article file is over the size limit: longer than 1000 bytes; raise Limits.ArticleFileBytes if it is real data`,
 	},
 	{
 		name:         "article file at its limit",
@@ -238,7 +238,7 @@ var hostileTests = []readTest{
 		file:    "c.csv",
 		in:      in(utf16LEBOM, "id,text\n1,a\n"),
 		err:     ErrInvalidUTF8,
-		errText: "c.csv:1: invalid UTF-8: the file starts with a UTF-16 byte-order mark; set encoding: utf-16",
+		errText: "c.csv:1: invalid UTF-8: the file starts with a UTF-16 byte-order mark; set Schema.Encoding: utf-16",
 	},
 	{
 		name:   "utf-8 named explicitly",
@@ -253,7 +253,7 @@ var hostileTests = []readTest{
 		in:      "text\na\n",
 		schema:  Schema{Encoding: "windows-1265"},
 		err:     ErrEncoding,
-		errText: `c.csv: unknown encoding "windows-1265": want utf-8, utf-16 or a WHATWG encoding label such as windows-1256, iso-8859-6 or windows-1252 (set encoding)`,
+		errText: `c.csv: unknown encoding "windows-1265": want utf-8, utf-16 or a WHATWG encoding label such as windows-1256, iso-8859-6 or windows-1252 (set Schema.Encoding)`,
 	},
 
 	// Delimiters.
@@ -271,7 +271,7 @@ var hostileTests = []readTest{
 		in:      "text\na\n",
 		schema:  Schema{Delimiter: '"'},
 		err:     ErrDelimiter,
-		errText: `c.csv: invalid delimiter '"': want one character other than a quote or a line break, such as ',' ';' or '|' (set delimiter)`,
+		errText: `c.csv: invalid delimiter '"': want one character other than a quote or a line break, such as ',' ';' or '|' (set Schema.Delimiter)`,
 	},
 }
 
@@ -320,8 +320,8 @@ func TestEndlessInput(t *testing.T) {
 				if !errors.Is(err, ErrTooLong) {
 					t.Fatalf("error %v, want ErrTooLong", err)
 				}
-				if !strings.Contains(err.Error(), "limits.record_bytes") {
-					t.Errorf("error %q does not name limits.record_bytes", err)
+				if !strings.Contains(err.Error(), "Limits.RecordBytes") {
+					t.Errorf("error %q does not name Limits.RecordBytes", err)
 				}
 				if z.n > limit+2*readBufSize {
 					t.Errorf("read %d bytes for a limit of %d", z.n, limit)

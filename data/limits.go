@@ -8,10 +8,8 @@ import (
 
 // Limits bound what a Reader holds in memory at once, so that a hostile or broken input (a file
 // of endless zeros, one 200 MB "comment", /dev/zero given as the file) ends in an error naming
-// the limit instead of exhausting memory. The zero value means the defaults.
-//
-// Messages name each limit by its configuration key (limits.record_bytes,
-// limits.article_file_bytes), the name the user sets it by.
+// the limit instead of exhausting memory: a *SettingError whose Setting is the field
+// ("Limits.RecordBytes"), within a *ParseError. The zero value means the defaults.
 type Limits struct {
 	// RecordBytes bounds one record: a CSV record with all its lines, or a TSV or JSONL line.
 	// A longer record is an error (ErrTooLong), whether or not Schema.Strict is set: reading
@@ -38,7 +36,7 @@ const (
 	// DefaultXLSXBytes is 512 MiB unzipped: a sheet of Excel's most rows (1,048,576) of
 	// tweet-sized comments, with their shared strings, unzips to about 400 MB. The parts other
 	// than the sheet and its strings are held in memory, and one row is decoded whole before
-	// limits.record_bytes can refuse it, so this also bounds what a hostile workbook makes a
+	// RecordBytes can refuse it, so this also bounds what a hostile workbook makes a
 	// Reader allocate.
 	DefaultXLSXBytes = 512 << 20
 	// KeptSkips is how many skipped records a Reader keeps for Skipped; the rest are only
@@ -71,8 +69,9 @@ func (l Limits) articleFile() int64 {
 // with the record's place.
 var errTooLong = errors.New("record over the size limit")
 
-func tooLong(limit int64, key string) error {
-	return fmt.Errorf("%w: longer than %s; raise %s if it is real data", ErrTooLong, sizeString(limit), key)
+// tooLong is the error of a record over limit, which setting (a field of Limits) sets.
+func tooLong(limit int64, setting string) error {
+	return &SettingError{Setting: setting, Err: fmt.Errorf("%w: longer than %s", ErrTooLong, sizeString(limit)), remedy: raise}
 }
 
 // sizeString writes n bytes the way the user would set the limit.

@@ -16,9 +16,8 @@
 //
 // Files in another encoding are decoded (Schema.Encoding); a record, and the article file, is
 // bounded in size (Schema.Limits), so that no input makes a Reader hold more than that in
-// memory. Messages name settings by the keys of the CLI's configuration that set them
-// (columns.text, encoding, limits.record_bytes), which are the user's terms; each Schema field
-// says which key it is.
+// memory. Messages name settings by their Go fields (Schema.Text, Limits.RecordBytes); those
+// that a setting remedies are *SettingErrors, which a front end says in its own terms.
 package data
 
 import (
@@ -120,13 +119,13 @@ func NewReader(in io.Reader, name string, s Schema) (_ *Reader, err error) {
 	} else if enc == nil {
 		br := bufio.NewReaderSize(in, readBufSize)
 		start, _ := br.Peek(2)
-		if hint := utf16Hint(start); hint != "" {
-			return nil, &ParseError{File: name, Line: 1, Err: fmt.Errorf("%w: %s", ErrInvalidUTF8, hint)}
+		if err := utf16BOM(start); err != nil {
+			return nil, &ParseError{File: name, Line: 1, Err: err}
 		}
 		in = br
 	}
 	src, pre, err := newSource(format, decoded(in, inEnc), name, sourceOptions{comma: s.Delimiter, maxRecord: s.Limits.record(),
-		sheet: s.Sheet, xlsxLimit: s.Limits.xlsx(), xlsxKey: "limits.xlsx_bytes"})
+		sheet: s.Sheet, xlsxLimit: s.Limits.xlsx(), xlsxField: "Limits.XLSXBytes"})
 	if err != nil {
 		return nil, err
 	}
@@ -158,7 +157,7 @@ func NewReader(in io.Reader, name string, s Schema) (_ *Reader, err error) {
 	}
 	if s.Articles != nil {
 		if r.articleID < 0 && !ix.empty {
-			return nil, ix.missing("article id to join on", aidCol, "columns.article_id")
+			return nil, ix.missing("article id to join on", aidCol, "Schema.ArticleID")
 		}
 		r.articles, err = loadArticles(*s.Articles, enc, sourceOptions{comma: s.Delimiter, maxRecord: s.Limits.record()}, s.Limits.articleFile())
 		if err != nil {
@@ -218,11 +217,13 @@ func (ix *columnIndex) find(c string) int {
 	return -1
 }
 
-// missing is the error for a column col, wanted for what, which the setting field names.
-func (ix *columnIndex) missing(what, col, field string) error {
-	return &ParseError{File: ix.file, Line: ix.line,
-		Err: fmt.Errorf("%w %q for the %s: the columns are %s; want a column named %q, or set %s to one of them",
-			ErrMissingColumn, col, what, quotedList(ix.cols), col, field)}
+// missing is the error for a column col, wanted for what, which setting (a field of Schema)
+// names.
+func (ix *columnIndex) missing(what, col, setting string) error {
+	return &ParseError{File: ix.file, Line: ix.line, Err: &SettingError{Setting: setting,
+		Err: fmt.Errorf("%w %q for the %s: the columns are %s; want a column named %q",
+			ErrMissingColumn, col, what, quotedList(ix.cols), col),
+		remedy: ", or set %s to one of them"}}
 }
 
 // findColumns finds the Schema's columns other than the labels, and returns the name of the
@@ -231,7 +232,7 @@ func (r *Reader) findColumns(ix *columnIndex, s Schema) (aidCol string, err erro
 	textCol := orDefault(s.Text, "text")
 	r.text = ix.find(textCol)
 	if r.text < 0 && !ix.empty {
-		return "", ix.missing("comment text", textCol, "columns.text")
+		return "", ix.missing("comment text", textCol, "Schema.Text")
 	}
 	r.id = ix.find(orDefault(s.ID, "id"))
 	r.article = ix.find(orDefault(s.Article, "article"))
@@ -256,7 +257,7 @@ func (r *Reader) findColumns(ix *columnIndex, s Schema) (aidCol string, err erro
 	if s.Time != "" {
 		r.time = ix.find(s.Time)
 		if r.time < 0 && !ix.empty {
-			return "", ix.missing("comment's time", s.Time, "columns.time")
+			return "", ix.missing("comment's time", s.Time, "Schema.Time")
 		}
 	}
 	return aidCol, nil
@@ -278,9 +279,10 @@ func (r *Reader) findLabels(ix *columnIndex, s Schema) error {
 		for _, h := range sortedKeys(labels) {
 			want = append(want, labels[h])
 		}
-		return &ParseError{File: ix.file, Line: ix.line,
-			Err: fmt.Errorf("%w: labels are required but the columns are %s; want at least one of %s, or map them with labels.HEAD: COLUMN",
-				ErrMissingColumn, quotedList(ix.cols), quotedList(want))}
+		return &ParseError{File: ix.file, Line: ix.line, Err: &SettingError{Setting: "Schema.Labels",
+			Err: fmt.Errorf("%w: labels are required but the columns are %s; want at least one of %s",
+				ErrMissingColumn, quotedList(ix.cols), quotedList(want)),
+			remedy: ", or map them with %s"}}
 	}
 	return nil
 }

@@ -152,7 +152,7 @@ var readTests = []readTest{
 		file:    "c.csv",
 		in:      "id,body\n1,a\n",
 		err:     ErrMissingColumn,
-		errText: `c.csv:1: missing column "text" for the comment text: the columns are "id", "body"; want a column named "text", or set columns.text to one of them`,
+		errText: `c.csv:1: missing column "text" for the comment text: the columns are "id", "body"; want a column named "text", or set Schema.Text to one of them`,
 	},
 	{
 		name:   "csv header only",
@@ -285,7 +285,7 @@ var readTests = []readTest{
 		in:      "text\na\n",
 		schema:  Schema{RequireLabels: true},
 		err:     ErrMissingColumn,
-		errText: `c.csv:1: missing column: labels are required but the columns are "text"; want at least one of "sentiment", "stance", or map them with labels.HEAD: COLUMN`,
+		errText: `c.csv:1: missing column: labels are required but the columns are "text"; want at least one of "sentiment", "stance", or map them with Schema.Labels`,
 	},
 	{
 		name:    "unknown extension",
@@ -407,7 +407,7 @@ var readTests = []readTest{
 		file:    "t.tsv",
 		in:      "id,text\n1,a\n",
 		err:     ErrMissingColumn,
-		errText: `t.tsv:1: missing column "text" for the comment text: the columns are "id,text"; want a column named "text", or set columns.text to one of them`,
+		errText: `t.tsv:1: missing column "text" for the comment text: the columns are "id,text"; want a column named "text", or set Schema.Text to one of them`,
 	},
 
 	// JSONL
@@ -529,14 +529,14 @@ var readTests = []readTest{
 		file:    "c.jsonl",
 		in:      "\n{\"body\": \"a\", \"id\": 1}\n",
 		err:     ErrMissingColumn,
-		errText: `c.jsonl:2: missing column "text" for the comment text: the columns are "body", "id"; want a column named "text", or set columns.text to one of them`,
+		errText: `c.jsonl:2: missing column "text" for the comment text: the columns are "body", "id"; want a column named "text", or set Schema.Text to one of them`,
 	},
 	{
 		name:    "jsonl empty first object",
 		file:    "c.jsonl",
 		in:      "{}\n{\"text\": \"a\"}\n",
 		err:     ErrMissingColumn,
-		errText: `c.jsonl:1: missing column "text" for the comment text: the columns are (none); want a column named "text", or set columns.text to one of them`,
+		errText: `c.jsonl:1: missing column "text" for the comment text: the columns are (none); want a column named "text", or set Schema.Text to one of them`,
 	},
 	{
 		name: "jsonl empty input is an empty stream",
@@ -598,7 +598,7 @@ var readTests = []readTest{
 		articlesName: "bodies.csv",
 		schema:       Schema{Articles: &ArticleSource{}},
 		err:          ErrMissingColumn,
-		errText:      `bodies.csv:1: missing column "id" in the article file: the columns are "ID", "text"; want a column named "id", or set articles.key to one of them`,
+		errText:      `bodies.csv:1: missing column "id" in the article file: the columns are "ID", "text"; want a column named "id", or set ArticleSource.Key to one of them`,
 	},
 	{
 		name:         "join column missing from the comments",
@@ -608,7 +608,7 @@ var readTests = []readTest{
 		articlesName: "bodies.csv",
 		schema:       Schema{ArticleID: "art", Articles: &ArticleSource{}},
 		err:          ErrMissingColumn,
-		errText:      `stances.csv:1: missing column "art" for the article id to join on: the columns are "text"; want a column named "art", or set columns.article_id to one of them`,
+		errText:      `stances.csv:1: missing column "art" for the article id to join on: the columns are "text"; want a column named "art", or set Schema.ArticleID to one of them`,
 	},
 	{
 		name:         "join keeps the comment file's own article column",

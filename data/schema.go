@@ -20,10 +20,9 @@ const (
 // text, id, article_id, article, group, and labels from the columns stance and sentiment if the
 // file has them.
 //
-// The CLI sets each field from a configuration key, and messages name the key: Format from
-// format, ID, Text, ArticleID, Article, Group and Time from columns.id and so on, Labels from labels,
-// Strip from strip, Articles from articles.*, Encoding from encoding, Delimiter from delimiter,
-// and Limits from limits.record_bytes and limits.article_file_bytes.
+// An error that a field remedies (a column the file lacks, an input over a limit) is a
+// *SettingError that names the field, so that a front end that sets the fields by other names
+// (the CLI's configuration keys) can say it in its own terms.
 type Schema struct {
 	// Format is CSV, TSV, JSONL or XLSX. "" means from the file name's extension: .csv; .tsv and
 	// .txt (the SemEval-2016 files are tab-separated .txt); .jsonl and .json; .xlsx. The name "-"
@@ -77,7 +76,7 @@ type Schema struct {
 	// Limits bound a record and the article file; the zero value means the defaults.
 	Limits Limits
 
-	// Time names the column of each comment's time (columns.time, stance summarize --by-time),
+	// Time names the column of each comment's time (for stance summarize --by-time),
 	// read into Comment.Time by timestamp.Parse; "" reads no time. A file without the column is
 	// an error, and a row whose time is empty or not one of timestamp.Forms is a bad row
 	// (ErrTime): skipped and counted like any other, or an error under Strict.
@@ -89,13 +88,15 @@ type Schema struct {
 	Keep []string
 }
 
-// checkDelimiter refuses what encoding/csv cannot split on, saying why in the user's terms.
+// checkDelimiter refuses what encoding/csv cannot split on, saying why.
 func checkDelimiter(d rune) error {
 	switch {
 	case d == 0:
 		return nil
 	case d == '"' || d == '\r' || d == '\n' || d == utf8.RuneError || !utf8.ValidRune(d):
-		return fmt.Errorf("%w %q: want one character other than a quote or a line break, such as ',' ';' or '|' (set delimiter)", ErrDelimiter, d)
+		return &SettingError{Setting: "Schema.Delimiter",
+			Err:    fmt.Errorf("%w %q: want one character other than a quote or a line break, such as ',' ';' or '|'", ErrDelimiter, d),
+			remedy: " (set %s)"}
 	}
 	return nil
 }

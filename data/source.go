@@ -53,7 +53,7 @@ type sourceOptions struct {
 	maxRecord int64 // Limits.record()
 	sheet     string
 	xlsxLimit int64  // Limits.xlsx(), or the article file's bound
-	xlsxKey   string // the configuration key of xlsxLimit
+	xlsxField string // the field of Limits that sets xlsxLimit, for messages
 }
 
 func newSource(format string, r io.Reader, name string, o sourceOptions) (source, []*ParseError, error) {
@@ -71,9 +71,9 @@ func newSource(format string, r io.Reader, name string, o sourceOptions) (source
 		return newJSONLSource(r, name, o)
 	case XLSX:
 		if o.xlsxLimit <= 0 {
-			o.xlsxLimit, o.xlsxKey = DefaultXLSXBytes, "limits.xlsx_bytes"
+			o.xlsxLimit, o.xlsxField = DefaultXLSXBytes, "Limits.XLSXBytes"
 		}
-		s, err := openXLSX(r, name, xlsxOptions{sheet: o.sheet, limit: o.xlsxLimit, limitKey: o.xlsxKey, maxRecord: o.maxRecord})
+		s, err := openXLSX(r, name, xlsxOptions{sheet: o.sheet, limit: o.xlsxLimit, limitField: o.xlsxField, maxRecord: o.maxRecord})
 		if err != nil {
 			return nil, nil, err // a nil *xlsxSource must not become a non-nil source
 		}
@@ -234,7 +234,7 @@ func (s *csvSource) next() (*ParseError, error) {
 func (s *csvSource) syntax(err error) error {
 	switch {
 	case errors.Is(err, errTooLong):
-		return &ParseError{File: s.name, Line: s.end + 1, Err: tooLong(s.bound.max, "limits.record_bytes")}
+		return &ParseError{File: s.name, Line: s.end + 1, Err: tooLong(s.bound.max, "Limits.RecordBytes")}
 	case errors.Is(err, ErrTooLong): // the whole input's bound, as the article file's
 		return &ParseError{File: s.name, Line: s.end + 1, Err: err}
 	}
@@ -283,7 +283,7 @@ func (lr *lineReader) next() ([]byte, error) {
 				}
 			}
 			if n > lr.max {
-				return nil, &ParseError{File: lr.name, Line: lr.n + 1, Err: tooLong(lr.max, "limits.record_bytes")}
+				return nil, &ParseError{File: lr.name, Line: lr.n + 1, Err: tooLong(lr.max, "Limits.RecordBytes")}
 			}
 		}
 		if err == bufio.ErrBufferFull {

@@ -12,7 +12,7 @@ import (
 // TestTime checks Schema.Time: each comment's time is read into Comment.Time in UTC, from CSV
 // and JSONL alike (an Excel serial as a JSON number); a row with an empty or unreadable time is
 // a reported skip naming file, line and column (an error under Strict), and a file without the
-// column is an error naming columns.time.
+// column is an error naming Schema.Time.
 func TestTime(t *testing.T) {
 	in := "id,text,created_at\n" +
 		"1,a,2026-11-02T08:14:05+03:00\n" +
@@ -69,7 +69,7 @@ func TestTime(t *testing.T) {
 	})
 	t.Run("missing column", func(t *testing.T) {
 		_, err := NewReader(strings.NewReader("id,text\n1,a\n"), "c.csv", Schema{Time: "created_at"})
-		if !errors.Is(err, ErrMissingColumn) || !strings.Contains(err.Error(), `"created_at" for the comment's time`) || !strings.Contains(err.Error(), "columns.time") {
+		if !errors.Is(err, ErrMissingColumn) || !strings.Contains(err.Error(), `"created_at" for the comment's time`) || !strings.Contains(err.Error(), "Schema.Time") {
 			t.Errorf("got %v", err)
 		}
 	})

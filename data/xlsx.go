@@ -19,10 +19,9 @@ import (
 //
 // Bounds, so that a zip bomb or a hostile workbook ends in an error naming the limit:
 //   - the file itself, and the sum of the unzipped sizes its zip directory declares for its parts,
-//     are at most Limits.XLSXBytes (limits.xlsx_bytes; for the article file,
-//     limits.article_file_bytes). archive/zip fails a part that unzips to more than it declares,
-//     so the declared sizes bound what is unzipped; excelize's UnzipSizeLimit is set to the same
-//     value as a second guard.
+//     are at most Limits.XLSXBytes (for the article file, Limits.ArticleFileBytes). archive/zip
+//     fails a part that unzips to more than it declares, so the declared sizes bound what is
+//     unzipped; excelize's UnzipSizeLimit is set to the same value as a second guard.
 //   - parts larger than xlsxMemoryPart (the worksheet, the shared strings) are unzipped to
 //     temporary files, removed by Close, and read from there as a stream (excelize's
 //     UnzipXMLSizeLimit); the other parts are held in memory, within the bound above.
@@ -64,10 +63,10 @@ type xlsxSource struct {
 
 // xlsxOptions are what an xlsxSource takes from the Schema.
 type xlsxOptions struct {
-	sheet     string // "" for the first
-	limit     int64  // the file and its unzipped parts
-	limitKey  string // the configuration key of limit, for messages
-	maxRecord int64  // Limits.record()
+	sheet      string // "" for the first
+	limit      int64  // the file and its unzipped parts
+	limitField string // the field of Limits that sets limit, for messages
+	maxRecord  int64  // Limits.record()
 }
 
 // openXLSX opens the workbook in and its sheet: an *os.File of a regular file is read in place,
@@ -134,8 +133,8 @@ func openXLSX(in io.Reader, name string, o xlsxOptions) (s *xlsxSource, err erro
 }
 
 func (o xlsxOptions) tooBig(name, what string) error {
-	return &ParseError{File: name, Err: fmt.Errorf("%w: %s is larger than %s; raise %s if it is real data",
-		ErrTooLong, what, sizeString(o.limit), o.limitKey)}
+	return &ParseError{File: name, Err: &SettingError{Setting: o.limitField,
+		Err: fmt.Errorf("%w: %s is larger than %s", ErrTooLong, what, sizeString(o.limit)), remedy: raise}}
 }
 
 func notXLSX(name string, err error) error {
@@ -220,7 +219,7 @@ func (s *xlsxSource) advance() (ok bool, err error) {
 		size += int64(len(c))
 	}
 	if size > s.maxRecord {
-		return false, &ParseError{File: s.name, Sheet: s.sheet, Line: s.row, Err: tooLong(s.maxRecord, "limits.record_bytes")}
+		return false, &ParseError{File: s.name, Sheet: s.sheet, Line: s.row, Err: tooLong(s.maxRecord, "Limits.RecordBytes")}
 	}
 	for len(cells) > 0 && cells[len(cells)-1] == "" {
 		cells = cells[:len(cells)-1]

@@ -191,13 +191,13 @@ func TestReadXLSX(t *testing.T) {
 			err:    ErrDuplicateColumn, errText: `c.xlsx: sheet "Sheet1", row 1: duplicate column "text"`,
 		},
 		{
-			name: "a record over limits.record_bytes",
+			name: "a record over Limits.RecordBytes",
 			sheets: []sheet{{cells: cells(
 				row(1, "text"), row(2, "short"), row(3, strings.Repeat("x", 2000)),
 			)}},
 			schema: Schema{Limits: Limits{RecordBytes: 1024}},
 			want:   []Comment{{Line: 2, Text: "short"}},
-			err:    ErrTooLong, errText: `c.xlsx: sheet "Sheet1", row 3: over the size limit: longer than 1 KiB (1024 bytes); raise limits.record_bytes`,
+			err:    ErrTooLong, errText: `c.xlsx: sheet "Sheet1", row 3: over the size limit: longer than 1 KiB (1024 bytes); raise Limits.RecordBytes`,
 		},
 		{
 			name: "articles from a workbook",
@@ -284,7 +284,7 @@ func checkNoExcelizeTemp(t *testing.T, dir string) {
 	}
 }
 
-// TestXLSXBounds checks that a workbook past limits.xlsx_bytes is refused before anything is
+// TestXLSXBounds checks that a workbook past Limits.XLSXBytes is refused before anything is
 // unzipped: by its own size, and by the sizes its zip directory declares (a zip bomb), and that
 // a large sheet, unzipped to a temporary file, is read and its file removed by Close.
 func TestXLSXBounds(t *testing.T) {
@@ -302,8 +302,8 @@ func TestXLSXBounds(t *testing.T) {
 		limits Limits
 		want   string
 	}{
-		{"zip bomb", bomb.Bytes(), Limits{XLSXBytes: 32 << 20}, "over the size limit: the sum of its unzipped parts is larger than 32 MiB (33554432 bytes); raise limits.xlsx_bytes"},
-		{"file too large", bomb.Bytes(), Limits{XLSXBytes: 8 << 10}, "over the size limit: the file is larger than 8 KiB (8192 bytes); raise limits.xlsx_bytes"},
+		{"zip bomb", bomb.Bytes(), Limits{XLSXBytes: 32 << 20}, "over the size limit: the sum of its unzipped parts is larger than 32 MiB (33554432 bytes); raise Limits.XLSXBytes"},
+		{"file too large", bomb.Bytes(), Limits{XLSXBytes: 8 << 10}, "over the size limit: the file is larger than 8 KiB (8192 bytes); raise Limits.XLSXBytes"},
 		{"not a zip", []byte("id,text\n1,hello\n"), Limits{}, "not an .xlsx workbook (zip: not a valid zip file)"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

@@ -528,9 +528,9 @@ func (s *settings) tuneOptions() classifier.TuneOptions {
 }
 
 // inConfigTerms says the libraries' errors within err that name Go fields (a
-// *features.ConfigError or *classifier.ConfigError, a *classifier.LimitError) in config.yaml's
-// keys and words, keeping the rest of err's message; errors.Is and errors.As still see through
-// it. Other errors are returned as they are.
+// *features.ConfigError or *classifier.ConfigError, a *classifier.LimitError, a
+// *data.SettingError) in config.yaml's keys and words, keeping the rest of err's message;
+// errors.Is and errors.As still see through it. Other errors are returned as they are.
 func inConfigTerms(err error) error {
 	if err == nil {
 		return nil
@@ -541,6 +541,7 @@ func inConfigTerms(err error) error {
 		fe *features.ConfigError
 		ce *classifier.ConfigError
 		le *classifier.LimitError
+		se *data.SettingError
 	)
 	if errors.As(err, &fe) {
 		key := "features"
@@ -561,6 +562,11 @@ func inConfigTerms(err error) error {
 			say(le, le.Say(key))
 		}
 	}
+	if errors.As(err, &se) {
+		if key, ok := dataSettingKeys[se.Setting]; ok {
+			say(se, se.Say(key))
+		}
+	}
 	if msg == err.Error() {
 		return err
 	}
@@ -569,6 +575,22 @@ func inConfigTerms(err error) error {
 
 // modelLimitKeys are the config.yaml keys of classifier.LoadLimits' fields.
 var modelLimitKeys = map[string]string{"FileBytes": "limits.model_file_bytes", "MemoryBytes": "limits.model_memory_bytes"}
+
+// dataSettingKeys are the config.yaml keys (settings.schema's sources) of the fields that
+// data.SettingError names.
+var dataSettingKeys = map[string]string{
+	"Limits.RecordBytes":      "limits.record_bytes",
+	"Limits.ArticleFileBytes": "limits.article_file_bytes",
+	"Limits.XLSXBytes":        "limits.xlsx_bytes",
+	"Schema.Text":             "columns.text",
+	"Schema.ArticleID":        "columns.article_id",
+	"Schema.Time":             "columns.time",
+	"Schema.Encoding":         "encoding",
+	"Schema.Delimiter":        "delimiter",
+	"Schema.Labels":           "labels.HEAD: COLUMN",
+	"ArticleSource.Key":       "articles.key",
+	"ArticleSource.Text":      "articles.text",
+}
 
 // keyValue is a refused setting in config.yaml's terms: "key = value: what is wanted", or
 // "key: what is wrong" when val is nil.

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/commentstance/stance/classifier"
+	"github.com/commentstance/stance/data"
 	"github.com/commentstance/stance/features"
 )
 
@@ -379,6 +380,62 @@ func TestConfigTermsOfLoadAndTrain(t *testing.T) {
 			}
 			if !errors.Is(got, tt.lib) {
 				t.Errorf("errors.Is no longer sees %v in %v", tt.lib, got)
+			}
+		})
+	}
+}
+
+// The data package's errors that a setting remedies name Schema's Go fields; the user reads
+// config.yaml's keys, in the words the messages had when the package wrote the keys itself.
+func TestConfigTermsOfData(t *testing.T) {
+	dir := t.TempDir()
+	articles := filepath.Join(dir, "a.csv")
+	if err := os.WriteFile(articles, []byte("ID,text\n1,"+strings.Repeat("x", 2000)+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	long := "text\nshort\n" + strings.Repeat("y", 20000) + "\n" // over 1 KiB and encoding/csv's 8 KiB lookahead
+	for _, tt := range []struct {
+		name, in, file string
+		schema         data.Schema
+		want           string
+	}{
+		{"text column", "id,body\n1,x\n", "c.csv", data.Schema{},
+			`c.csv:1: missing column "text" for the comment text: the columns are "id", "body"; want a column named "text", or set columns.text to one of them`},
+		{"time column", "text\nx\n", "c.csv", data.Schema{Time: "created_at"},
+			`c.csv:1: missing column "created_at" for the comment's time: the columns are "text"; want a column named "created_at", or set columns.time to one of them`},
+		{"labels", "text\nx\n", "c.csv", data.Schema{RequireLabels: true},
+			`c.csv:1: missing column: labels are required but the columns are "text"; want at least one of "sentiment", "stance", or map them with labels.HEAD: COLUMN`},
+		{"record bytes", long, "c.csv", data.Schema{Limits: data.Limits{RecordBytes: 1024}},
+			"c.csv:3: over the size limit: longer than 1 KiB (1024 bytes); raise limits.record_bytes if it is real data"},
+		{"xlsx bytes", strings.Repeat("z", 20<<10), "c.xlsx", data.Schema{Limits: data.Limits{XLSXBytes: 8 << 10}},
+			"c.xlsx: over the size limit: the file is larger than 8 KiB (8192 bytes); raise limits.xlsx_bytes if it is real data"},
+		{"utf-16", "\xff\xfet\x00e\x00x\x00t\x00", "c.csv", data.Schema{},
+			"c.csv:1: invalid UTF-8: the file starts with a UTF-16 byte-order mark; set encoding: utf-16"},
+		{"encoding", "text\nx\n", "c.csv", data.Schema{Encoding: "windows-1265"},
+			`c.csv: unknown encoding "windows-1265": want utf-8, utf-16 or a WHATWG encoding label such as windows-1256, iso-8859-6 or windows-1252 (set encoding)`},
+		{"delimiter", "text\nx\n", "c.csv", data.Schema{Delimiter: '"'},
+			`c.csv: invalid delimiter '"': want one character other than a quote or a line break, such as ',' ';' or '|' (set delimiter)`},
+		{"article key", "text,article_id\nx,1\n", "c.csv", data.Schema{Articles: &data.ArticleSource{Path: articles}},
+			articles + `:1: missing column "id" in the article file: the columns are "ID", "text"; want a column named "id", or set articles.key to one of them`},
+		{"article file bytes", "text,article_id\nx,1\n", "c.csv",
+			data.Schema{Articles: &data.ArticleSource{Path: articles, Key: "ID"}, Limits: data.Limits{ArticleFileBytes: 1024}},
+			articles + ":2: the article file is over the size limit: longer than 1 KiB (1024 bytes); raise limits.article_file_bytes if it is real data"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := data.NewReader(strings.NewReader(tt.in), tt.file, tt.schema)
+			for err == nil {
+				_, err = r.Read()
+			}
+			var se *data.SettingError
+			if !errors.As(err, &se) {
+				t.Fatalf("error %v is not a *data.SettingError", err)
+			}
+			got := inConfigTerms(asUsage(err))
+			if got.Error() != tt.want {
+				t.Errorf("got  %v\nwant %s", got, tt.want)
+			}
+			if !errors.Is(got, err) || !errors.As(got, &se) || !errors.As(got, new(usageError)) {
+				t.Errorf("errors.Is and As no longer see %v and the usage error in %v", err, got)
 			}
 		})
 	}
