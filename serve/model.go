@@ -57,14 +57,18 @@ type headCols struct {
 // scores to NaN, is refused there rather than on a reader's comment.
 const probe = "This is a probe comment, scored before the model serves."
 
-// load reads and checks a model file for serving, keeping up to idle scorers between requests.
-func load(path string, idle int) (*loaded, error) {
+// load reads and checks a model file for serving within limits, keeping up to idle scorers
+// between requests; reword, when not nil, rewords an error of reading the file.
+func load(path string, idle int, limits classifier.LoadLimits, reword func(error) error) (*loaded, error) {
 	version, size, err := digest(path)
 	if err != nil {
 		return nil, fmt.Errorf("model %s: %w", path, err)
 	}
-	m, err := classifier.LoadScoreOnly(path)
+	m, err := classifier.LoadWith(path, classifier.LoadOptions{ScoreOnly: true, Limits: limits})
 	if err != nil {
+		if reword != nil {
+			err = reword(err)
+		}
 		return nil, err
 	}
 	if len(m.Heads) == 0 {

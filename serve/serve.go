@@ -40,6 +40,12 @@ type Config struct {
 	// Describe, when set, says what a model holds for GET /v1/model (stance info's JSON).
 	// Without it /v1/model gives the heads and classes alone.
 	Describe func(m *classifier.Model, path string, size int64) any
+	// LoadLimits bounds the model file and its memory, at start and on every reload; the zero
+	// value means classifier's defaults.
+	LoadLimits classifier.LoadLimits
+	// LoadError, when set, rewords an error of loading the model (at start or on a reload)
+	// before it is answered and logged: a front end says the limits in its own terms.
+	LoadError func(error) error
 
 	// MaxBodyBytes bounds a request body; more is refused with 413. Default 4 MiB: a batch of
 	// MaxBatch comments of a few hundred characters each, with room. An NDJSON stream is not
@@ -142,7 +148,7 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{cfg: cfg, slots: make(chan struct{}, cfg.MaxConcurrent)}
 	s.metrics = newMetrics()
 	s.articles = newArticleStore(cfg.MaxArticles, cfg.MaxArticleBytes, s.metrics)
-	m, err := load(cfg.ModelPath, cfg.MaxConcurrent+runtime.GOMAXPROCS(0))
+	m, err := load(cfg.ModelPath, cfg.MaxConcurrent+runtime.GOMAXPROCS(0), cfg.LoadLimits, cfg.LoadError)
 	if err != nil {
 		return nil, err
 	}
@@ -173,7 +179,7 @@ func (s *Server) Reload() (ReloadResult, error) {
 	s.reloadMu.Lock()
 	defer s.reloadMu.Unlock()
 	old := s.model.Load()
-	m, err := load(s.cfg.ModelPath, s.cfg.MaxConcurrent+runtime.GOMAXPROCS(0))
+	m, err := load(s.cfg.ModelPath, s.cfg.MaxConcurrent+runtime.GOMAXPROCS(0), s.cfg.LoadLimits, s.cfg.LoadError)
 	if err != nil {
 		s.metrics.reloads.WithLabelValues("error").Inc()
 		s.cfg.Logger.Error("model reload failed; the old model keeps serving", "path", s.cfg.ModelPath, "version", old.version, "error", err.Error())

@@ -200,6 +200,8 @@ func serveConfig(ss serveSettings, modelPath string) (serve.Config, string, *ser
 		Token:             ss.Token,
 		AdminToken:        ss.AdminToken,
 		LogText:           ss.LogText,
+		LoadLimits:        modelLimits,
+		LoadError:         inConfigTerms,
 	}
 	for k, d := range map[string]time.Duration{"read_header_timeout": ss.ReadHeaderTimeout, "read_timeout": ss.ReadTimeout,
 		"write_timeout": ss.WriteTimeout, "idle_timeout": ss.IdleTimeout, "shutdown_timeout": ss.ShutdownTimeout} {

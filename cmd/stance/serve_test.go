@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"os/exec"
 	"strings"
 	"syscall"
@@ -27,6 +28,9 @@ func TestServeUsage(t *testing.T) {
 		{"missing TLS files", "", []string{"serve", "--model", model, "--tls-cert", "c.pem", "--tls-key", "k.pem"}, "--tls-cert c.pem, --tls-key k.pem: open c.pem: no such file or directory"},
 		{"bad limit", "", []string{"serve", "--model", model, "--max-batch", "0"}, "serve.max_batch 0: want a positive number"},
 		{"bad address", "", []string{"serve", "--model", model, "--addr", "127.0.0.1:99999"}, "--addr 127.0.0.1:99999: listen tcp: address 99999: invalid port"},
+		// serve loads within config.yaml's limits, and says them in its terms.
+		{"model over limits.model_file_bytes", "STANCE_LIMITS_MODEL_FILE_BYTES=2048", []string{"serve", "--model", model},
+			fmt.Sprintf("model %s: model is over a limit: the file is %d bytes, more than 2048; raise limits.model_file_bytes if it is a model", model, fileSize(t, model))},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			if tt.env != "" {
@@ -39,6 +43,15 @@ func TestServeUsage(t *testing.T) {
 			}
 		})
 	}
+}
+
+func fileSize(t *testing.T, path string) int64 {
+	t.Helper()
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fi.Size()
 }
 
 // TestServeSignals runs stance serve as a process of its own: it answers on the port it logs,
