@@ -254,7 +254,7 @@ func TestAccuracyBaly2018Defaults(t *testing.T) {
 	}
 	pooled := newResult(all, heads)
 	pooled.Pred["stance"] = make([]string, len(all.Comments))
-	for f, heads := range recordedBaly {
+	for f, chosen := range recordedBaly {
 		train, test := &Set{Heads: all.Heads}, &Set{Heads: all.Heads}
 		var at []int
 		for i, c := range all.Comments {
@@ -266,7 +266,7 @@ func TestAccuracyBaly2018Defaults(t *testing.T) {
 				train.Examples[len(train.Examples)-1].Group = all.Examples[i].Group
 			}
 		}
-		m, err := classifier.Train(train.Examples, all.Heads, recorded(heads))
+		m, err := classifier.Train(train.Examples, all.Heads, recorded(chosen))
 		if err != nil {
 			t.Fatal(err)
 		}
